@@ -1,0 +1,530 @@
+//! The admin API: tenants (`/admin/v1/tenants`) and a tenant's clients and users
+//! (`/t/{tenant}/admin/v1/...`).
+
+use chrono::{DateTime, Utc};
+use gatehouse_proto::ApiProblem;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+
+use super::security::{PlatformAuth, PlatformScope, TenantAdminAuth, TenantScope};
+use crate::entity::{client, tenant, user};
+use crate::keys::SigningAlg;
+use crate::service::{AuthService, NewClient, NewTenant, NewUser};
+
+#[derive(Tags)]
+enum AdminTag {
+    /// Tenants: the organisations served by this platform (operator only).
+    Tenants,
+    /// OAuth clients registered in a tenant.
+    Clients,
+    /// A tenant's users, who sign in to authorize third-party apps.
+    Users,
+}
+
+#[derive(Debug, Clone, Copy, Enum)]
+enum Alg {
+    ES256,
+    RS256,
+}
+
+impl From<Alg> for SigningAlg {
+    fn from(alg: Alg) -> Self {
+        match alg {
+            Alg::ES256 => SigningAlg::ES256,
+            Alg::RS256 => SigningAlg::RS256,
+        }
+    }
+}
+
+/// A new tenant.
+#[derive(Debug, Object)]
+#[oai(example)]
+struct TenantCreate {
+    /// Lowercase letters, digits and `-`, at most 63; the tenant's path is `/t/{slug}`.
+    slug: String,
+    /// The name shown to the tenant's users.
+    display_name: String,
+    /// Algorithm of the tenant's signing keys; the installation's default when absent.
+    signing_alg: Option<Alg>,
+}
+
+impl Example for TenantCreate {
+    fn example() -> Self {
+        TenantCreate {
+            slug: "acme".into(),
+            display_name: "Acme Corporation".into(),
+            signing_alg: None,
+        }
+    }
+}
+
+/// A tenant.
+#[derive(Debug, Object)]
+struct Tenant {
+    id: uuid::Uuid,
+    slug: String,
+    display_name: String,
+    /// The tenant's OAuth issuer; discovery is at `{issuer}/.well-known/openid-configuration`.
+    issuer: String,
+    signing_alg: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+struct TenantList {
+    items: Vec<Tenant>,
+}
+
+/// A new client, in RFC 7591 metadata names.
+#[derive(Debug, Object)]
+#[oai(example)]
+struct ClientCreate {
+    /// A name for people: shown on consent pages and in logs.
+    client_name: String,
+    /// Grant types the client may use; `["client_credentials"]` when absent.
+    grant_types: Option<Vec<String>>,
+    /// Registered redirect URIs (for grants that redirect).
+    redirect_uris: Option<Vec<String>>,
+    /// Space-separated scopes the client may be granted.
+    scope: Option<String>,
+    /// `client_secret_basic` (default) or `client_secret_post`.
+    token_endpoint_auth_method: Option<String>,
+}
+
+impl Example for ClientCreate {
+    fn example() -> Self {
+        ClientCreate {
+            client_name: "Inventory sync".into(),
+            grant_types: Some(vec!["client_credentials".into()]),
+            redirect_uris: None,
+            scope: Some("products:read products:write".into()),
+            token_endpoint_auth_method: Some("client_secret_basic".into()),
+        }
+    }
+}
+
+/// A registered client. Its secret is never shown again after creation.
+#[derive(Debug, Object)]
+struct Client {
+    client_id: String,
+    client_name: String,
+    grant_types: Vec<String>,
+    redirect_uris: Vec<String>,
+    scope: String,
+    token_endpoint_auth_method: String,
+    /// Seconds since the epoch (RFC 7591).
+    client_id_issued_at: i64,
+}
+
+/// A newly registered client with its secret: store the secret now, it is shown only once.
+#[derive(Debug, Object)]
+struct ClientCreated {
+    #[oai(flatten)]
+    client: Client,
+    client_secret: String,
+    /// `0`: the secret does not expire (RFC 7591).
+    client_secret_expires_at: i64,
+}
+
+#[derive(Debug, Object)]
+struct ClientList {
+    items: Vec<Client>,
+}
+
+/// A new user.
+#[derive(Object)]
+#[oai(example)]
+struct UserCreate {
+    /// Letters, digits, `.`, `-`, `_` or `@`; at most 64; unique in the tenant.
+    username: String,
+    /// 8 to 1024 characters; stored only as an argon2id hash.
+    #[oai(write_only)]
+    password: String,
+    email: String,
+}
+
+impl Example for UserCreate {
+    fn example() -> Self {
+        UserCreate {
+            username: "ada".into(),
+            password: "correct horse battery staple".into(),
+            email: "ada@example.com".into(),
+        }
+    }
+}
+
+/// A user. The password is never returned.
+#[derive(Debug, Object)]
+struct User {
+    id: uuid::Uuid,
+    username: String,
+    email: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+struct UserList {
+    items: Vec<User>,
+}
+
+#[derive(ApiResponse)]
+enum TenantCreated {
+    /// The tenant was created with its first signing key.
+    #[oai(status = 201)]
+    Created(Json<Tenant>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum TenantFound {
+    #[oai(status = 200)]
+    Ok(Json<Tenant>),
+}
+
+#[derive(ApiResponse)]
+enum TenantsListed {
+    #[oai(status = 200)]
+    Ok(Json<TenantList>),
+}
+
+#[derive(ApiResponse)]
+enum ClientRegistered {
+    /// The client was registered; `client_secret` is shown only this once.
+    #[oai(status = 201)]
+    Created(Json<ClientCreated>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum ClientFound {
+    #[oai(status = 200)]
+    Ok(Json<Client>),
+}
+
+#[derive(ApiResponse)]
+enum ClientsListed {
+    #[oai(status = 200)]
+    Ok(Json<ClientList>),
+}
+
+#[derive(ApiResponse)]
+enum UserCreated {
+    #[oai(status = 201)]
+    Created(Json<User>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum UserFound {
+    #[oai(status = 200)]
+    Ok(Json<User>),
+}
+
+#[derive(ApiResponse)]
+enum UsersListed {
+    #[oai(status = 200)]
+    Ok(Json<UserList>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+pub struct AdminApi {
+    service: AuthService,
+}
+
+impl AdminApi {
+    pub fn new(service: AuthService) -> Self {
+        Self { service }
+    }
+
+    fn tenant(&self, t: tenant::Model) -> Tenant {
+        Tenant {
+            issuer: self.service.config().issuer(&t.slug),
+            id: t.id,
+            slug: t.slug,
+            display_name: t.display_name,
+            signing_alg: t.signing_alg,
+            created_at: t.created_at,
+        }
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl From<client::Model> for Client {
+    fn from(c: client::Model) -> Self {
+        Self {
+            grant_types: split_list(&c.grant_types),
+            redirect_uris: split_list(&c.redirect_uris),
+            client_id_issued_at: c.created_at.timestamp(),
+            client_id: c.client_id,
+            client_name: c.client_name,
+            scope: c.scope,
+            token_endpoint_auth_method: c.token_endpoint_auth_method,
+        }
+    }
+}
+
+impl From<user::Model> for User {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            email: u.email,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[OpenApi]
+impl AdminApi {
+    /// Create a tenant
+    ///
+    /// Creates the tenant and its first signing key; its issuer is `{base}/t/{slug}`.
+    #[oai(path = "/admin/v1/tenants", method = "post", tag = "AdminTag::Tenants")]
+    async fn create_tenant(
+        &self,
+        #[oai(scope = "PlatformScope::PlatformAdmin")] auth: PlatformAuth,
+        body: Json<TenantCreate>,
+    ) -> Result<TenantCreated, ApiProblem> {
+        auth.require()?;
+        let body = body.0;
+        let tenant = self
+            .service
+            .create_tenant(NewTenant {
+                slug: body.slug,
+                display_name: body.display_name,
+                signing_alg: body.signing_alg.map(Into::into),
+            })
+            .await?;
+        let location = format!("/admin/v1/tenants/{}", tenant.slug);
+        Ok(TenantCreated::Created(Json(self.tenant(tenant)), location))
+    }
+
+    /// List tenants
+    #[oai(path = "/admin/v1/tenants", method = "get", tag = "AdminTag::Tenants")]
+    async fn list_tenants(
+        &self,
+        #[oai(scope = "PlatformScope::PlatformAdmin")] auth: PlatformAuth,
+    ) -> Result<TenantsListed, ApiProblem> {
+        auth.require()?;
+        let items = self.service.list_tenants().await?;
+        let items = items.into_iter().map(|t| self.tenant(t)).collect();
+        Ok(TenantsListed::Ok(Json(TenantList { items })))
+    }
+
+    /// Get a tenant
+    #[oai(
+        path = "/admin/v1/tenants/:slug",
+        method = "get",
+        tag = "AdminTag::Tenants"
+    )]
+    async fn get_tenant(
+        &self,
+        #[oai(scope = "PlatformScope::PlatformAdmin")] auth: PlatformAuth,
+        slug: Path<String>,
+    ) -> Result<TenantFound, ApiProblem> {
+        auth.require()?;
+        let tenant = self.service.get_tenant(&slug).await?;
+        Ok(TenantFound::Ok(Json(self.tenant(tenant))))
+    }
+
+    /// Delete a tenant
+    ///
+    /// Deletes the tenant with its clients, users and keys. The `system` tenant cannot be
+    /// deleted.
+    #[oai(
+        path = "/admin/v1/tenants/:slug",
+        method = "delete",
+        tag = "AdminTag::Tenants"
+    )]
+    async fn delete_tenant(
+        &self,
+        #[oai(scope = "PlatformScope::PlatformAdmin")] auth: PlatformAuth,
+        slug: Path<String>,
+    ) -> Result<Deleted, ApiProblem> {
+        auth.require()?;
+        self.service.delete_tenant(&slug).await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Register a client
+    ///
+    /// The server generates `client_id` and a 256-bit `client_secret`, returned only in this
+    /// response and stored only as a keyed hash.
+    #[oai(
+        path = "/t/:tenant/admin/v1/clients",
+        method = "post",
+        tag = "AdminTag::Clients"
+    )]
+    async fn create_client(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        body: Json<ClientCreate>,
+    ) -> Result<ClientRegistered, ApiProblem> {
+        auth.require(&tenant)?;
+        let body = body.0;
+        let new = NewClient {
+            client_name: body.client_name,
+            grant_types: body
+                .grant_types
+                .unwrap_or_else(|| vec!["client_credentials".into()]),
+            redirect_uris: body.redirect_uris.unwrap_or_default(),
+            scope: body.scope.unwrap_or_default(),
+            token_endpoint_auth_method: body.token_endpoint_auth_method,
+        };
+        let (client, secret) = self.service.create_client(&tenant, new).await?;
+        let location = format!("/t/{}/admin/v1/clients/{}", tenant.0, client.client_id);
+        Ok(ClientRegistered::Created(
+            Json(ClientCreated {
+                client: client.into(),
+                client_secret: secret.0,
+                client_secret_expires_at: 0,
+            }),
+            location,
+        ))
+    }
+
+    /// List clients
+    #[oai(
+        path = "/t/:tenant/admin/v1/clients",
+        method = "get",
+        tag = "AdminTag::Clients"
+    )]
+    async fn list_clients(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+    ) -> Result<ClientsListed, ApiProblem> {
+        auth.require(&tenant)?;
+        let items = self.service.list_clients(&tenant).await?;
+        let items = items.into_iter().map(Into::into).collect();
+        Ok(ClientsListed::Ok(Json(ClientList { items })))
+    }
+
+    /// Get a client
+    #[oai(
+        path = "/t/:tenant/admin/v1/clients/:client_id",
+        method = "get",
+        tag = "AdminTag::Clients"
+    )]
+    async fn get_client(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        client_id: Path<String>,
+    ) -> Result<ClientFound, ApiProblem> {
+        auth.require(&tenant)?;
+        let client = self.service.get_client(&tenant, &client_id).await?;
+        Ok(ClientFound::Ok(Json(client.into())))
+    }
+
+    /// Delete a client
+    ///
+    /// Its tokens stay valid until they expire.
+    #[oai(
+        path = "/t/:tenant/admin/v1/clients/:client_id",
+        method = "delete",
+        tag = "AdminTag::Clients"
+    )]
+    async fn delete_client(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        client_id: Path<String>,
+    ) -> Result<Deleted, ApiProblem> {
+        auth.require(&tenant)?;
+        self.service.delete_client(&tenant, &client_id).await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Create a user
+    #[oai(
+        path = "/t/:tenant/admin/v1/users",
+        method = "post",
+        tag = "AdminTag::Users"
+    )]
+    async fn create_user(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        body: Json<UserCreate>,
+    ) -> Result<UserCreated, ApiProblem> {
+        auth.require(&tenant)?;
+        let body = body.0;
+        let user = self
+            .service
+            .create_user(
+                &tenant,
+                NewUser {
+                    username: body.username,
+                    password: body.password,
+                    email: body.email,
+                },
+            )
+            .await?;
+        let location = format!("/t/{}/admin/v1/users/{}", tenant.0, user.id);
+        Ok(UserCreated::Created(Json(user.into()), location))
+    }
+
+    /// List users
+    #[oai(
+        path = "/t/:tenant/admin/v1/users",
+        method = "get",
+        tag = "AdminTag::Users"
+    )]
+    async fn list_users(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+    ) -> Result<UsersListed, ApiProblem> {
+        auth.require(&tenant)?;
+        let items = self.service.list_users(&tenant).await?;
+        let items = items.into_iter().map(Into::into).collect();
+        Ok(UsersListed::Ok(Json(UserList { items })))
+    }
+
+    /// Get a user
+    #[oai(
+        path = "/t/:tenant/admin/v1/users/:user_id",
+        method = "get",
+        tag = "AdminTag::Users"
+    )]
+    async fn get_user(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        user_id: Path<String>,
+    ) -> Result<UserFound, ApiProblem> {
+        auth.require(&tenant)?;
+        let user = self.service.get_user(&tenant, &user_id).await?;
+        Ok(UserFound::Ok(Json(user.into())))
+    }
+
+    /// Delete a user
+    #[oai(
+        path = "/t/:tenant/admin/v1/users/:user_id",
+        method = "delete",
+        tag = "AdminTag::Users"
+    )]
+    async fn delete_user(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        user_id: Path<String>,
+    ) -> Result<Deleted, ApiProblem> {
+        auth.require(&tenant)?;
+        self.service.delete_user(&tenant, &user_id).await?;
+        Ok(Deleted::NoContent)
+    }
+}

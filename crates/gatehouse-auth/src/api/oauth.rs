@@ -1,0 +1,366 @@
+//! The OAuth endpoints of a tenant's issuer: token, JWKS and the two discovery documents.
+//! Errors here are RFC 6749 JSON, not problem documents.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use gatehouse_proto::{ApiProblem, Problem, ProblemType};
+use poem::Request;
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Form, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use crate::error::AuthError;
+use crate::service::{AuthService, TokenError};
+
+#[derive(Tags)]
+enum OAuthTag {
+    /// Issuing tokens.
+    Token,
+    /// Keys and metadata that clients and resource servers discover.
+    Discovery,
+}
+
+/// A token request (RFC 6749 §4.4.2), form encoded.
+#[derive(Debug, Object, serde::Deserialize)]
+struct TokenRequest {
+    /// `client_credentials`.
+    grant_type: Option<String>,
+    /// Space-separated scopes; all the client may have when absent.
+    scope: Option<String>,
+    /// With `client_secret_post`: the client's id.
+    client_id: Option<String>,
+    /// With `client_secret_post`: the client's secret.
+    client_secret: Option<String>,
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Object)]
+struct TokenBody {
+    /// A JWT access token (RFC 9068).
+    access_token: String,
+    /// `Bearer`.
+    token_type: String,
+    /// Seconds until the access token expires.
+    expires_in: u64,
+    /// The scopes granted, space separated.
+    scope: String,
+}
+
+/// An error response (RFC 6749 §5.2).
+#[derive(Debug, Object)]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type` or `invalid_scope`.
+    error: String,
+    #[oai(skip_serializing_if_is_none)]
+    error_description: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum TokenIssued {
+    /// The token was issued.
+    #[oai(status = 200)]
+    Ok(
+        Json<TokenBody>,
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "Pragma")] String,
+    ),
+}
+
+/// Errors of the token endpoint, in RFC 6749 form.
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "malformed_token_request")]
+pub enum OAuthError {
+    /// The request is malformed, or the grant or scope is not acceptable.
+    #[oai(status = 400)]
+    BadRequest(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// Client authentication failed.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// No tenant with this slug.
+    #[oai(status = 404)]
+    NotFound(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// An unexpected failure; the details are in the server log.
+    #[oai(status = 500)]
+    Internal(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+fn body(error: &str, description: impl Into<String>) -> Json<OAuthErrorBody> {
+    Json(OAuthErrorBody {
+        error: error.to_owned(),
+        error_description: Some(description.into()),
+    })
+}
+
+const NO_STORE: &str = "no-store";
+
+fn malformed_token_request(err: poem::Error) -> OAuthError {
+    OAuthError::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
+}
+
+impl From<TokenError> for OAuthError {
+    fn from(err: TokenError) -> Self {
+        let bad = |code: &str, description: String| {
+            OAuthError::BadRequest(body(code, description), NO_STORE.into())
+        };
+        match err {
+            TokenError::UnknownTenant => {
+                OAuthError::NotFound(body("invalid_request", "no such tenant"), NO_STORE.into())
+            }
+            TokenError::InvalidRequest(d) => bad("invalid_request", d),
+            TokenError::InvalidClient => OAuthError::Unauthorized(
+                body("invalid_client", "client authentication failed"),
+                r#"Basic realm="gatehouse", charset="UTF-8""#.into(),
+                NO_STORE.into(),
+            ),
+            TokenError::UnauthorizedClient(d) => bad("unauthorized_client", d),
+            TokenError::InvalidScope(d) => bad("invalid_scope", d),
+            TokenError::UnsupportedGrantType => bad(
+                "unsupported_grant_type",
+                "supported grant types: client_credentials".into(),
+            ),
+            TokenError::Internal(err) => {
+                tracing::error!(error = %err, "token endpoint failed");
+                OAuthError::Internal(
+                    body("server_error", "the server could not issue a token"),
+                    NO_STORE.into(),
+                )
+            }
+        }
+    }
+}
+
+/// One public key (RFC 7517).
+#[derive(Debug, Object, serde::Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: String,
+    #[oai(rename = "use")]
+    #[serde(rename = "use")]
+    key_use: String,
+    alg: String,
+    #[oai(skip_serializing_if_is_none)]
+    crv: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    x: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    y: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    n: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    e: Option<String>,
+}
+
+/// The tenant's public signing keys (RFC 7517 JWK Set).
+#[derive(Debug, Object, serde::Deserialize)]
+struct Jwks {
+    keys: Vec<Jwk>,
+}
+
+/// Authorization server metadata (RFC 8414 / OpenID Connect Discovery); lists only what this
+/// server really supports.
+#[derive(Debug, Object)]
+struct ServerMetadata {
+    issuer: String,
+    token_endpoint: String,
+    jwks_uri: String,
+    response_types_supported: Vec<String>,
+    grant_types_supported: Vec<String>,
+    token_endpoint_auth_methods_supported: Vec<String>,
+    subject_types_supported: Vec<String>,
+    id_token_signing_alg_values_supported: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+enum JwksFound {
+    #[oai(status = 200)]
+    Ok(Json<Jwks>, #[oai(header = "Cache-Control")] String),
+}
+
+#[derive(ApiResponse)]
+enum MetadataFound {
+    #[oai(status = 200)]
+    Ok(
+        Json<ServerMetadata>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+pub struct OAuthApi {
+    service: AuthService,
+}
+
+impl OAuthApi {
+    pub fn new(service: AuthService) -> Self {
+        Self { service }
+    }
+
+    async fn metadata(&self, tenant: &str) -> Result<MetadataFound, ApiProblem> {
+        let tenant = self.service.get_tenant(tenant).await?;
+        let issuer = self.service.config().issuer(&tenant.slug);
+        let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+        Ok(MetadataFound::Ok(
+            Json(ServerMetadata {
+                token_endpoint: format!("{issuer}/oauth2/token"),
+                jwks_uri: format!("{issuer}/jwks.json"),
+                issuer,
+                response_types_supported: Vec::new(),
+                grant_types_supported: strings(crate::service::clients::SUPPORTED_GRANT_TYPES),
+                token_endpoint_auth_methods_supported: strings(
+                    crate::service::clients::SUPPORTED_AUTH_METHODS,
+                ),
+                subject_types_supported: strings(&["public"]),
+                id_token_signing_alg_values_supported: vec![tenant.signing_alg],
+            }),
+            "public, max-age=300".into(),
+        ))
+    }
+}
+
+/// Reads HTTP Basic client credentials (RFC 6749 §2.3.1: both parts form-url-encoded).
+fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, TokenError> {
+    let Some(value) = req.headers().get(poem::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let malformed = || TokenError::InvalidClient;
+    let value = value.to_str().map_err(|_| malformed())?;
+    let Some(encoded) = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, rest)| rest.trim())
+    else {
+        return Err(malformed());
+    };
+    let decoded = STANDARD.decode(encoded).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let unescape = |s: &str| -> Result<String, TokenError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&format!("v={}", s.replace('&', "%26")))
+                .map_err(|_| malformed())?;
+        Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
+    };
+    Ok(Some((unescape(id)?, unescape(secret)?)))
+}
+
+#[OpenApi]
+impl OAuthApi {
+    /// Token endpoint
+    ///
+    /// Issues access tokens. Clients authenticate with HTTP Basic (`client_secret_basic`) or
+    /// with `client_id` and `client_secret` in the form (`client_secret_post`), whichever they
+    /// registered.
+    #[oai(
+        path = "/t/:tenant/oauth2/token",
+        method = "post",
+        tag = "OAuthTag::Token"
+    )]
+    async fn token(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        form: Form<TokenRequest>,
+    ) -> Result<TokenIssued, OAuthError> {
+        let form = form.0;
+        let basic = basic_credentials(req)?;
+        let (client_id, secret, method) = match (basic, form.client_id, form.client_secret) {
+            (Some(_), _, Some(_)) => {
+                return Err(TokenError::InvalidRequest(
+                    "use one client authentication method, not two".into(),
+                )
+                .into());
+            }
+            (Some((id, secret)), body_id, None) => {
+                if body_id.is_some_and(|b| b != id) {
+                    return Err(TokenError::InvalidRequest(
+                        "client_id in the body differs from the one authenticated".into(),
+                    )
+                    .into());
+                }
+                (id, secret, "client_secret_basic")
+            }
+            (None, Some(id), Some(secret)) => (id, secret, "client_secret_post"),
+            (None, _, _) => return Err(TokenError::InvalidClient.into()),
+        };
+        match form.grant_type.as_deref() {
+            Some("client_credentials") => {}
+            Some(_) => return Err(TokenError::UnsupportedGrantType.into()),
+            None => {
+                return Err(TokenError::InvalidRequest("grant_type is required".into()).into());
+            }
+        }
+        let token = self
+            .service
+            .client_credentials_token(&tenant, &client_id, &secret, method, form.scope.as_deref())
+            .await?;
+        Ok(TokenIssued::Ok(
+            Json(TokenBody {
+                access_token: token.token,
+                token_type: "Bearer".into(),
+                expires_in: token.expires_in,
+                scope: token.scope,
+            }),
+            NO_STORE.into(),
+            "no-cache".into(),
+        ))
+    }
+
+    /// JSON Web Key Set
+    ///
+    /// The public keys that verify the tenant's tokens.
+    #[oai(
+        path = "/t/:tenant/jwks.json",
+        method = "get",
+        tag = "OAuthTag::Discovery"
+    )]
+    async fn jwks(&self, tenant: Path<String>) -> Result<JwksFound, ApiProblem> {
+        let jwks = self.service.jwks(&tenant).await?;
+        let jwks: Jwks = serde_json::from_value(jwks).map_err(|e| {
+            tracing::error!(error = %e, "stored JWK is malformed");
+            ApiProblem::from(Problem::from(ProblemType::Internal))
+        })?;
+        Ok(JwksFound::Ok(Json(jwks), "public, max-age=300".into()))
+    }
+
+    /// OpenID Connect discovery
+    #[oai(
+        path = "/t/:tenant/.well-known/openid-configuration",
+        method = "get",
+        tag = "OAuthTag::Discovery"
+    )]
+    async fn openid_configuration(
+        &self,
+        tenant: Path<String>,
+    ) -> Result<MetadataFound, ApiProblem> {
+        self.metadata(&tenant).await
+    }
+
+    /// OAuth 2.0 authorization server metadata (RFC 8414)
+    #[oai(
+        path = "/.well-known/oauth-authorization-server/t/:tenant",
+        method = "get",
+        tag = "OAuthTag::Discovery"
+    )]
+    async fn oauth_metadata(&self, tenant: Path<String>) -> Result<MetadataFound, ApiProblem> {
+        self.metadata(&tenant).await
+    }
+}
+
+impl From<AuthError> for OAuthError {
+    fn from(err: AuthError) -> Self {
+        TokenError::Internal(err).into()
+    }
+}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "auth_clients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    /// The public `client_id`, unique within its tenant.
+    pub client_id: String,
+    pub client_name: String,
+    /// HMAC-SHA256 of the secret under the installation's key, hex encoded.
+    pub secret_hash: String,
+    /// Space separated, as in RFC 7591.
+    pub grant_types: String,
+    /// Space separated.
+    pub redirect_uris: String,
+    /// The scopes the client may be granted, space separated.
+    pub scope: String,
+    pub token_endpoint_auth_method: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

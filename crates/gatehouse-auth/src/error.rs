@@ -1,0 +1,56 @@
+use gatehouse_proto::{ApiProblem, FieldError, Problem, ProblemType};
+use sea_orm::{DbErr, SqlErr};
+
+use crate::keys::KeyError;
+
+/// Everything the auth server's admin operations can fail with. Each variant maps to one
+/// problem document; OAuth endpoints use [`crate::api::oauth::OAuthError`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("database error: {0}")]
+    Database(DbErr),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("password hashing failed: {0}")]
+    PasswordHash(String),
+}
+
+impl From<DbErr> for AuthError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a record with this name already exists".into())
+            }
+            _ => Self::Database(err),
+        }
+    }
+}
+
+impl From<AuthError> for Problem {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::NotFound(what) => Problem::new(ProblemType::NotFound, what),
+            AuthError::Invalid(fields) => Problem::invalid_fields(fields),
+            AuthError::Conflict(what) => Problem::new(ProblemType::Conflict, what),
+            AuthError::Forbidden(why) => Problem::new(ProblemType::Forbidden, why),
+            err @ (AuthError::Database(_) | AuthError::Key(_) | AuthError::PasswordHash(_)) => {
+                tracing::error!(error = %err, "auth operation failed");
+                Problem::from(ProblemType::Internal)
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ApiProblem {
+    fn from(err: AuthError) -> Self {
+        Problem::from(err).into()
+    }
+}

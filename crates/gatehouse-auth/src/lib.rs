@@ -1,0 +1,83 @@
+//! The authorization server: tenants and their issuers, clients, users, signing keys, and the
+//! OAuth endpoints that issue tokens.
+//!
+//! Invariants: secrets are generated here and stored only as hashes; every lookup of a client,
+//! user or key is scoped by its tenant; this crate never validates access tokens for other
+//! services (the gateway does) and never calls another service.
+
+mod api;
+mod config;
+mod entity;
+mod error;
+mod keys;
+mod migration;
+mod secrets;
+mod service;
+
+pub use config::AuthConfig;
+pub use entity::client::Model as ClientRecord;
+pub use entity::tenant::Model as TenantRecord;
+pub use entity::user::Model as UserRecord;
+pub use error::AuthError;
+pub use keys::SigningAlg;
+pub use service::{
+    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, NewClient, NewTenant, NewUser,
+    SYSTEM_TENANT,
+};
+
+use poem::Route;
+use poem_openapi::OpenApiService;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+
+use api::admin::AdminApi;
+use api::oauth::OAuthApi;
+
+/// Brings the auth server's tables up to date.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), AuthError> {
+    Ok(migration::Migrator::up(db, None).await?)
+}
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn admin_service(service: AuthService) -> OpenApiService<AdminApi, ()> {
+    OpenApiService::new(AdminApi::new(service), "Gatehouse admin API", VERSION).description(
+        "Manage tenants (operator, `platform:admin`) and a tenant's clients and users \
+         (`tenant:admin`). Errors are RFC 9457 problem documents.",
+    )
+}
+
+fn oauth_service(service: AuthService) -> OpenApiService<OAuthApi, ()> {
+    OpenApiService::new(OAuthApi::new(service), "Gatehouse auth API", VERSION).description(
+        "The OAuth 2 endpoints of each tenant's issuer `{base}/t/{tenant}`. Errors of the token \
+         endpoint are RFC 6749 JSON.",
+    )
+}
+
+/// The OpenAPI documents, generated from the typed endpoints: `(admin, auth)`. Needs no
+/// database: the documents depend on the code alone.
+pub fn openapi_json() -> (String, String) {
+    let service = AuthService::detached();
+    (
+        admin_service(service.clone()).spec(),
+        oauth_service(service).spec(),
+    )
+}
+
+/// Every route of the auth server, at the public paths the gateway forwards unchanged.
+pub fn endpoint(service: AuthService) -> Route {
+    let admin = admin_service(service.clone());
+    let oauth = oauth_service(service.clone());
+    // One service routes both APIs; the two documents above stay separate.
+    let both = OpenApiService::new(
+        (AdminApi::new(service.clone()), OAuthApi::new(service)),
+        "Gatehouse auth server",
+        VERSION,
+    );
+    Route::new()
+        .at("/openapi/admin.json", admin.spec_endpoint())
+        .at("/openapi/auth.json", oauth.spec_endpoint())
+        .nest("/docs/admin", admin.swagger_ui())
+        .nest("/docs/auth", oauth.swagger_ui())
+        .nest("/", both)
+}

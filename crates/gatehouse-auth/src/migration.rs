@@ -1,0 +1,200 @@
+//! The auth server's schema. Its migrations are recorded in their own table, so the services
+//! can share one database and still migrate independently.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migration_table_name() -> DynIden {
+        "seaql_migrations_auth".into_iden()
+    }
+
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(CreateAuthTables)]
+    }
+}
+
+#[derive(DeriveMigrationName)]
+struct CreateAuthTables;
+
+#[derive(DeriveIden)]
+enum AuthTenants {
+    Table,
+    Id,
+    Slug,
+    DisplayName,
+    SigningAlg,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AuthClients {
+    Table,
+    Id,
+    TenantId,
+    ClientId,
+    ClientName,
+    SecretHash,
+    GrantTypes,
+    RedirectUris,
+    Scope,
+    TokenEndpointAuthMethod,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AuthUsers {
+    Table,
+    Id,
+    TenantId,
+    Username,
+    Email,
+    PasswordHash,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AuthSigningKeys {
+    Table,
+    Kid,
+    TenantId,
+    Alg,
+    PrivatePem,
+    PublicJwk,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AuthInstallation {
+    Table,
+    Id,
+    ClientSecretKey,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateAuthTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(AuthTenants::Table)
+                .col(pk_uuid(AuthTenants::Id))
+                .col(string_len_uniq(AuthTenants::Slug, 63))
+                .col(string_len(AuthTenants::DisplayName, 200))
+                .col(string_len(AuthTenants::SigningAlg, 10))
+                .col(timestamp_with_time_zone(AuthTenants::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuthClients::Table)
+                .col(pk_uuid(AuthClients::Id))
+                .col(uuid(AuthClients::TenantId))
+                .col(string_len(AuthClients::ClientId, 100))
+                .col(string_len(AuthClients::ClientName, 200))
+                .col(string_len(AuthClients::SecretHash, 128))
+                .col(text(AuthClients::GrantTypes))
+                .col(text(AuthClients::RedirectUris))
+                .col(text(AuthClients::Scope))
+                .col(string_len(AuthClients::TokenEndpointAuthMethod, 40))
+                .col(timestamp_with_time_zone(AuthClients::CreatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AuthClients::Table, AuthClients::TenantId)
+                        .to(AuthTenants::Table, AuthTenants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("auth_clients_tenant_client_id")
+                .table(AuthClients::Table)
+                .col(AuthClients::TenantId)
+                .col(AuthClients::ClientId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuthUsers::Table)
+                .col(pk_uuid(AuthUsers::Id))
+                .col(uuid(AuthUsers::TenantId))
+                .col(string_len(AuthUsers::Username, 64))
+                .col(string_len(AuthUsers::Email, 254))
+                .col(text(AuthUsers::PasswordHash))
+                .col(timestamp_with_time_zone(AuthUsers::CreatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AuthUsers::Table, AuthUsers::TenantId)
+                        .to(AuthTenants::Table, AuthTenants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("auth_users_tenant_username")
+                .table(AuthUsers::Table)
+                .col(AuthUsers::TenantId)
+                .col(AuthUsers::Username)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuthSigningKeys::Table)
+                .col(string_len(AuthSigningKeys::Kid, 64).primary_key())
+                .col(uuid(AuthSigningKeys::TenantId))
+                .col(string_len(AuthSigningKeys::Alg, 10))
+                .col(text(AuthSigningKeys::PrivatePem))
+                .col(text(AuthSigningKeys::PublicJwk))
+                .col(timestamp_with_time_zone(AuthSigningKeys::CreatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AuthSigningKeys::Table, AuthSigningKeys::TenantId)
+                        .to(AuthTenants::Table, AuthTenants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("auth_signing_keys_tenant")
+                .table(AuthSigningKeys::Table)
+                .col(AuthSigningKeys::TenantId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(AuthInstallation::Table)
+                .col(integer(AuthInstallation::Id).primary_key())
+                .col(text(AuthInstallation::ClientSecretKey))
+                .col(timestamp_with_time_zone(AuthInstallation::CreatedAt))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            AuthInstallation::Table.into_iden(),
+            AuthSigningKeys::Table.into_iden(),
+            AuthUsers::Table.into_iden(),
+            AuthClients::Table.into_iden(),
+            AuthTenants::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,195 @@
+use chrono::Utc;
+use gatehouse_proto::FieldError;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::{AuthService, PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT};
+use crate::entity::{client, tenant};
+use crate::error::AuthError;
+use crate::secrets::{new_client_secret, random_token};
+
+/// RFC 7591 client metadata, as far as this release supports it.
+pub struct NewClient {
+    pub client_name: String,
+    pub grant_types: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    /// Space separated scopes the client may be granted.
+    pub scope: String,
+    /// `client_secret_basic` when `None`.
+    pub token_endpoint_auth_method: Option<String>,
+}
+
+/// A client secret in clear: returned once at creation, never stored.
+pub struct ClientSecret(pub String);
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret(..)")
+    }
+}
+
+pub const SUPPORTED_GRANT_TYPES: &[&str] = &["client_credentials"];
+pub const SUPPORTED_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post"];
+
+/// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+pub fn is_scope_token(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+impl NewClient {
+    fn validate(&self, tenant_slug: &str) -> Result<(), AuthError> {
+        let mut errors = Vec::new();
+        let mut wrong = |field: &str, reason: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                reason,
+            })
+        };
+        let name_len = self.client_name.trim().chars().count();
+        if name_len == 0 || name_len > 200 {
+            wrong("client_name", "must be 1 to 200 characters".into());
+        }
+        if self.grant_types.is_empty() {
+            wrong("grant_types", "must name at least one grant type".into());
+        }
+        for grant in &self.grant_types {
+            if !SUPPORTED_GRANT_TYPES.contains(&grant.as_str()) {
+                wrong(
+                    "grant_types",
+                    format!(
+                        "'{grant}' is not supported; supported: {}",
+                        SUPPORTED_GRANT_TYPES.join(", ")
+                    ),
+                );
+            }
+        }
+        if !self.redirect_uris.is_empty() {
+            wrong(
+                "redirect_uris",
+                "no supported grant type uses redirect URIs".into(),
+            );
+        }
+        if self.scope.len() > 2000 {
+            wrong("scope", "must be at most 2000 characters".into());
+        }
+        for token in self.scope.split(' ').filter(|t| !t.is_empty()) {
+            if !is_scope_token(token) {
+                wrong("scope", format!("'{token}' is not a valid scope token"));
+            } else if token == PLATFORM_ADMIN_SCOPE && tenant_slug != SYSTEM_TENANT {
+                wrong(
+                    "scope",
+                    format!("'{PLATFORM_ADMIN_SCOPE}' is only for the system tenant"),
+                );
+            }
+        }
+        if let Some(method) = &self.token_endpoint_auth_method
+            && !SUPPORTED_AUTH_METHODS.contains(&method.as_str())
+        {
+            wrong(
+                "token_endpoint_auth_method",
+                format!(
+                    "'{method}' is not supported; supported: {}",
+                    SUPPORTED_AUTH_METHODS.join(", ")
+                ),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AuthError::Invalid(errors))
+        }
+    }
+}
+
+impl AuthService {
+    /// Registers a client with a server-generated `client_id` and secret.
+    pub async fn create_client(
+        &self,
+        tenant_slug: &str,
+        new: NewClient,
+    ) -> Result<(client::Model, ClientSecret), AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        self.insert_client(&tenant, random_token(16), new, None)
+            .await
+    }
+
+    pub(super) async fn insert_client(
+        &self,
+        tenant: &tenant::Model,
+        client_id: String,
+        new: NewClient,
+        secret: Option<&str>,
+    ) -> Result<(client::Model, ClientSecret), AuthError> {
+        new.validate(&tenant.slug)?;
+        let secret = secret.map_or_else(new_client_secret, str::to_owned);
+        let scope: Vec<&str> = new.scope.split(' ').filter(|t| !t.is_empty()).collect();
+        let model = client::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.id),
+            client_id: Set(client_id),
+            client_name: Set(new.client_name.trim().to_owned()),
+            secret_hash: Set(self.hasher.hash(&secret)),
+            grant_types: Set(new.grant_types.join(" ")),
+            redirect_uris: Set(new.redirect_uris.join(" ")),
+            scope: Set(scope.join(" ")),
+            token_endpoint_auth_method: Set(new
+                .token_endpoint_auth_method
+                .unwrap_or_else(|| "client_secret_basic".into())),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        tracing::info!(tenant = %tenant.slug, client_id = %model.client_id, "client created");
+        Ok((model, ClientSecret(secret)))
+    }
+
+    pub async fn list_clients(&self, tenant_slug: &str) -> Result<Vec<client::Model>, AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        Ok(client::Entity::find()
+            .filter(client::Column::TenantId.eq(tenant.id))
+            .order_by_asc(client::Column::CreatedAt)
+            .order_by_asc(client::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub(crate) async fn find_client(
+        &self,
+        tenant_id: Uuid,
+        client_id: &str,
+    ) -> Result<Option<client::Model>, AuthError> {
+        Ok(client::Entity::find()
+            .filter(client::Column::TenantId.eq(tenant_id))
+            .filter(client::Column::ClientId.eq(client_id))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub async fn get_client(
+        &self,
+        tenant_slug: &str,
+        client_id: &str,
+    ) -> Result<client::Model, AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        self.find_client(tenant.id, client_id)
+            .await?
+            .ok_or_else(|| AuthError::NotFound(format!("no client '{client_id}' in this tenant")))
+    }
+
+    pub async fn delete_client(&self, tenant_slug: &str, client_id: &str) -> Result<(), AuthError> {
+        let client = self.get_client(tenant_slug, client_id).await?;
+        if tenant_slug == SYSTEM_TENANT && client.client_id == super::ADMIN_CLIENT_ID {
+            return Err(AuthError::Conflict(
+                "the operator's admin client cannot be deleted".into(),
+            ));
+        }
+        client::Entity::delete_by_id(client.id)
+            .exec(&self.db)
+            .await?;
+        tracing::info!(tenant = %tenant_slug, client_id = %client_id, "client deleted");
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! The auth server's operations, shared by the HTTP APIs and the CLI. Input is validated here,
+//! so every door into the auth server enforces the same rules.
+
+pub(crate) mod clients;
+mod tenants;
+mod tokens;
+mod users;
+
+pub use clients::{ClientSecret, NewClient};
+pub use tenants::NewTenant;
+pub use tokens::TokenError;
+pub use users::NewUser;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+
+use crate::config::AuthConfig;
+use crate::entity::{client, installation};
+use crate::error::AuthError;
+use crate::secrets::{SecretHasher, random_token};
+
+pub const SYSTEM_TENANT: &str = "system";
+pub const ADMIN_CLIENT_ID: &str = "admin";
+pub const PLATFORM_ADMIN_SCOPE: &str = "platform:admin";
+pub const TENANT_ADMIN_SCOPE: &str = "tenant:admin";
+
+#[derive(Clone, Debug)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    config: AuthConfig,
+    hasher: SecretHasher,
+}
+
+/// What the first start did.
+#[derive(Debug)]
+pub enum Bootstrap {
+    /// Nothing to do: the system tenant and its admin client exist.
+    AlreadyDone,
+    /// The admin client's secret was set from the configuration.
+    SecretFromConfig,
+    /// The admin client was created with this generated secret; show it once.
+    SecretGenerated(String),
+}
+
+impl AuthService {
+    /// Loads the installation's secrets, creating them on first start. Migrations must have run.
+    pub async fn new(db: DatabaseConnection, config: AuthConfig) -> Result<Self, AuthError> {
+        let key = match installation::Entity::find_by_id(1).one(&db).await? {
+            Some(row) => row.client_secret_key,
+            None => {
+                let key = random_token(32);
+                installation::ActiveModel {
+                    id: Set(1),
+                    client_secret_key: Set(key.clone()),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(&db)
+                .await?;
+                key
+            }
+        };
+        let key = URL_SAFE_NO_PAD
+            .decode(key)
+            .map_err(|e| AuthError::Conflict(format!("installation key is corrupt: {e}")))?;
+        Ok(Self {
+            db,
+            config,
+            hasher: SecretHasher::new(key),
+        })
+    }
+
+    /// A service with no database, for generating the OpenAPI documents.
+    pub(crate) fn detached() -> Self {
+        Self {
+            db: DatabaseConnection::default(),
+            config: AuthConfig {
+                public_url: String::new(),
+                audience: String::new(),
+                access_token_ttl: std::time::Duration::ZERO,
+                default_signing_alg: crate::SigningAlg::ES256,
+            },
+            hasher: SecretHasher::new(Vec::new()),
+        }
+    }
+
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// Creates the `system` tenant and its `admin` client when missing. With `admin_secret`
+    /// the client's secret is (re)set to it on every start, so the operator's configuration
+    /// stays the truth.
+    pub async fn bootstrap(&self, admin_secret: Option<&str>) -> Result<Bootstrap, AuthError> {
+        let system = match self.find_tenant(SYSTEM_TENANT).await? {
+            Some(t) => t,
+            None => {
+                self.create_tenant(NewTenant {
+                    slug: SYSTEM_TENANT.into(),
+                    display_name: "Gatehouse platform".into(),
+                    signing_alg: None,
+                })
+                .await?
+            }
+        };
+        let existing = self.find_client(system.id, ADMIN_CLIENT_ID).await?;
+        match (existing, admin_secret) {
+            (Some(admin), Some(secret)) => {
+                let mut admin: client::ActiveModel = admin.into();
+                admin.secret_hash = Set(self.hasher.hash(secret));
+                admin.update(&self.db).await?;
+                Ok(Bootstrap::SecretFromConfig)
+            }
+            (Some(_), None) => Ok(Bootstrap::AlreadyDone),
+            (None, secret) => {
+                let new = NewClient {
+                    client_name: "Platform operator".into(),
+                    grant_types: vec!["client_credentials".into()],
+                    redirect_uris: vec![],
+                    scope: PLATFORM_ADMIN_SCOPE.into(),
+                    token_endpoint_auth_method: None,
+                };
+                let (_, generated) = self
+                    .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)
+                    .await?;
+                Ok(match secret {
+                    Some(_) => Bootstrap::SecretFromConfig,
+                    None => Bootstrap::SecretGenerated(generated.0),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+use chrono::Utc;
+use gatehouse_proto::FieldError;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::AuthService;
+use crate::entity::user;
+use crate::error::AuthError;
+use crate::secrets::hash_password;
+
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub email: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewUser {
+    fn validate(&self) -> Result<(), AuthError> {
+        let mut errors = Vec::new();
+        let mut wrong = |field: &str, reason: &str| {
+            errors.push(FieldError {
+                field: field.into(),
+                reason: reason.into(),
+            })
+        };
+        let name_ok = (1..=64).contains(&self.username.len())
+            && self
+                .username
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-_@".contains(&b));
+        if !name_ok {
+            wrong(
+                "username",
+                "1 to 64 characters: letters, digits, '.', '-', '_' or '@'",
+            );
+        }
+        let password_len = self.password.chars().count();
+        if !(8..=1024).contains(&password_len) {
+            wrong("password", "must be 8 to 1024 characters");
+        }
+        let email_ok = self.email.len() <= 254
+            && self.email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !self.email.chars().any(char::is_whitespace)
+            });
+        if !email_ok {
+            wrong("email", "must be an email address such as ada@example.com");
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AuthError::Invalid(errors))
+        }
+    }
+}
+
+impl AuthService {
+    pub async fn create_user(
+        &self,
+        tenant_slug: &str,
+        new: NewUser,
+    ) -> Result<user::Model, AuthError> {
+        new.validate()?;
+        let tenant = self.get_tenant(tenant_slug).await?;
+        let taken = user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant.id))
+            .filter(user::Column::Username.eq(&new.username))
+            .one(&self.db)
+            .await?
+            .is_some();
+        if taken {
+            return Err(AuthError::Conflict(format!(
+                "username '{}' is taken in this tenant",
+                new.username
+            )));
+        }
+        // argon2id is deliberately slow: keep it off the async workers.
+        let password = new.password;
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AuthError::PasswordHash(e.to_string()))?
+            .map_err(|e| AuthError::PasswordHash(e.to_string()))?;
+        let model = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.id),
+            username: Set(new.username),
+            email: Set(new.email),
+            password_hash: Set(password_hash),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        tracing::info!(tenant = %tenant_slug, user_id = %model.id, "user created");
+        Ok(model)
+    }
+
+    pub async fn list_users(&self, tenant_slug: &str) -> Result<Vec<user::Model>, AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        Ok(user::Entity::find()
+            .filter(user::Column::TenantId.eq(tenant.id))
+            .order_by_asc(user::Column::CreatedAt)
+            .order_by_asc(user::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn get_user(&self, tenant_slug: &str, id: &str) -> Result<user::Model, AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        let not_found = || AuthError::NotFound(format!("no user '{id}' in this tenant"));
+        let id = Uuid::parse_str(id).map_err(|_| not_found())?;
+        user::Entity::find_by_id(id)
+            .filter(user::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
+        let user = self.get_user(tenant_slug, id).await?;
+        user::Entity::delete_by_id(user.id).exec(&self.db).await?;
+        tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// The platform's public base URL, without a trailing slash; a tenant's issuer is
+    /// `{public_url}/t/{slug}`.
+    pub public_url: String,
+    /// The `aud` every access token must carry.
+    pub audience: String,
+    /// Larger request bodies are refused with 413 before reaching a service.
+    pub max_body_bytes: usize,
+    /// How long a tenant's JWKS is kept before it is fetched again.
+    pub jwks_ttl: Duration,
+    /// At most one JWKS fetch per tenant in this period when a token names an unknown `kid`,
+    /// so that tokens with made-up key ids cannot flood the auth server.
+    pub jwks_refetch_interval: Duration,
+    /// Allowed clock difference when checking `exp` and `nbf`.
+    pub leeway: Duration,
+}

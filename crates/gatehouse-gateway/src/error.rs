@@ -1,0 +1,74 @@
+use gatehouse_proto::{Problem, ProblemType};
+use poem::http::header::WWW_AUTHENTICATE;
+use poem::{IntoResponse, Response};
+
+/// Why the gateway answered a request itself. Each variant is one problem document; token
+/// failures also carry the RFC 6750 `WWW-Authenticate` challenge.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("no route for this path")]
+    NoRoute,
+    /// No bearer token was presented (RFC 6750 §3.1: no error code).
+    #[error("an access token is required")]
+    MissingToken,
+    #[error("{0}")]
+    InvalidToken(String),
+    #[error("the token lacks the scope '{0}'")]
+    InsufficientScope(String),
+    #[error("the request body is larger than {0} bytes")]
+    BodyTooLarge(usize),
+    #[error("the request body could not be read: {0}")]
+    BadBody(String),
+    #[error("the service did not answer: {0}")]
+    Upstream(String),
+}
+
+const REALM: &str = "gatehouse";
+
+fn quoted(s: &str) -> String {
+    s.replace(['"', '\\'], "'")
+}
+
+impl IntoResponse for GatewayError {
+    fn into_response(self) -> Response {
+        let detail = self.to_string();
+        let (kind, challenge) = match &self {
+            Self::NoRoute => (ProblemType::NotFound, None),
+            Self::MissingToken => (
+                ProblemType::Unauthorized,
+                Some(format!(r#"Bearer realm="{REALM}""#)),
+            ),
+            Self::InvalidToken(why) => (
+                ProblemType::Unauthorized,
+                Some(format!(
+                    r#"Bearer realm="{REALM}", error="invalid_token", error_description="{}""#,
+                    quoted(why)
+                )),
+            ),
+            Self::InsufficientScope(scope) => (
+                ProblemType::Forbidden,
+                Some(format!(
+                    r#"Bearer realm="{REALM}", error="insufficient_scope", scope="{}""#,
+                    quoted(scope)
+                )),
+            ),
+            Self::BodyTooLarge(_) => (ProblemType::PayloadTooLarge, None),
+            Self::BadBody(_) => (ProblemType::MalformedRequest, None),
+            Self::Upstream(cause) => {
+                tracing::error!(%cause, "upstream failed");
+                (ProblemType::BadGateway, None)
+            }
+        };
+        let detail = match self {
+            Self::Upstream(_) => kind.title().to_owned(),
+            _ => detail,
+        };
+        let mut response = Problem::new(kind, detail).into_response();
+        if let Some(challenge) = challenge
+            && let Ok(value) = challenge.parse()
+        {
+            response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}

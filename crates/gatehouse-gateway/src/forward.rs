@@ -1,0 +1,152 @@
+//! Passing a request on to a service, in this process or over HTTP, the same way.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use gatehouse_proto::{Identity, headers};
+use poem::endpoint::BoxEndpoint;
+use poem::http::{HeaderMap, HeaderName, StatusCode, header};
+use poem::{Endpoint, Request, Response};
+
+use crate::GatewayError;
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
+const HOP_BY_HOP: [HeaderName; 7] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+];
+
+fn strip_hop_by_hop(map: &mut HeaderMap) {
+    for name in &HOP_BY_HOP {
+        map.remove(name);
+    }
+    map.remove(header::UPGRADE);
+}
+
+/// Removes identity headers a caller may have set: only the gateway speaks for callers.
+pub fn strip_identity(map: &mut HeaderMap) {
+    for name in headers::ALL {
+        map.remove(name);
+    }
+}
+
+pub fn set_identity(map: &mut HeaderMap, identity: &Identity) {
+    for (name, value) in identity.to_headers() {
+        if let Ok(value) = value.parse() {
+            map.insert(name, value);
+        }
+    }
+}
+
+/// Where a service is reached.
+#[derive(Clone)]
+pub enum Upstream {
+    /// The service's endpoint in this process.
+    InProcess(Arc<BoxEndpoint<'static, Response>>),
+    /// The service at a base URL such as `http://127.0.0.1:8081`.
+    Http {
+        base_url: String,
+        client: reqwest::Client,
+    },
+}
+
+impl Upstream {
+    pub fn in_process(endpoint: BoxEndpoint<'static, Response>) -> Self {
+        Self::InProcess(Arc::new(endpoint))
+    }
+
+    pub fn http(base_url: &str, client: reqwest::Client) -> Self {
+        Self::Http {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client,
+        }
+    }
+
+    /// Forwards the request with its body read up to `max_body` bytes.
+    pub async fn forward(
+        &self,
+        mut req: Request,
+        max_body: usize,
+    ) -> Result<Response, GatewayError> {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > max_body as u64) {
+            return Err(GatewayError::BodyTooLarge(max_body));
+        }
+        let body = req
+            .take_body()
+            .into_bytes_limit(max_body)
+            .await
+            .map_err(|err| match err {
+                poem::error::ReadBodyError::PayloadTooLarge => GatewayError::BodyTooLarge(max_body),
+                other => GatewayError::BadBody(other.to_string()),
+            })?;
+        strip_hop_by_hop(req.headers_mut());
+        match self {
+            Self::InProcess(endpoint) => {
+                req.set_body(body);
+                Ok(endpoint.get_response(req).await)
+            }
+            Self::Http { base_url, client } => {
+                let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+                let mut headers = req.headers().clone();
+                headers.remove(header::HOST);
+                let response = client
+                    .request(req.method().clone(), format!("{base_url}{path}"))
+                    .headers(headers)
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                let status = response.status();
+                let mut headers = response.headers().clone();
+                strip_hop_by_hop(&mut headers);
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                let mut out = Response::builder().status(status).body(body);
+                *out.headers_mut() = headers;
+                Ok(out)
+            }
+        }
+    }
+
+    /// A GET the gateway makes for itself (the JWKS, say).
+    pub async fn get(&self, path: &str) -> Result<(StatusCode, Bytes), GatewayError> {
+        match self {
+            Self::InProcess(endpoint) => {
+                let req = Request::builder().uri_str(path).finish();
+                let response = endpoint.get_response(req).await;
+                let status = response.status();
+                let body = response
+                    .into_body()
+                    .into_bytes()
+                    .await
+                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                Ok((status, body))
+            }
+            Self::Http { base_url, client } => {
+                let response = client
+                    .get(format!("{base_url}{path}"))
+                    .send()
+                    .await
+                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                let status = response.status();
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                Ok((status, body))
+            }
+        }
+    }
+}

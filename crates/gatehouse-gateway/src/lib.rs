@@ -1,0 +1,108 @@
+//! The edge: every request enters here. The gateway routes `/t/{tenant}/...` to the service that
+//! owns it, validates bearer tokens against the issuing tenant's keys, enforces the route's
+//! scope, and tells the service who is calling through identity headers.
+//!
+//! Invariants: the gateway is the only component that parses access tokens; it never forwards
+//! identity headers it did not set itself; it holds no business data.
+
+mod config;
+mod error;
+mod forward;
+mod request_id;
+mod route;
+mod token;
+
+pub use config::GatewayConfig;
+pub use error::GatewayError;
+pub use forward::Upstream;
+pub use request_id::{REQUEST_ID_HEADER, RequestId};
+
+use std::sync::Arc;
+
+use gatehouse_cache::SharedCache;
+use poem::http::StatusCode;
+use poem::web::Redirect;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
+
+use route::{Access, Service};
+use token::TokenValidator;
+
+/// The gateway as one poem endpoint.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: GatewayConfig,
+    auth: Upstream,
+    resources: Upstream,
+    tokens: TokenValidator,
+}
+
+impl Gateway {
+    pub fn new(
+        config: GatewayConfig,
+        auth: Upstream,
+        resources: Upstream,
+        cache: SharedCache,
+    ) -> Self {
+        let tokens = TokenValidator::new(&config, auth.clone(), cache);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                auth,
+                resources,
+                tokens,
+            }),
+        }
+    }
+
+    /// The endpoint to serve: request ids outermost, then routing and forwarding.
+    pub fn endpoint(self) -> impl Endpoint<Output = Response> + 'static {
+        let gateway = self;
+        poem::endpoint::make(move |req| {
+            let gateway = gateway.clone();
+            async move { Ok::<_, poem::Error>(gateway.handle(req).await) }
+        })
+        .with(request_id::RequestIdMiddleware)
+    }
+
+    async fn handle(&self, req: Request) -> Response {
+        match self.route_and_forward(req).await {
+            Ok(response) => response,
+            Err(err) => err.into_response(),
+        }
+    }
+
+    async fn route_and_forward(&self, mut req: Request) -> Result<Response, GatewayError> {
+        let target = route::classify(req.method(), req.uri().path())?;
+        let upstream = match target.service {
+            Service::Local => return Ok(local(req.uri().path())),
+            Service::Auth => &self.inner.auth,
+            Service::Resources => &self.inner.resources,
+        };
+        forward::strip_identity(req.headers_mut());
+        if let Access::Token(rule) = &target.access {
+            let identity = self
+                .inner
+                .tokens
+                .authorize(req.headers(), rule, target.tenant.as_deref())
+                .await?;
+            forward::set_identity(req.headers_mut(), &identity);
+        }
+        upstream
+            .forward(req, self.inner.config.max_body_bytes)
+            .await
+    }
+}
+
+fn local(path: &str) -> Response {
+    match path {
+        "/healthz" => Response::builder()
+            .status(StatusCode::OK)
+            .content_type("application/json")
+            .body(r#"{"status":"ok"}"#),
+        _ => Redirect::see_other("/docs/resources").into_response(),
+    }
+}

@@ -1,0 +1,165 @@
+//! Which service owns a path, and what a caller must present to reach it.
+
+use gatehouse_proto::is_valid_slug;
+use poem::http::Method;
+
+use crate::GatewayError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Answered by the gateway itself (`/healthz`, `/docs`).
+    Local,
+    Auth,
+    Resources,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// A token of the path's tenant with this scope.
+    Scope(String),
+    /// A token of the path's tenant with `tenant:admin`, or the operator's `platform:admin`.
+    TenantAdmin,
+    /// A token of the `system` tenant with `platform:admin`.
+    PlatformAdmin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Token(Rule),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub service: Service,
+    pub access: Access,
+    /// The tenant in the path, if any.
+    pub tenant: Option<String>,
+}
+
+fn target(service: Service, access: Access, tenant: Option<&str>) -> Target {
+    Target {
+        service,
+        access,
+        tenant: tenant.map(str::to_owned),
+    }
+}
+
+fn is_resource_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Reading methods need `<resource>:read`; everything else `<resource>:write`.
+fn scope_for(method: &Method, resource: &str) -> String {
+    let action = if method == Method::GET || method == Method::HEAD {
+        "read"
+    } else {
+        "write"
+    };
+    format!("{resource}:{action}")
+}
+
+pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
+    use Service::{Auth, Local, Resources};
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let public = Access::Public;
+    let found = match segments.as_slice() {
+        ["healthz"] | ["docs"] | ["docs", ""] => target(Local, public, None),
+        ["openapi", "admin.json" | "auth.json"] | ["docs", "admin" | "auth", ..] => {
+            target(Auth, public, None)
+        }
+        ["openapi", "resources.json"] | ["docs", "resources", ..] => {
+            target(Resources, public, None)
+        }
+        [".well-known", "oauth-authorization-server", "t", tenant] if is_valid_slug(tenant) => {
+            target(Auth, public, Some(tenant))
+        }
+        ["admin", "v1", ..] => target(Auth, Access::Token(Rule::PlatformAdmin), None),
+        ["t", tenant, rest @ ..] if is_valid_slug(tenant) => match rest {
+            ["api", "v1", resource, ..] if is_resource_name(resource) => target(
+                Resources,
+                Access::Token(Rule::Scope(scope_for(method, resource))),
+                Some(tenant),
+            ),
+            ["admin", "v1", ..] => target(Auth, Access::Token(Rule::TenantAdmin), Some(tenant)),
+            ["oauth2", ..] | ["jwks.json"] | [".well-known", ..] => {
+                target(Auth, public, Some(tenant))
+            }
+            ["docs", ..] => target(Resources, public, Some(tenant)),
+            _ => return Err(GatewayError::NoRoute),
+        },
+        _ => return Err(GatewayError::NoRoute),
+    };
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(method: Method, path: &str) -> Option<(Service, Access)> {
+        classify(&method, path).ok().map(|t| (t.service, t.access))
+    }
+
+    #[test]
+    fn resource_routes_need_the_resource_scope_for_the_method() {
+        let read = Access::Token(Rule::Scope("products:read".into()));
+        let write = Access::Token(Rule::Scope("products:write".into()));
+        assert_eq!(
+            access(Method::GET, "/t/acme/api/v1/products"),
+            Some((Service::Resources, read.clone()))
+        );
+        assert_eq!(
+            access(Method::HEAD, "/t/acme/api/v1/products/1"),
+            Some((Service::Resources, read))
+        );
+        for m in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert_eq!(
+                access(m, "/t/acme/api/v1/products/1"),
+                Some((Service::Resources, write.clone()))
+            );
+        }
+    }
+
+    #[test]
+    fn admin_and_oauth_routes_go_to_the_auth_server() {
+        assert_eq!(
+            access(Method::POST, "/admin/v1/tenants"),
+            Some((Service::Auth, Access::Token(Rule::PlatformAdmin)))
+        );
+        assert_eq!(
+            access(Method::GET, "/t/acme/admin/v1/clients"),
+            Some((Service::Auth, Access::Token(Rule::TenantAdmin)))
+        );
+        for path in [
+            "/t/acme/oauth2/token",
+            "/t/acme/jwks.json",
+            "/t/acme/.well-known/openid-configuration",
+            "/.well-known/oauth-authorization-server/t/acme",
+        ] {
+            assert_eq!(
+                access(Method::GET, path),
+                Some((Service::Auth, Access::Public)),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_or_malformed_paths_have_no_route() {
+        for path in [
+            "/",
+            "/t/Acme/api/v1/products",
+            "/t/acme",
+            "/t/acme/api/v1",
+            "/t/acme/api/v1/Pro%20ducts",
+            "/docs/adminx",
+            "/openapi/other.json",
+        ] {
+            assert_eq!(access(Method::GET, path), None, "{path}");
+        }
+    }
+}

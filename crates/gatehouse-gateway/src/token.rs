@@ -1,0 +1,242 @@
+//! Bearer token validation: the tenant's keys, the issuer, the audience, the lifetime, the
+//! algorithm the key was published for, and the route's scope.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use gatehouse_cache::{Key, SharedCache};
+use gatehouse_proto::Identity;
+use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use poem::http::{HeaderMap, header};
+use serde::Deserialize;
+
+use crate::route::Rule;
+use crate::{GatewayConfig, GatewayError, Upstream};
+
+const SYSTEM_TENANT: &str = "system";
+const PLATFORM_ADMIN: &str = "platform:admin";
+const TENANT_ADMIN: &str = "tenant:admin";
+
+/// The claims the gateway reads (RFC 9068 §2.2, plus `tid`).
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    client_id: String,
+    #[serde(default)]
+    scope: String,
+    tid: String,
+}
+
+#[derive(Deserialize)]
+struct UnverifiedIssuer {
+    iss: String,
+}
+
+pub struct TokenValidator {
+    public_url: String,
+    audience: String,
+    leeway: Duration,
+    jwks_ttl: Duration,
+    refetch_interval: Duration,
+    auth: Upstream,
+    cache: SharedCache,
+    /// When each tenant's JWKS was last fetched because of an unknown `kid`.
+    refetched: Mutex<HashMap<String, Instant>>,
+}
+
+fn invalid(why: &str) -> GatewayError {
+    GatewayError::InvalidToken(why.to_owned())
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, GatewayError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(GatewayError::MissingToken)?
+        .to_str()
+        .map_err(|_| invalid("the Authorization header is not ASCII"))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(GatewayError::MissingToken),
+    }
+}
+
+fn algorithm_of(jwk: &Jwk) -> Option<Algorithm> {
+    match jwk.common.key_algorithm? {
+        KeyAlgorithm::ES256 => Some(Algorithm::ES256),
+        KeyAlgorithm::RS256 => Some(Algorithm::RS256),
+        KeyAlgorithm::EdDSA => Some(Algorithm::EdDSA),
+        _ => None,
+    }
+}
+
+impl TokenValidator {
+    pub fn new(config: &GatewayConfig, auth: Upstream, cache: SharedCache) -> Self {
+        Self {
+            public_url: config.public_url.clone(),
+            audience: config.audience.clone(),
+            leeway: config.leeway,
+            jwks_ttl: config.jwks_ttl,
+            refetch_interval: config.jwks_refetch_interval,
+            auth,
+            cache,
+            refetched: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Validates the request's bearer token for `rule` and returns who it speaks for.
+    pub async fn authorize(
+        &self,
+        headers: &HeaderMap,
+        rule: &Rule,
+        path_tenant: Option<&str>,
+    ) -> Result<Identity, GatewayError> {
+        let token = bearer(headers)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed token"))?;
+        let typ_ok = header.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+        });
+        if !typ_ok {
+            return Err(invalid("not an access token (typ must be at+jwt)"));
+        }
+        let kid = header
+            .kid
+            .ok_or_else(|| invalid("the token names no key"))?;
+
+        // The issuer picks the tenant whose keys must have signed the token; it is checked
+        // again, with the signature, below.
+        let issuer = unverified_issuer(token).ok_or_else(|| invalid("malformed token"))?;
+        let token_tenant = issuer
+            .strip_prefix(&self.public_url)
+            .and_then(|rest| rest.strip_prefix("/t/"))
+            .filter(|slug| gatehouse_proto::is_valid_slug(slug))
+            .ok_or_else(|| invalid("the token was not issued by this platform"))?
+            .to_owned();
+        let accepted = match (rule, path_tenant) {
+            (Rule::PlatformAdmin, _) => token_tenant == SYSTEM_TENANT,
+            (Rule::TenantAdmin, Some(t)) => token_tenant == t || token_tenant == SYSTEM_TENANT,
+            (Rule::Scope(_), Some(t)) => token_tenant == t,
+            (_, None) => false,
+        };
+        if !accepted {
+            return Err(invalid("the token was issued for another tenant"));
+        }
+
+        let jwk = self.key(&token_tenant, &kid).await?;
+        let alg = algorithm_of(&jwk).ok_or_else(|| invalid("the key has no usable algorithm"))?;
+        if header.alg != alg {
+            return Err(invalid("the token's algorithm is not its key's"));
+        }
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| invalid("the key is unusable"))?;
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway.as_secs();
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => invalid("the token has expired"),
+                    ErrorKind::ImmatureSignature => invalid("the token is not valid yet"),
+                    ErrorKind::InvalidSignature => invalid("the token's signature is invalid"),
+                    ErrorKind::InvalidAudience => invalid("the token is for another audience"),
+                    ErrorKind::InvalidIssuer => invalid("the token's issuer is wrong"),
+                    _ => invalid("the token is invalid"),
+                }
+            })?
+            .claims;
+
+        let identity = Identity {
+            tenant: path_tenant.unwrap_or(&token_tenant).to_owned(),
+            tenant_id: claims.tid,
+            token_tenant: token_tenant.clone(),
+            subject: claims.sub,
+            client_id: claims.client_id,
+            scopes: claims
+                .scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        let operator = token_tenant == SYSTEM_TENANT && identity.has_scope(PLATFORM_ADMIN);
+        let required = match rule {
+            Rule::Scope(scope) => scope.as_str(),
+            Rule::TenantAdmin if operator => PLATFORM_ADMIN,
+            Rule::TenantAdmin if path_tenant != Some(token_tenant.as_str()) => PLATFORM_ADMIN,
+            Rule::TenantAdmin => TENANT_ADMIN,
+            Rule::PlatformAdmin => PLATFORM_ADMIN,
+        };
+        if !identity.has_scope(required) {
+            return Err(GatewayError::InsufficientScope(required.to_owned()));
+        }
+        Ok(identity)
+    }
+
+    /// The tenant's key `kid`, from the cached JWKS, fetching it when it is not cached or does
+    /// not know `kid` (at most once per `refetch_interval`).
+    async fn key(&self, tenant: &str, kid: &str) -> Result<Jwk, GatewayError> {
+        let cache_key = Key::new("jwks", tenant, "");
+        // A cache that fails is a miss, not an error: the auth server still answers.
+        let cached = self.cache.get(&cache_key).await.ok().flatten();
+        if let Some(bytes) = &cached
+            && let Some(jwk) = find(bytes, kid)
+        {
+            return Ok(jwk);
+        }
+        if cached.is_some() && !self.may_refetch(tenant) {
+            return Err(invalid("the token's key is unknown"));
+        }
+        let (status, body) = self.auth.get(&format!("/t/{tenant}/jwks.json")).await?;
+        if !status.is_success() {
+            return Err(invalid("the token's tenant is unknown"));
+        }
+        if let Err(err) = self
+            .cache
+            .set(&cache_key, body.clone(), self.jwks_ttl)
+            .await
+        {
+            tracing::warn!(error = %err, "could not cache a JWKS");
+        }
+        find(&body, kid).ok_or_else(|| invalid("the token's key is unknown"))
+    }
+
+    fn may_refetch(&self, tenant: &str) -> bool {
+        let now = Instant::now();
+        let Ok(mut map) = self.refetched.lock() else {
+            return false;
+        };
+        match map.get(tenant) {
+            Some(last) if now.duration_since(*last) < self.refetch_interval => false,
+            _ => {
+                map.insert(tenant.to_owned(), now);
+                true
+            }
+        }
+    }
+}
+
+fn find(jwks: &Bytes, kid: &str) -> Option<Jwk> {
+    let set: JwkSet = serde_json::from_slice(jwks).ok()?;
+    set.find(kid).cloned()
+}
+
+/// The `iss` claim of a token whose signature is not checked yet.
+fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice::<UnverifiedIssuer>(&bytes)
+        .ok()
+        .map(|c| c.iss)
+}

@@ -1,0 +1,245 @@
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+use serde::{Deserialize, Serialize};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// The stable problem types. Their URIs never change once published: clients branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    /// The body or a parameter could not be parsed, or a field failed validation.
+    Validation,
+    /// The body is not JSON, or not the JSON the operation takes.
+    MalformedRequest,
+    NotFound,
+    /// The request conflicts with the current state (a duplicate slug, say).
+    Conflict,
+    Unauthorized,
+    Forbidden,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    MethodNotAllowed,
+    /// The gateway could not reach the service behind it.
+    BadGateway,
+    Internal,
+}
+
+impl ProblemType {
+    pub fn uri(self) -> &'static str {
+        match self {
+            Self::Validation => "urn:gatehouse:problem:validation",
+            Self::MalformedRequest => "urn:gatehouse:problem:malformed-request",
+            Self::NotFound => "urn:gatehouse:problem:not-found",
+            Self::Conflict => "urn:gatehouse:problem:conflict",
+            Self::Unauthorized => "urn:gatehouse:problem:unauthorized",
+            Self::Forbidden => "urn:gatehouse:problem:forbidden",
+            Self::PayloadTooLarge => "urn:gatehouse:problem:payload-too-large",
+            Self::UnsupportedMediaType => "urn:gatehouse:problem:unsupported-media-type",
+            Self::MethodNotAllowed => "urn:gatehouse:problem:method-not-allowed",
+            Self::BadGateway => "urn:gatehouse:problem:bad-gateway",
+            Self::Internal => "urn:gatehouse:problem:internal",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Validation => "The request is not valid",
+            Self::MalformedRequest => "The request could not be parsed",
+            Self::NotFound => "Not found",
+            Self::Conflict => "Conflict with the current state",
+            Self::Unauthorized => "Authentication required",
+            Self::Forbidden => "Forbidden",
+            Self::PayloadTooLarge => "The request body is too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::BadGateway => "The service behind the gateway did not answer",
+            Self::Internal => "Internal server error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::Validation | Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BadGateway => StatusCode::BAD_GATEWAY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct FieldError {
+    /// The field's name as it appears in the request (`slug`, `price.currency`, or a query
+    /// parameter's name).
+    pub field: String,
+    /// Why the value was refused.
+    pub reason: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct Problem {
+    /// A URI that identifies the kind of problem; stable, for clients to branch on.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For validation problems: each field that is wrong, and why.
+    #[oai(skip_serializing_if_is_empty)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind: kind.uri().to_owned(),
+            title: kind.title().to_owned(),
+            status: kind.status().as_u16(),
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A validation problem listing every wrong field at once.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let detail = format!("invalid fields: {}", names.join(", "));
+        Self {
+            errors,
+            ..Self::new(ProblemType::Validation, detail)
+        }
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Turns any error that poem or poem-openapi raised before a handler ran (a body that is
+    /// not JSON, a parameter of the wrong type, a wrong content type, an oversize body) into
+    /// a problem with the same status.
+    pub fn from_poem_error(err: &poem::Error) -> Self {
+        let status = err.status();
+        let kind = match status {
+            StatusCode::NOT_FOUND => ProblemType::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
+            StatusCode::UNAUTHORIZED => ProblemType::Unauthorized,
+            StatusCode::FORBIDDEN => ProblemType::Forbidden,
+            s if s.is_client_error() => ProblemType::MalformedRequest,
+            _ => ProblemType::Internal,
+        };
+        let detail = if kind == ProblemType::Internal {
+            // Never echo an internal error's text to the client; it is in the log.
+            "the server could not complete the request".to_owned()
+        } else {
+            err.to_string()
+        };
+        Self {
+            status: status.as_u16(),
+            ..Self::new(kind, detail)
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        Response::builder()
+            .status(status)
+            .content_type(PROBLEM_CONTENT_TYPE)
+            .body(body)
+    }
+}
+
+/// The error side of every typed (poem-openapi) operation outside OAuth: each variant is a
+/// problem document, so the OpenAPI documents list them all with their media type.
+///
+/// Errors that poem-openapi raises before a handler runs (a body that does not parse) are not
+/// these: serve typed APIs behind `catch_all_error(problem_for_error)`, which turns them into
+/// problems too.
+#[derive(Debug, ApiResponse)]
+pub enum ApiProblem {
+    /// The request is malformed or a field is not valid; `errors` lists the fields.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid access token was presented (answered by the gateway).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The token lacks a scope this operation requires.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource in this tenant.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with the current state.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The request body is larger than the limit.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The body is not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// An unexpected failure; the details are in the server log, under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+impl From<Problem> for ApiProblem {
+    fn from(problem: Problem) -> Self {
+        let wrap = Json(problem);
+        match wrap.0.status {
+            401 => Self::Unauthorized(wrap),
+            403 => Self::Forbidden(wrap),
+            404 => Self::NotFound(wrap),
+            409 => Self::Conflict(wrap),
+            413 => Self::PayloadTooLarge(wrap),
+            415 => Self::UnsupportedMediaType(wrap),
+            s if (400..500).contains(&s) => Self::BadRequest(wrap),
+            _ => Self::Internal(wrap),
+        }
+    }
+}
+
+impl From<ProblemType> for Problem {
+    fn from(kind: ProblemType) -> Self {
+        Self::new(kind, kind.title())
+    }
+}
+
+/// For `catch_all_error`: keeps responses that are already problem (or OAuth JSON) documents
+/// and turns every other error — a route not found, a method not allowed — into a problem.
+pub async fn problem_for_error(err: poem::Error) -> Response {
+    let problem = Problem::from_poem_error(&err);
+    let response = err.into_response();
+    let keep = response
+        .headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with(PROBLEM_CONTENT_TYPE) || ct.starts_with("application/json")
+        });
+    if keep {
+        response
+    } else {
+        problem.into_response()
+    }
+}

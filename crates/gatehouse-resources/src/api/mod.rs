@@ -1,0 +1,106 @@
+//! The HTTP surface: the typed API, its security scheme, and the documentation routes.
+
+mod docs;
+mod products;
+mod text;
+
+use gatehouse_proto::Identity;
+use poem::endpoint::BoxEndpoint;
+use poem::{EndpointExt, Route};
+use poem_openapi::{OAuthScopes, OpenApiService, SecurityScheme, Tags};
+use sea_orm::DatabaseConnection;
+
+use crate::store::TenantId;
+use crate::{ResourcesConfig, ResourcesError};
+
+/// The scopes of the resource API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, OAuthScopes)]
+pub(crate) enum ResourceScope {
+    /// Read the tenant's products.
+    #[oai(rename = "products:read")]
+    ProductsRead,
+    /// Create, replace and delete the tenant's products.
+    #[oai(rename = "products:write")]
+    ProductsWrite,
+}
+
+/// An OAuth2 access token from the tenant's token endpoint (client credentials). The gateway
+/// validates it and vouches for the caller; this service only reads the identity it vouched
+/// for.
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "oauth2",
+    flows(client_credentials(token_url = "/t/{tenant}/oauth2/token", scopes = "ResourceScope")),
+    checker = "gatehouse_proto::identity_checker"
+)]
+pub(crate) struct ResourcesAuth(pub(crate) Identity);
+
+impl ResourcesAuth {
+    /// Checks that the caller acts for the tenant in the path and holds `scope`, and returns
+    /// the tenant whose rows the request may touch.
+    ///
+    /// The gateway has checked all this already; checking again costs nothing. (The tenant
+    /// check matters: poem-openapi renames path parameters internally, so the identity
+    /// checker cannot see the path's `tenant`.)
+    pub(crate) fn authorize(
+        &self,
+        path_tenant: &str,
+        scope: ResourceScope,
+    ) -> Result<TenantId, ResourcesError> {
+        if !gatehouse_proto::is_valid_slug(path_tenant) {
+            return Err(ResourcesError::NotFound);
+        }
+        let identity = &self.0;
+        let tenant_id = TenantId::parse(&identity.tenant_id).ok_or(
+            ResourcesError::Unauthorized("the caller's tenant id is not valid"),
+        )?;
+        if identity.tenant != path_tenant {
+            return Err(ResourcesError::Forbidden(
+                "the token was not issued for this tenant".to_owned(),
+            ));
+        }
+        if !identity.has_scope(scope.name()) {
+            return Err(ResourcesError::Forbidden(format!(
+                "the token lacks the `{}` scope",
+                scope.name()
+            )));
+        }
+        Ok(tenant_id)
+    }
+}
+
+#[derive(Tags)]
+pub(crate) enum ApiTags {
+    /// The tenant's product catalogue.
+    Products,
+}
+
+/// State shared by the operations.
+pub(crate) struct ResourcesApi {
+    db: DatabaseConnection,
+    config: ResourcesConfig,
+}
+
+pub(crate) fn service(
+    db: DatabaseConnection,
+    config: ResourcesConfig,
+) -> OpenApiService<ResourcesApi, ()> {
+    OpenApiService::new(
+        ResourcesApi { db, config },
+        "Gatehouse resource API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "A tenant's business data. Every path starts with `/t/{tenant}`, the tenant's slug; \
+         every operation needs an access token of that tenant with the operation's scope. \
+         Errors are RFC 9457 problem documents (`application/problem+json`).",
+    )
+}
+
+pub(crate) fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEndpoint<'static> {
+    let api = service(db, config);
+    docs::routes(Route::new(), &api)
+        .nest("/", api)
+        .around(|ep, req| async move { crate::error::problem_errors(&ep, req).await })
+        .boxed()
+}

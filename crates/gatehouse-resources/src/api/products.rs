@@ -1,0 +1,421 @@
+//! `/t/{tenant}/api/v1/products`: the tenant's product catalogue.
+
+use chrono::{DateTime, Utc};
+use gatehouse_proto::{ApiProblem, FieldError};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::text::Text;
+use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
+use crate::store::product::{self, ProductFields};
+use crate::{ResourcesConfig, ResourcesError};
+
+pub(crate) const NAME_MAX_CHARS: usize = 200;
+pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;
+pub(crate) const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
+
+/// An amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub(crate) struct Price {
+    /// The amount in the currency's minor unit (cents for `EUR`), from 0 to 10^18.
+    pub amount: i64,
+    /// The ISO 4217 code of the currency: three capital letters, such as `EUR`.
+    pub currency: Text,
+}
+
+/// A product of the tenant's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub(crate) struct Product {
+    /// The product's id, assigned by the service.
+    pub id: Uuid,
+    /// The product's name (1 to 200 characters, without surrounding whitespace).
+    pub name: String,
+    /// A description of the product (up to 2000 characters; may be empty).
+    pub description: String,
+    /// The product's price.
+    pub price: Price,
+    /// When the product was created (RFC 3339).
+    pub created_at: DateTime<Utc>,
+    /// When the product was last replaced, or created (RFC 3339).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<product::Model> for Product {
+    fn from(row: product::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            price: Price {
+                amount: row.price_amount,
+                currency: Text(row.price_currency),
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// What a client sets on a product, to create it or to replace it.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub(crate) struct ProductInput {
+    /// The product's name: 1 to 200 characters once surrounding whitespace is trimmed.
+    pub name: Text,
+    /// A description of the product, up to 2000 characters; empty when left out.
+    #[oai(default)]
+    pub description: Text,
+    /// The product's price.
+    pub price: Price,
+}
+
+/// One page of the tenant's products.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub(crate) struct ProductPage {
+    /// The products on this page, oldest first (by creation time, then id).
+    pub items: Vec<Product>,
+    /// The page number, from 1.
+    pub page: u64,
+    /// The page size asked for.
+    pub per_page: u64,
+    /// How many products the tenant has in all.
+    pub total: u64,
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum ListProductsResponse {
+    /// A page of the tenant's products.
+    #[oai(status = 200)]
+    Ok(Json<ProductPage>),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum CreateProductResponse {
+    /// The product was created; the `Location` header holds its URL.
+    #[oai(status = 201)]
+    Created(
+        Json<Product>,
+        /// The product's URL.
+        #[oai(header = "Location")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum GetProductResponse {
+    /// The product.
+    #[oai(status = 200)]
+    Ok(Json<Product>),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum ReplaceProductResponse {
+    /// The product, as replaced.
+    #[oai(status = 200)]
+    Ok(Json<Product>),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum DeleteProductResponse {
+    /// The product was deleted.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+#[OpenApi(tag = "ApiTags::Products")]
+impl ResourcesApi {
+    /// List the tenant's products
+    ///
+    /// One page at a time, in a stable order: oldest first (by creation time, then id).
+    #[oai(
+        path = "/t/:tenant/api/v1/products",
+        method = "get",
+        operation_id = "listProducts"
+    )]
+    async fn list_products(
+        &self,
+        #[oai(scope = "ResourceScope::ProductsRead")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        /// The page to return, from 1 (default 1).
+        page: Query<Option<u64>>,
+        /// How many products a page holds, from 1 to the service's maximum (100 unless
+        /// configured otherwise); default 20.
+        per_page: Query<Option<u64>>,
+    ) -> Result<ListProductsResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
+        let (page, per_page) = page_window(page.0, per_page.0, &self.config)?;
+        let offset = (page - 1).saturating_mul(per_page);
+        let (rows, total) = product::list(&self.db, tenant_id, offset, per_page).await?;
+        Ok(ListProductsResponse::Ok(Json(ProductPage {
+            items: rows.into_iter().map(Product::from).collect(),
+            page,
+            per_page,
+            total,
+        })))
+    }
+
+    /// Create a product
+    #[oai(
+        path = "/t/:tenant/api/v1/products",
+        method = "post",
+        operation_id = "createProduct"
+    )]
+    async fn create_product(
+        &self,
+        #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        body: Json<ProductInput>,
+    ) -> Result<CreateProductResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
+        let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
+        let row = product::create(&self.db, tenant_id, fields).await?;
+        let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
+        Ok(CreateProductResponse::Created(
+            Json(Product::from(row)),
+            location,
+        ))
+    }
+
+    /// Get a product
+    ///
+    /// An id that is not a UUID, or a product of another tenant, answers 404 like an unknown
+    /// id.
+    #[oai(
+        path = "/t/:tenant/api/v1/products/:id",
+        method = "get",
+        operation_id = "getProduct"
+    )]
+    async fn get_product(
+        &self,
+        #[oai(scope = "ResourceScope::ProductsRead")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        /// The product's id (a UUID).
+        id: Path<String>,
+    ) -> Result<GetProductResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
+        let row = product::get(&self.db, tenant_id, product_id(&id)?).await?;
+        Ok(GetProductResponse::Ok(Json(Product::from(row))))
+    }
+
+    /// Replace a product
+    ///
+    /// Sets every field a client sets, as on creation; a left-out description becomes empty.
+    #[oai(
+        path = "/t/:tenant/api/v1/products/:id",
+        method = "put",
+        operation_id = "replaceProduct"
+    )]
+    async fn replace_product(
+        &self,
+        #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        /// The product's id (a UUID).
+        id: Path<String>,
+        body: Json<ProductInput>,
+    ) -> Result<ReplaceProductResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
+        let id = product_id(&id)?;
+        let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
+        let row = product::replace(&self.db, tenant_id, id, fields).await?;
+        Ok(ReplaceProductResponse::Ok(Json(Product::from(row))))
+    }
+
+    /// Delete a product
+    ///
+    /// Deleting a product that does not exist (any more) answers 404.
+    #[oai(
+        path = "/t/:tenant/api/v1/products/:id",
+        method = "delete",
+        operation_id = "deleteProduct"
+    )]
+    async fn delete_product(
+        &self,
+        #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        /// The product's id (a UUID).
+        id: Path<String>,
+    ) -> Result<DeleteProductResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
+        product::delete(&self.db, tenant_id, product_id(&id)?).await?;
+        Ok(DeleteProductResponse::Deleted)
+    }
+}
+
+/// A product id from the path; one that is not a UUID names no product (404, not 400).
+fn product_id(raw: &str) -> Result<Uuid, ResourcesError> {
+    Uuid::parse_str(raw).map_err(|_| ResourcesError::NotFound)
+}
+
+/// The page and page size a list asks for, with their defaults; both are checked at once,
+/// and a value out of range is refused, never clamped.
+fn page_window(
+    page: Option<u64>,
+    per_page: Option<u64>,
+    config: &ResourcesConfig,
+) -> Result<(u64, u64), ResourcesError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or_else(|| config.default_per_page());
+    let mut errors = Vec::new();
+    if page < 1 {
+        errors.push(field_error("page", "must be at least 1"));
+    }
+    if !(1..=config.max_per_page).contains(&per_page) {
+        errors.push(field_error(
+            "per_page",
+            format!("must be between 1 and {}", config.max_per_page),
+        ));
+    }
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(ResourcesError::InvalidFields(errors))
+    }
+}
+
+/// Checks every field of a product at once, and returns what to store (the name trimmed), or
+/// every field that is wrong.
+pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = input.name.0.trim();
+    if name.is_empty() {
+        errors.push(field_error("name", "must not be empty"));
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.push(field_error(
+            "name",
+            format!("must be at most {NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if input.description.0.chars().count() > DESCRIPTION_MAX_CHARS {
+        errors.push(field_error(
+            "description",
+            format!("must be at most {DESCRIPTION_MAX_CHARS} characters"),
+        ));
+    }
+    if !(0..=AMOUNT_MAX).contains(&input.price.amount) {
+        errors.push(field_error(
+            "price.amount",
+            format!("must be between 0 and {AMOUNT_MAX} (in the currency's minor unit)"),
+        ));
+    }
+    let currency = &input.price.currency.0;
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        errors.push(field_error(
+            "price.currency",
+            "must be an ISO 4217 code: three capital letters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ProductFields {
+        name: name.to_owned(),
+        description: input.description.0,
+        price_amount: input.price.amount,
+        price_currency: input.price.currency.0,
+    })
+}
+
+fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, description: &str, amount: i64, currency: &str) -> ProductInput {
+        ProductInput {
+            name: Text(name.to_owned()),
+            description: Text(description.to_owned()),
+            price: Price {
+                amount,
+                currency: Text(currency.to_owned()),
+            },
+        }
+    }
+
+    fn fields_of(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_valid_product_is_stored_with_its_name_trimmed() {
+        let fields = validate(input("  Widget \n", " as is ", 1999, "EUR")).expect("valid");
+        assert_eq!(
+            fields,
+            ProductFields {
+                name: "Widget".into(),
+                description: " as is ".into(),
+                price_amount: 1999,
+                price_currency: "EUR".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn every_wrong_field_is_reported_at_once() {
+        let errors = validate(input("   ", &"d".repeat(2001), -1, "eur")).expect_err("invalid");
+        assert_eq!(
+            fields_of(&errors),
+            ["name", "description", "price.amount", "price.currency"]
+        );
+        assert!(errors.iter().all(|e| !e.reason.is_empty()));
+    }
+
+    #[test]
+    fn limits_are_inclusive_and_counted_in_characters() {
+        let at_limit = input(&"é".repeat(200), &"ü".repeat(2000), AMOUNT_MAX, "XXX");
+        assert!(validate(at_limit).is_ok());
+        let zero = input("a", "", 0, "JPY");
+        assert!(validate(zero).is_ok());
+
+        let over = input(&"a".repeat(201), &"b".repeat(2001), AMOUNT_MAX + 1, "EUR");
+        let errors = validate(over).expect_err("over the limits");
+        assert_eq!(fields_of(&errors), ["name", "description", "price.amount"]);
+    }
+
+    #[test]
+    fn currency_is_three_capital_ascii_letters() {
+        for ok in ["EUR", "USD", "XAU"] {
+            assert!(validate(input("a", "", 1, ok)).is_ok(), "{ok}");
+        }
+        for bad in ["", "EU", "EURO", "eur", "Eur", "E1R", "ÉUR", " EUR", "EU "] {
+            let errors = validate(input("a", "", 1, bad)).expect_err(bad);
+            assert_eq!(fields_of(&errors), ["price.currency"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_window_defaults_and_refuses_out_of_range_values() {
+        let config = ResourcesConfig::default();
+        assert_eq!(page_window(None, None, &config).ok(), Some((1, 20)));
+        assert_eq!(
+            page_window(Some(3), Some(100), &config).ok(),
+            Some((3, 100))
+        );
+        let small = ResourcesConfig { max_per_page: 5 };
+        assert_eq!(page_window(None, None, &small).ok(), Some((1, 5)));
+
+        match page_window(Some(0), Some(101), &config) {
+            Err(ResourcesError::InvalidFields(errors)) => {
+                assert_eq!(fields_of(&errors), ["page", "per_page"]);
+            }
+            other => panic!("expected invalid fields, got {other:?}"),
+        }
+        match page_window(None, Some(0), &config) {
+            Err(ResourcesError::InvalidFields(errors)) => {
+                assert_eq!(fields_of(&errors), ["per_page"]);
+            }
+            other => panic!("expected invalid fields, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The Gatehouse resource service: a tenant's business data (for now, products) behind typed
+//! CRUD endpoints, with its own OpenAPI document and Swagger UI.
+//!
+//! The service sits behind the gateway, which forwards the public request path unchanged
+//! (`/t/{tenant}/api/v1/...`) after it has validated the bearer token, and which tells the
+//! service who is calling through the identity headers of [`gatehouse_proto::headers`].
+//!
+//! Invariants:
+//!
+//! - **This crate never parses a token.** The caller is the [`gatehouse_proto::Identity`] the
+//!   gateway vouched for; the tenant whose rows a request may touch is its `tenant_id`.
+//! - **Every query is scoped by tenant.** Each row carries `tenant_id`, and the store only
+//!   takes a tenant id that the API layer derives from the identity: a product of
+//!   another tenant is indistinguishable from one that does not exist (404).
+//! - Every error is an RFC 9457 problem document (`application/problem+json`); database
+//!   errors are logged and answered with a 500 that does not leak their cause.
+
+mod api;
+mod config;
+mod error;
+mod migration;
+mod store;
+
+pub use config::ResourcesConfig;
+pub use error::ResourcesError;
+
+use poem::endpoint::BoxEndpoint;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+
+/// Applies this service's migrations (tracked in `seaql_migrations_resources`, apart from the
+/// other services that share the database).
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), ResourcesError> {
+    migration::Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// The OpenAPI 3 document of the resource API, as pretty JSON.
+pub fn openapi_json() -> String {
+    api::service(DatabaseConnection::default(), ResourcesConfig::default()).spec()
+}
+
+/// The resource service: the API under its full public paths, its OpenAPI document at
+/// `/openapi/resources.json`, Swagger UI at `/docs/resources`, and a tenant's Swagger UI at
+/// `/t/{tenant}/docs`.
+pub fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEndpoint<'static> {
+    api::endpoint(db, config)
+}
+
+#[cfg(test)]
+mod tests;

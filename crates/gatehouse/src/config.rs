@@ -1,0 +1,263 @@
+//! The configuration: `config/default.toml` (compiled in), then the file named by
+//! `GATEHOUSE_CONFIG`, then `GATEHOUSE_*` environment variables, into one typed struct that is
+//! validated before anything starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// A secret from the configuration: never printed by `Debug`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The gateway's address, `host:port`.
+    pub listen: String,
+    /// The platform's public base URL; `http://{bound address}` when unset.
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    /// SQLite under `data_dir` when unset.
+    pub database_url: Option<String>,
+    /// The in-process cache when unset.
+    pub redis_url: Option<String>,
+    pub admin_client_secret: Option<Secret>,
+    pub log: LogConfig,
+    pub gateway: GatewayConfig,
+    pub auth: AuthConfig,
+    pub resources: ResourcesConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    pub auth_url: String,
+    pub resources_url: String,
+    pub max_body_bytes: usize,
+    pub jwks_cache_seconds: u64,
+    pub jwks_refetch_seconds: u64,
+    pub clock_leeway_seconds: u64,
+    pub cache_max_bytes: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub listen: String,
+    pub access_token_ttl_seconds: u64,
+    pub default_signing_alg: gatehouse_auth::SigningAlg,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesConfig {
+    pub listen: String,
+    pub max_per_page: u64,
+}
+
+/// A configuration that cannot start the platform; the message names the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Parse(String),
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Reads the layers from the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Ok(path) = std::env::var("GATEHOUSE_CONFIG") {
+            if !std::path::Path::new(&path).is_file() {
+                return Err(invalid("GATEHOUSE_CONFIG", format!("no such file: {path}")));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let env = Env::prefixed("GATEHOUSE_")
+            .split("__")
+            // GATEHOUSE_CONFIG names a file, and GATEHOUSE_TEST_* belong to the test suite.
+            .filter(|key| key != "config" && !key.as_str().contains("test_"));
+        Self::from_figment(figment.merge(env))
+    }
+
+    /// The compiled-in defaults alone: the base that tests adjust.
+    pub fn defaults() -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Toml::string(DEFAULTS)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Self = figment
+            .extract()
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let addr = |key: &'static str, value: &str| {
+            value.parse::<SocketAddr>().map(|_| ()).map_err(|_| {
+                invalid(
+                    key,
+                    format!("'{value}' is not a host:port address such as 127.0.0.1:8080"),
+                )
+            })
+        };
+        addr("listen", &self.listen)?;
+        addr("auth.listen", &self.auth.listen)?;
+        addr("resources.listen", &self.resources.listen)?;
+        if let Some(url) = &self.public_url
+            && (!(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/'))
+        {
+            return Err(invalid(
+                "public_url",
+                "must be an http(s) URL without a trailing slash, such as https://api.example.com",
+            ));
+        }
+        for (key, url) in [
+            ("gateway.auth_url", &self.gateway.auth_url),
+            ("gateway.resources_url", &self.gateway.resources_url),
+        ] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid(key, "must be an http(s) URL"));
+            }
+        }
+        if let Some(url) = &self.database_url {
+            let supported = ["sqlite:", "postgres://", "postgresql://"];
+            if !supported.iter().any(|p| url.starts_with(p)) {
+                return Err(invalid(
+                    "database_url",
+                    "must start with sqlite:, postgres:// or postgresql://",
+                ));
+            }
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(invalid(
+                "redis_url",
+                "must start with redis:// or rediss://",
+            ));
+        }
+        if let Some(secret) = &self.admin_client_secret
+            && secret.expose().len() < 32
+        {
+            return Err(invalid(
+                "admin_client_secret",
+                "must be at least 32 characters; unset it to have one generated",
+            ));
+        }
+        if self.gateway.max_body_bytes == 0 {
+            return Err(invalid("gateway.max_body_bytes", "must be positive"));
+        }
+        if !(60..=86_400).contains(&self.auth.access_token_ttl_seconds) {
+            return Err(invalid(
+                "auth.access_token_ttl_seconds",
+                "must be between 60 and 86400",
+            ));
+        }
+        if !(1..=1000).contains(&self.resources.max_per_page) {
+            return Err(invalid(
+                "resources.max_per_page",
+                "must be between 1 and 1000",
+            ));
+        }
+        if self
+            .log
+            .filter
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            return Err(invalid("log.filter", "is not a valid tracing filter"));
+        }
+        Ok(())
+    }
+
+    /// The database URL: the configured one, or SQLite under `data_dir`.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("gatehouse.db").display()
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        let config = Config::defaults().expect("defaults");
+        assert_eq!(config.listen, "127.0.0.1:8080");
+        assert!(config.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let figment = Figment::from(Toml::string(DEFAULTS)).merge(("listen", "nowhere"));
+        let err = Config::from_figment(figment)
+            .expect_err("invalid")
+            .to_string();
+        assert!(err.contains("`listen`"), "{err}");
+
+        let figment =
+            Figment::from(Toml::string(DEFAULTS)).merge(("auth.default_signing_alg", "HS256"));
+        let err = Config::from_figment(figment)
+            .expect_err("invalid")
+            .to_string();
+        assert!(err.contains("auth.default_signing_alg"), "{err}");
+
+        let figment = Figment::from(Toml::string(DEFAULTS)).merge(("gateway.colour", "blue"));
+        let err = Config::from_figment(figment)
+            .expect_err("unknown key")
+            .to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+}

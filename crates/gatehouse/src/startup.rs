@@ -1,0 +1,263 @@
+//! Start-up: connect and migrate the database, bootstrap, bind, and serve. `main` and the test
+//! harness both go through [`Application::build`].
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use gatehouse_auth::{AuthService, Bootstrap};
+use gatehouse_cache::MemoryCache;
+use gatehouse_gateway::{Gateway, Upstream};
+use poem::endpoint::BoxEndpoint;
+use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
+use poem::{EndpointExt, IntoEndpoint, Response, Server};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+use crate::config::Config;
+
+/// Which part of the platform this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// The gateway and both services in one process.
+    All,
+    /// The gateway alone, reaching the services at `gateway.auth_url` and `gateway.resources_url`.
+    Gateway,
+    /// The auth server alone, on `auth.listen`.
+    Auth,
+    /// The resource service alone, on `resources.listen`.
+    Resources,
+}
+
+pub struct Application {
+    port: u16,
+    base_url: String,
+    server: BoxEndpoint<'static, Response>,
+    acceptor: poem::listener::BoxAcceptor,
+}
+
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data_dir {}", config.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(20);
+    let db = Database::connect(options)
+        .await
+        .context("connecting to the database (key `database_url`)")?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // WAL lets readers proceed while one connection writes.
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;")
+            .await
+            .context("configuring SQLite")?;
+    }
+    Ok(db)
+}
+
+pub async fn auth_service(
+    config: &Config,
+    db: DatabaseConnection,
+    public_url: &str,
+) -> anyhow::Result<AuthService> {
+    gatehouse_auth::migrate(&db)
+        .await
+        .context("migrating the auth schema")?;
+    let auth_config = gatehouse_auth::AuthConfig {
+        public_url: public_url.to_owned(),
+        audience: public_url.to_owned(),
+        access_token_ttl: Duration::from_secs(config.auth.access_token_ttl_seconds),
+        default_signing_alg: config.auth.default_signing_alg,
+    };
+    Ok(AuthService::new(db, auth_config).await?)
+}
+
+/// Creates the system tenant and the operator's client on the first start.
+async fn bootstrap(config: &Config, service: &AuthService) -> anyhow::Result<()> {
+    let secret = config.admin_client_secret.as_ref().map(|s| s.expose());
+    let secret_file = config.data_dir.join("admin-client-secret");
+    match service.bootstrap(secret).await? {
+        Bootstrap::AlreadyDone => {}
+        Bootstrap::SecretFromConfig => {
+            // A secret saved by an earlier start is no longer the truth.
+            let _ = std::fs::remove_file(&secret_file);
+        }
+        Bootstrap::SecretGenerated(secret) => {
+            save_secret(&secret_file, &secret)?;
+            // Printed once, to the console only: it never goes through the logger.
+            println!(
+                "\nGatehouse created the operator's client.\n  client_id:     admin (tenant \"system\")\n  client_secret: {secret}\nThe secret is shown only now; it is also in {} (readable by you alone).\n",
+                secret_file.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn save_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("saving the admin secret to {}", path.display()))?;
+    writeln!(file, "{secret}")?;
+    Ok(())
+}
+
+fn problem_errors(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Response> {
+    ep.map_to_response()
+        .catch_all_error(gatehouse_proto::problem_for_error)
+        .boxed()
+}
+
+fn resources_config(config: &Config) -> gatehouse_resources::ResourcesConfig {
+    gatehouse_resources::ResourcesConfig {
+        max_per_page: config.resources.max_per_page,
+    }
+}
+
+impl Application {
+    pub async fn build(config: Config, role: Role) -> anyhow::Result<Self> {
+        // reqwest is built without a default TLS provider; choose one once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        if config.redis_url.is_some() {
+            tracing::warn!("redis_url is set, but this release caches in process only");
+        }
+        let listen = match role {
+            Role::All | Role::Gateway => &config.listen,
+            Role::Auth => &config.auth.listen,
+            Role::Resources => &config.resources.listen,
+        };
+        let acceptor = TcpListener::bind(listen.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {listen} (key `listen`)"))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("the listener has no TCP address")?;
+        let host = listen.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+        let base_url = format!("http://{host}:{port}");
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| base_url.clone());
+
+        let server = match role {
+            Role::Auth => {
+                let db = connect(&config).await?;
+                let service = auth_service(&config, db, &public_url).await?;
+                bootstrap(&config, &service).await?;
+                problem_errors(gatehouse_auth::endpoint(service))
+            }
+            Role::Resources => {
+                let db = connect(&config).await?;
+                gatehouse_resources::migrate(&db).await?;
+                problem_errors(gatehouse_resources::endpoint(db, resources_config(&config)))
+            }
+            Role::Gateway => {
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(30))
+                    .build()?;
+                let auth = Upstream::http(&config.gateway.auth_url, client.clone());
+                let resources = Upstream::http(&config.gateway.resources_url, client);
+                gateway(&config, &public_url, auth, resources)
+            }
+            Role::All => {
+                let db = connect(&config).await?;
+                let service = auth_service(&config, db.clone(), &public_url).await?;
+                bootstrap(&config, &service).await?;
+                gatehouse_resources::migrate(&db).await?;
+                let auth = Upstream::in_process(problem_errors(gatehouse_auth::endpoint(service)));
+                let resources = Upstream::in_process(problem_errors(
+                    gatehouse_resources::endpoint(db, resources_config(&config)),
+                ));
+                gateway(&config, &public_url, auth, resources)
+            }
+        };
+        tracing::info!(?role, address = %base_url, %public_url, "gatehouse listening");
+        Ok(Self {
+            port,
+            base_url,
+            server,
+            acceptor: acceptor.boxed(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://{host}:{port}` of the bound listener.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains for up to 10 seconds.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                self.server,
+                shutdown_signal(),
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    }
+}
+
+fn gateway(
+    config: &Config,
+    public_url: &str,
+    auth: Upstream,
+    resources: Upstream,
+) -> BoxEndpoint<'static, Response> {
+    let gateway_config = gatehouse_gateway::GatewayConfig {
+        public_url: public_url.to_owned(),
+        audience: public_url.to_owned(),
+        max_body_bytes: config.gateway.max_body_bytes,
+        jwks_ttl: Duration::from_secs(config.gateway.jwks_cache_seconds),
+        jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
+        leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
+    };
+    let cache = Arc::new(MemoryCache::new(config.gateway.cache_max_bytes));
+    Gateway::new(gateway_config, auth, resources, cache)
+        .endpoint()
+        .into_endpoint()
+        .boxed()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,1 @@
+//! Test support lives in `api/`; this empty library only gives the test binary a home.
