@@ -1,1 +1,11 @@
+//! The black-box suite: one binary, each test against a platform of its own on a random port
+//! with a fresh database (SQLite, or PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set).
 
+mod admin;
+mod errors;
+mod helpers;
+mod isolation;
+mod openapi;
+mod products;
+mod split_mode;
+mod tokens;

@@ -68,30 +68,6 @@ impl Identity {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identity_round_trips_through_headers() {
-        let id = Identity {
-            tenant: "acme".into(),
-            tenant_id: "0193".into(),
-            token_tenant: "acme".into(),
-            subject: "svc".into(),
-            client_id: "svc".into(),
-            scopes: vec!["products:read".into(), "products:write".into()],
-        };
-        let mut map = HeaderMap::new();
-        for (k, v) in id.to_headers() {
-            map.insert(k, v.parse().expect("ascii"));
-        }
-        assert_eq!(Identity::from_headers(&map), Some(id));
-        map.remove(headers::SCOPE);
-        assert_eq!(Identity::from_headers(&map), None);
-    }
-}
-
 /// The checker of every service's poem-openapi security scheme: the gateway has already
 /// validated the bearer token, so the service reads the identity it vouched for, and refuses
 /// a request whose identity speaks for another tenant than the one in its path.
@@ -123,4 +99,28 @@ pub async fn identity_checker(
         ));
     }
     Ok(identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_round_trips_through_headers() {
+        let id = Identity {
+            tenant: "acme".into(),
+            tenant_id: "0193".into(),
+            token_tenant: "acme".into(),
+            subject: "svc".into(),
+            client_id: "svc".into(),
+            scopes: vec!["products:read".into(), "products:write".into()],
+        };
+        let mut map = HeaderMap::new();
+        for (k, v) in id.to_headers() {
+            map.insert(k, v.parse().expect("ascii"));
+        }
+        assert_eq!(Identity::from_headers(&map), Some(id));
+        map.remove(headers::SCOPE);
+        assert_eq!(Identity::from_headers(&map), None);
+    }
 }

@@ -9,7 +9,6 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::error::AuthError;
 use crate::service::{AuthService, TokenError};
 
 #[derive(Tags)]
@@ -48,7 +47,7 @@ struct TokenBody {
 
 /// An error response (RFC 6749 §5.2).
 #[derive(Debug, Object)]
-pub struct OAuthErrorBody {
+struct OAuthErrorBody {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
     /// `unsupported_grant_type` or `invalid_scope`.
     error: String,
@@ -56,8 +55,10 @@ pub struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
-#[derive(ApiResponse)]
-enum TokenIssued {
+/// The token endpoint's answers: the token, or an RFC 6749 error.
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "malformed_token_request")]
+enum TokenResponse {
     /// The token was issued.
     #[oai(status = 200)]
     Ok(
@@ -65,12 +66,6 @@ enum TokenIssued {
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Pragma")] String,
     ),
-}
-
-/// Errors of the token endpoint, in RFC 6749 form.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "malformed_token_request")]
-pub enum OAuthError {
     /// The request is malformed, or the grant or scope is not acceptable.
     #[oai(status = 400)]
     BadRequest(
@@ -107,21 +102,21 @@ fn body(error: &str, description: impl Into<String>) -> Json<OAuthErrorBody> {
 
 const NO_STORE: &str = "no-store";
 
-fn malformed_token_request(err: poem::Error) -> OAuthError {
-    OAuthError::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
+fn malformed_token_request(err: poem::Error) -> TokenResponse {
+    TokenResponse::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
 }
 
-impl From<TokenError> for OAuthError {
+impl From<TokenError> for TokenResponse {
     fn from(err: TokenError) -> Self {
         let bad = |code: &str, description: String| {
-            OAuthError::BadRequest(body(code, description), NO_STORE.into())
+            TokenResponse::BadRequest(body(code, description), NO_STORE.into())
         };
         match err {
             TokenError::UnknownTenant => {
-                OAuthError::NotFound(body("invalid_request", "no such tenant"), NO_STORE.into())
+                TokenResponse::NotFound(body("invalid_request", "no such tenant"), NO_STORE.into())
             }
             TokenError::InvalidRequest(d) => bad("invalid_request", d),
-            TokenError::InvalidClient => OAuthError::Unauthorized(
+            TokenError::InvalidClient => TokenResponse::Unauthorized(
                 body("invalid_client", "client authentication failed"),
                 r#"Basic realm="gatehouse", charset="UTF-8""#.into(),
                 NO_STORE.into(),
@@ -134,7 +129,7 @@ impl From<TokenError> for OAuthError {
             ),
             TokenError::Internal(err) => {
                 tracing::error!(error = %err, "token endpoint failed");
-                OAuthError::Internal(
+                TokenResponse::Internal(
                     body("server_error", "the server could not issue a token"),
                     NO_STORE.into(),
                 )
@@ -208,6 +203,47 @@ impl OAuthApi {
         Self { service }
     }
 
+    async fn issue(
+        &self,
+        req: &Request,
+        tenant: &str,
+        form: TokenRequest,
+    ) -> Result<TokenBody, TokenError> {
+        let basic = basic_credentials(req)?;
+        let (client_id, secret, method) = match (basic, form.client_id, form.client_secret) {
+            (Some(_), _, Some(_)) => {
+                return Err(TokenError::InvalidRequest(
+                    "use one client authentication method, not two".into(),
+                ));
+            }
+            (Some((id, secret)), body_id, None) => {
+                if body_id.is_some_and(|b| b != id) {
+                    return Err(TokenError::InvalidRequest(
+                        "client_id in the body differs from the one authenticated".into(),
+                    ));
+                }
+                (id, secret, "client_secret_basic")
+            }
+            (None, Some(id), Some(secret)) => (id, secret, "client_secret_post"),
+            (None, _, _) => return Err(TokenError::InvalidClient),
+        };
+        match form.grant_type.as_deref() {
+            Some("client_credentials") => {}
+            Some(_) => return Err(TokenError::UnsupportedGrantType),
+            None => return Err(TokenError::InvalidRequest("grant_type is required".into())),
+        }
+        let token = self
+            .service
+            .client_credentials_token(tenant, &client_id, &secret, method, form.scope.as_deref())
+            .await?;
+        Ok(TokenBody {
+            access_token: token.token,
+            token_type: "Bearer".into(),
+            expires_in: token.expires_in,
+            scope: token.scope,
+        })
+    }
+
     async fn metadata(&self, tenant: &str) -> Result<MetadataFound, ApiProblem> {
         let tenant = self.service.get_tenant(tenant).await?;
         let issuer = self.service.config().issuer(&tenant.slug);
@@ -273,49 +309,11 @@ impl OAuthApi {
         req: &Request,
         tenant: Path<String>,
         form: Form<TokenRequest>,
-    ) -> Result<TokenIssued, OAuthError> {
-        let form = form.0;
-        let basic = basic_credentials(req)?;
-        let (client_id, secret, method) = match (basic, form.client_id, form.client_secret) {
-            (Some(_), _, Some(_)) => {
-                return Err(TokenError::InvalidRequest(
-                    "use one client authentication method, not two".into(),
-                )
-                .into());
-            }
-            (Some((id, secret)), body_id, None) => {
-                if body_id.is_some_and(|b| b != id) {
-                    return Err(TokenError::InvalidRequest(
-                        "client_id in the body differs from the one authenticated".into(),
-                    )
-                    .into());
-                }
-                (id, secret, "client_secret_basic")
-            }
-            (None, Some(id), Some(secret)) => (id, secret, "client_secret_post"),
-            (None, _, _) => return Err(TokenError::InvalidClient.into()),
-        };
-        match form.grant_type.as_deref() {
-            Some("client_credentials") => {}
-            Some(_) => return Err(TokenError::UnsupportedGrantType.into()),
-            None => {
-                return Err(TokenError::InvalidRequest("grant_type is required".into()).into());
-            }
+    ) -> TokenResponse {
+        match self.issue(req, &tenant, form.0).await {
+            Ok(token) => TokenResponse::Ok(Json(token), NO_STORE.into(), "no-cache".into()),
+            Err(err) => err.into(),
         }
-        let token = self
-            .service
-            .client_credentials_token(&tenant, &client_id, &secret, method, form.scope.as_deref())
-            .await?;
-        Ok(TokenIssued::Ok(
-            Json(TokenBody {
-                access_token: token.token,
-                token_type: "Bearer".into(),
-                expires_in: token.expires_in,
-                scope: token.scope,
-            }),
-            NO_STORE.into(),
-            "no-cache".into(),
-        ))
     }
 
     /// JSON Web Key Set
@@ -356,11 +354,5 @@ impl OAuthApi {
     )]
     async fn oauth_metadata(&self, tenant: Path<String>) -> Result<MetadataFound, ApiProblem> {
         self.metadata(&tenant).await
-    }
-}
-
-impl From<AuthError> for OAuthError {
-    fn from(err: AuthError) -> Self {
-        TokenError::Internal(err).into()
     }
 }

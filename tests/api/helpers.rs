@@ -1,0 +1,270 @@
+use std::sync::OnceLock;
+
+use gatehouse::{Application, Config, Role, Secret};
+use oauth2::basic::BasicClient;
+use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
+use reqwest::header::CONTENT_TYPE;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub admin_secret: String,
+    pub database_url: String,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub fn test_log() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        if std::env::var_os("TEST_LOG").is_some()
+            && let Ok(config) = Config::defaults()
+        {
+            gatehouse::telemetry::init(&config.log);
+        }
+    });
+}
+
+/// A fresh database URL: a new SQLite file in `dir`, or a new database on the PostgreSQL server
+/// named by GATEHOUSE_TEST_DATABASE_URL.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("GATEHOUSE_TEST_DATABASE_URL") {
+        Ok(server) => {
+            let admin = Database::connect(&server).await.unwrap_or_else(|e| {
+                panic!(
+                    "GATEHOUSE_TEST_DATABASE_URL={server} is set but unreachable ({e}); \
+                     start PostgreSQL with `scripts/test-services.sh` or unset it"
+                )
+            });
+            let name = format!("gh_test_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a test database");
+            let (prefix, _) = server
+                .split('?')
+                .next()
+                .and_then(|s| s.rsplit_once('/'))
+                .expect("GATEHOUSE_TEST_DATABASE_URL names a database");
+            format!("{prefix}/{name}")
+        }
+        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display()),
+    }
+}
+
+/// The configuration every test platform starts from: port 0, a temporary data folder.
+pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
+    let mut config = Config::defaults().expect("default configuration");
+    config.listen = "127.0.0.1:0".into();
+    config.data_dir = data_dir.to_path_buf();
+    config.database_url = Some(database_url.to_owned());
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the whole platform through the same path as `gatehouse serve`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    test_log();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(data_dir.path()).await;
+    let admin_secret = format!("test-admin-secret-{}", uuid::Uuid::new_v4().simple());
+    let mut config = test_config(data_dir.path(), &database_url);
+    config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    adjust(&mut config);
+    let app = Application::build(config, Role::All)
+        .await
+        .expect("the platform starts");
+    let base = app.base_url().to_owned();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        http: reqwest::Client::new(),
+        admin_secret,
+        database_url,
+        data_dir,
+    }
+}
+
+/// oauth2's HTTP client interface, over reqwest.
+pub async fn oauth_http(
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, reqwest::Error> {
+    let (parts, body) = request.into_parts();
+    let response = reqwest::Client::new()
+        .request(parts.method, parts.uri.to_string())
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut out = oauth2::HttpResponse::new(response.bytes().await?.to_vec());
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    Ok(out)
+}
+
+pub type TokenError = oauth2::RequestTokenError<
+    reqwest::Error,
+    oauth2::StandardErrorResponse<oauth2::basic::BasicErrorResponseType>,
+>;
+
+/// A registered client, as the admin API returned it.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub tenant: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn db(&self) -> DatabaseConnection {
+        Database::connect(&self.database_url)
+            .await
+            .expect("test database")
+    }
+
+    /// Gets a token the way a third-party app does: with the oauth2 crate.
+    pub async fn try_token(
+        &self,
+        client: &Registered,
+        scopes: &[&str],
+        auth_type: AuthType,
+    ) -> Result<String, TokenError> {
+        let token_url = TokenUrl::new(self.url(&format!("/t/{}/oauth2/token", client.tenant)))
+            .expect("token url");
+        let oauth = BasicClient::new(ClientId::new(client.client_id.clone()))
+            .set_client_secret(ClientSecret::new(client.client_secret.clone()))
+            .set_auth_type(auth_type)
+            .set_token_uri(token_url);
+        let mut request = oauth.exchange_client_credentials();
+        for scope in scopes {
+            request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        let response = request.request_async(&oauth_http).await?;
+        Ok(response.access_token().secret().clone())
+    }
+
+    pub async fn token(&self, client: &Registered, scopes: &[&str]) -> String {
+        self.try_token(client, scopes, AuthType::BasicAuth)
+            .await
+            .expect("a token")
+    }
+
+    pub fn operator(&self) -> Registered {
+        Registered {
+            tenant: "system".into(),
+            client_id: "admin".into(),
+            client_secret: self.admin_secret.clone(),
+        }
+    }
+
+    pub async fn operator_token(&self) -> String {
+        self.token(&self.operator(), &["platform:admin"]).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("the platform answers")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Creates a tenant as the operator.
+    pub async fn create_tenant(&self, slug: &str) -> Value {
+        let token = self.operator_token().await;
+        let response = self
+            .post(
+                "/admin/v1/tenants",
+                &token,
+                json!({"slug": slug, "display_name": format!("Tenant {slug}")}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "create tenant {slug}");
+        response.json().await.expect("tenant json")
+    }
+
+    /// Registers a client in `tenant` as the operator, with `scope` and extra metadata.
+    pub async fn register_client_with(&self, tenant: &str, metadata: Value) -> Registered {
+        let token = self.operator_token().await;
+        let response = self
+            .post(&format!("/t/{tenant}/admin/v1/clients"), &token, metadata)
+            .await;
+        assert_eq!(response.status(), 201, "register client in {tenant}");
+        let body: Value = response.json().await.expect("client json");
+        Registered {
+            tenant: tenant.to_owned(),
+            client_id: body["client_id"].as_str().expect("client_id").to_owned(),
+            client_secret: body["client_secret"]
+                .as_str()
+                .expect("client_secret")
+                .to_owned(),
+        }
+    }
+
+    pub async fn register_client(&self, tenant: &str, scope: &str) -> Registered {
+        self.register_client_with(
+            tenant,
+            json!({"client_name": "test client", "scope": scope}),
+        )
+        .await
+    }
+
+    /// A tenant with a client allowed `products:read products:write`, and a token for both.
+    pub async fn tenant_with_product_token(&self, slug: &str) -> String {
+        self.create_tenant(slug).await;
+        let client = self
+            .register_client(slug, "products:read products:write")
+            .await;
+        self.token(&client, &["products:read", "products:write"])
+            .await
+    }
+}
+
+pub async fn problem(response: reqwest::Response) -> Value {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.expect("problem json")
+}
+
+pub fn www_authenticate(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -1,0 +1,198 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{problem, spawn_app, www_authenticate};
+
+fn widget(name: &str, amount: i64) -> Value {
+    json!({"name": name, "description": "A very good widget", "price": {"amount": amount, "currency": "EUR"}})
+}
+
+#[tokio::test]
+async fn a_client_creates_reads_replaces_lists_and_deletes_products_through_the_gateway() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+
+    let created = app
+        .post("/t/acme/api/v1/products", &token, widget("Widget", 1999))
+        .await;
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let product: Value = created.json().await.expect("json");
+    let id = product["id"].as_str().expect("id");
+    assert_eq!(location, format!("/t/acme/api/v1/products/{id}"));
+    assert_eq!(product["price"], json!({"amount": 1999, "currency": "EUR"}));
+
+    let fetched: Value = app.get(&location, &token).await.json().await.expect("json");
+    assert_eq!(fetched, product);
+
+    let replaced = app
+        .send(
+            Method::PUT,
+            &location,
+            Some(&token),
+            Some(widget("Gadget", 2500)),
+        )
+        .await;
+    assert_eq!(replaced.status(), 200);
+    let replaced: Value = replaced.json().await.expect("json");
+    assert_eq!(replaced["name"], "Gadget");
+    assert_eq!(replaced["created_at"], product["created_at"]);
+    let fetched: Value = app.get(&location, &token).await.json().await.expect("json");
+    assert_eq!(fetched, replaced);
+
+    let list: Value = app
+        .get("/t/acme/api/v1/products", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0], replaced);
+
+    let deleted = app
+        .send(Method::DELETE, &location, Some(&token), None)
+        .await;
+    assert_eq!(deleted.status(), 204);
+    let gone = app.get(&location, &token).await;
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        problem(gone).await["type"],
+        "urn:gatehouse:problem:not-found"
+    );
+}
+
+#[tokio::test]
+async fn lists_are_paged_in_a_stable_order_with_a_bounded_page_size() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let response = app
+            .post(
+                "/t/acme/api/v1/products",
+                &token,
+                widget(&format!("P{i}"), i),
+            )
+            .await;
+        let body: Value = response.json().await.expect("json");
+        ids.push(body["id"].as_str().expect("id").to_owned());
+    }
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let body: Value = app
+            .get(
+                &format!("/t/acme/api/v1/products?page={page}&per_page=2"),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body["total"], 5);
+        assert_eq!(body["page"], page);
+        assert_eq!(body["per_page"], 2);
+        for item in body["items"].as_array().expect("items") {
+            seen.push(item["id"].as_str().expect("id").to_owned());
+        }
+    }
+    assert_eq!(seen, ids, "every product once, in creation order");
+
+    let too_big = app
+        .get("/t/acme/api/v1/products?per_page=101", &token)
+        .await;
+    assert_eq!(too_big.status(), 400);
+    let body = problem(too_big).await;
+    assert_eq!(body["errors"][0]["field"], "per_page");
+    let zero = app.get("/t/acme/api/v1/products?page=0", &token).await;
+    assert_eq!(zero.status(), 400);
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_reported_at_once_and_nothing_is_created() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let response = app
+        .post(
+            "/t/acme/api/v1/products",
+            &token,
+            json!({"name": " ", "price": {"amount": -1, "currency": "euro"}}),
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let body = problem(response).await;
+    assert_eq!(body["type"], "urn:gatehouse:problem:validation");
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["name", "price.amount", "price.currency"]);
+    let list: Value = app
+        .get("/t/acme/api/v1/products", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 0);
+}
+
+#[tokio::test]
+async fn a_read_only_token_reads_but_cannot_write() {
+    let app = spawn_app().await;
+    app.create_tenant("acme").await;
+    let client = app
+        .register_client("acme", "products:read products:write")
+        .await;
+    let read_only = app.token(&client, &["products:read"]).await;
+
+    let list = app.get("/t/acme/api/v1/products", &read_only).await;
+    assert_eq!(list.status(), 200);
+
+    let write = app
+        .post("/t/acme/api/v1/products", &read_only, widget("Widget", 1))
+        .await;
+    assert_eq!(write.status(), 403);
+    let challenge = www_authenticate(&write);
+    assert!(challenge.starts_with("Bearer "), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#),
+        "{challenge}"
+    );
+    assert!(
+        challenge.contains(r#"scope="products:write""#),
+        "{challenge}"
+    );
+    assert_eq!(problem(write).await["status"], 403);
+}
+
+#[tokio::test]
+async fn a_token_without_any_product_scope_is_refused() {
+    let app = spawn_app().await;
+    app.create_tenant("acme").await;
+    let client = app.register_client("acme", "orders:read").await;
+    let token = app.token(&client, &[]).await;
+    let response = app.get("/t/acme/api/v1/products", &token).await;
+    assert_eq!(response.status(), 403);
+    assert!(www_authenticate(&response).contains(r#"scope="products:read""#));
+}
+
+#[tokio::test]
+async fn requests_without_a_token_get_a_bearer_challenge() {
+    let app = spawn_app().await;
+    app.create_tenant("acme").await;
+    let response = app
+        .send(Method::GET, "/t/acme/api/v1/products", None, None)
+        .await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(www_authenticate(&response), r#"Bearer realm="gatehouse""#);
+    assert_eq!(problem(response).await["status"], 401);
+
+    let garbage = app.get("/t/acme/api/v1/products", "not-a-jwt").await;
+    assert_eq!(garbage.status(), 401);
+    assert!(www_authenticate(&garbage).contains(r#"error="invalid_token""#));
+}

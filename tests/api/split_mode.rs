@@ -1,0 +1,92 @@
+//! `gatehouse serve auth|resources|gateway`: the gateway reaches the services over HTTP and
+//! behaves as it does in one process.
+
+use gatehouse::{Application, Role, Secret};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, fresh_database, test_config, test_log};
+
+async fn start(config: gatehouse::Config, role: Role) -> String {
+    let app = Application::build(config, role)
+        .await
+        .expect("service starts");
+    let base = app.base_url().to_owned();
+    tokio::spawn(app.run_until_stopped());
+    base
+}
+
+#[tokio::test]
+async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
+    test_log();
+    let data_dir = tempfile::tempdir().expect("dir");
+    let database_url = fresh_database(data_dir.path()).await;
+    // The issuer names the gateway's address, so that address is chosen first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let gateway_url = format!("http://127.0.0.1:{port}");
+    let admin_secret = format!("split-admin-secret-{}", uuid::Uuid::new_v4().simple());
+    let mut config = test_config(data_dir.path(), &database_url);
+    config.public_url = Some(gateway_url.clone());
+    config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.auth.listen = "127.0.0.1:0".into();
+    config.resources.listen = "127.0.0.1:0".into();
+    let auth = start(config.clone(), Role::Auth).await;
+    let resources = start(config.clone(), Role::Resources).await;
+    config.listen = format!("127.0.0.1:{port}");
+    config.gateway.auth_url = auth;
+    config.gateway.resources_url = resources.clone();
+    let gateway = start(config, Role::Gateway).await;
+    assert_eq!(gateway, gateway_url);
+
+    let app = TestApp {
+        base: gateway,
+        http: reqwest::Client::new(),
+        admin_secret,
+        database_url,
+        data_dir,
+    };
+    let token = app.tenant_with_product_token("acme").await;
+    let created = app
+        .post(
+            "/t/acme/api/v1/products",
+            &token,
+            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let list: Value = app
+        .get("/t/acme/api/v1/products", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 1);
+    let read_only_client = app.register_client("acme", "products:read").await;
+    let read_only = app.token(&read_only_client, &[]).await;
+    assert_eq!(
+        app.post("/t/acme/api/v1/products", &read_only, json!({}))
+            .await
+            .status(),
+        403
+    );
+    let unknown = app
+        .http
+        .get(app.url("/t/acme/api/v1/products/nope"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(unknown.status(), 404);
+
+    // The resource service alone refuses callers the gateway did not vouch for.
+    let direct = reqwest::Client::new()
+        .get(format!("{resources}/t/acme/api/v1/products"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(direct.status(), 401);
+}
