@@ -152,10 +152,12 @@ impl Application {
             .context("the listener has no TCP address")?;
         let host = listen.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let base_url = format!("http://{host}:{port}");
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| base_url.clone());
+        // Unset, the public URL is the gateway's: the address bound here when this process is
+        // the gateway, its configured `listen` otherwise.
+        let public_url = config.public_url.clone().unwrap_or_else(|| match role {
+            Role::All | Role::Gateway => base_url.clone(),
+            Role::Auth | Role::Resources => format!("http://{}", config.listen),
+        });
 
         let server = match role {
             Role::Auth => {

@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`.
+CARGO ?= cargo
+
+.PHONY: run test fmt-check clippy test-sqlite test-postgres openapi
+
+## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
+run:
+	$(CARGO) run -p gatehouse -- serve
+
+## fmt, clippy, then the test suite on SQLite and on PostgreSQL.
+test: fmt-check clippy test-sqlite test-postgres
+
+fmt-check:
+	$(CARGO) fmt --all --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-sqlite:
+	env -u GATEHOUSE_TEST_DATABASE_URL $(CARGO) test --workspace
+
+## A private PostgreSQL (and redis-server) on free loopback ports, or the servers named by
+## GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL.
+test-postgres:
+	scripts/with-test-services.sh $(CARGO) test -p gatehouse-tests
+
+## Regenerate the committed OpenAPI documents.
+openapi:
+	$(CARGO) run -q -p gatehouse -- openapi --out openapi

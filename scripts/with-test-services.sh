@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs a command with a private PostgreSQL and redis-server on free loopback ports, and
+# GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL pointing at them; stops and removes
+# both afterwards. Servers already given through those variables are used as they are.
+#
+#   scripts/with-test-services.sh cargo test -p gatehouse-tests
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+    echo "usage: $0 command [args...]" >&2
+    exit 2
+fi
+
+work="$(mktemp -d /tmp/gatehouse-test-services.XXXXXX)"
+chmod 755 "$work"
+cleanup() {
+    if [ -n "${pg_ctl:-}" ] && [ -f "$work/pg/postmaster.pid" ]; then
+        as_pg "$pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    if [ -n "${redis_pid:-}" ]; then
+        kill "$redis_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# PostgreSQL refuses to run as root; run it as the `postgres` user the Debian package creates.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+if [ -z "${GATEHOUSE_TEST_DATABASE_URL:-}" ]; then
+    initdb="$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)"
+    pg_ctl="$(dirname "${initdb:-/nonexistent}")/pg_ctl"
+    if [ -z "$initdb" ] || [ ! -x "$pg_ctl" ]; then
+        echo "PostgreSQL is not installed. Install it (Debian: apt-get install -y postgresql)," >&2
+        echo "or point GATEHOUSE_TEST_DATABASE_URL at a server where the tests may create databases." >&2
+        exit 1
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$work"
+    fi
+    port="$(free_port)"
+    as_pg "$initdb" -D "$work/pg" -U postgres --auth=trust --no-sync -E UTF8 >"$work/initdb.log" 2>&1 \
+        || { cat "$work/initdb.log" >&2; exit 1; }
+    as_pg "$pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+        -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        || { cat "$work/pg.log" >&2; exit 1; }
+    export GATEHOUSE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "PostgreSQL on 127.0.0.1:$port" >&2
+fi
+
+if [ -z "${GATEHOUSE_TEST_REDIS_URL:-}" ]; then
+    if ! command -v redis-server >/dev/null; then
+        echo "redis-server is not installed. Install it (Debian: apt-get install -y redis-server)," >&2
+        echo "or point GATEHOUSE_TEST_REDIS_URL at a server the tests may use." >&2
+        exit 1
+    fi
+    port="$(free_port)"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize no \
+        --dir "$work" >"$work/redis.log" 2>&1 &
+    redis_pid=$!
+    export GATEHOUSE_TEST_REDIS_URL="redis://127.0.0.1:$port"
+    echo "redis-server on 127.0.0.1:$port" >&2
+fi
+
+"$@"
