@@ -22,7 +22,7 @@ test-sqlite:
 ## A private PostgreSQL (and redis-server) on free loopback ports, or the servers named by
 ## GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL.
 test-postgres:
-	scripts/with-test-services.sh $(CARGO) test -p gatehouse-tests
+	scripts/with-test-services.sh $(CARGO) test --workspace --test api
 
 ## Regenerate the committed OpenAPI documents.
 openapi:

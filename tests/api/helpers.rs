@@ -89,6 +89,41 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+impl Drop for TestApp {
+    /// Drops the test's PostgreSQL database; SQLite's goes with the temporary folder.
+    fn drop(&mut self) {
+        let Ok(server) = std::env::var("GATEHOUSE_TEST_DATABASE_URL") else {
+            return;
+        };
+        let Some(name) = self
+            .database_url
+            .rsplit('/')
+            .next()
+            .filter(|n| n.starts_with("gh_test_"))
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        // Drop runs on the test's runtime, which must not block: use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let db = Database::connect(&server).await.ok()?;
+                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test database {}", self.database_url);
+        }
+    }
+}
+
 /// oauth2's HTTP client interface, over reqwest.
 pub async fn oauth_http(
     request: oauth2::HttpRequest,

@@ -1,16 +1,14 @@
 //! Bearer token validation: the tenant's keys, the issuer, the audience, the lifetime, the
 //! algorithm the key was published for, and the route's scope.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use gatehouse_cache::{Key, SharedCache};
 use gatehouse_proto::Identity;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use poem::http::{HeaderMap, header};
+use poem::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 
 use crate::route::Rule;
@@ -43,8 +41,6 @@ pub struct TokenValidator {
     refetch_interval: Duration,
     auth: Upstream,
     cache: SharedCache,
-    /// When each tenant's JWKS was last fetched because of an unknown `kid`.
-    refetched: Mutex<HashMap<String, Instant>>,
 }
 
 fn invalid(why: &str) -> GatewayError {
@@ -86,7 +82,6 @@ impl TokenValidator {
             refetch_interval: config.jwks_refetch_interval,
             auth,
             cache,
-            refetched: Mutex::new(HashMap::new()),
         }
     }
 
@@ -182,7 +177,8 @@ impl TokenValidator {
     }
 
     /// The tenant's key `kid`, from the cached JWKS, fetching it when it is not cached or does
-    /// not know `kid` (at most once per `refetch_interval`).
+    /// not know `kid` (at most once per `refetch_interval`, so that made-up key ids and tenants
+    /// cannot flood the auth server).
     async fn key(&self, tenant: &str, kid: &str) -> Result<Jwk, GatewayError> {
         let cache_key = Key::new("jwks", tenant, "");
         // A cache that fails is a miss, not an error: the auth server still answers.
@@ -192,13 +188,20 @@ impl TokenValidator {
         {
             return Ok(jwk);
         }
-        if cached.is_some() && !self.may_refetch(tenant) {
+        if cached.is_some() && !self.may_refetch(tenant).await {
             return Err(invalid("the token's key is unknown"));
         }
         let (status, body) = self.auth.get(&format!("/t/{tenant}/jwks.json")).await?;
-        if !status.is_success() {
-            return Err(invalid("the token's tenant is unknown"));
-        }
+        let body = match status {
+            s if s.is_success() => body,
+            // Remembered as a tenant without keys, like any other JWKS.
+            StatusCode::NOT_FOUND => Bytes::from_static(br#"{"keys":[]}"#),
+            other => {
+                return Err(GatewayError::Upstream(format!(
+                    "the JWKS of {tenant} answered {other}"
+                )));
+            }
+        };
         if let Err(err) = self
             .cache
             .set(&cache_key, body.clone(), self.jwks_ttl)
@@ -206,21 +209,20 @@ impl TokenValidator {
         {
             tracing::warn!(error = %err, "could not cache a JWKS");
         }
-        find(&body, kid).ok_or_else(|| invalid("the token's key is unknown"))
+        find(&body, kid).ok_or_else(|| invalid("the token's key or tenant is unknown"))
     }
 
-    fn may_refetch(&self, tenant: &str) -> bool {
-        let now = Instant::now();
-        let Ok(mut map) = self.refetched.lock() else {
+    /// Whether the tenant's JWKS may be fetched again now; claims the slot if so.
+    async fn may_refetch(&self, tenant: &str) -> bool {
+        let marker = Key::new("jwks-refetch", tenant, "");
+        if matches!(self.cache.get(&marker).await, Ok(Some(_))) {
             return false;
-        };
-        match map.get(tenant) {
-            Some(last) if now.duration_since(*last) < self.refetch_interval => false,
-            _ => {
-                map.insert(tenant.to_owned(), now);
-                true
-            }
         }
+        let _ = self
+            .cache
+            .set(&marker, Bytes::from_static(b"1"), self.refetch_interval)
+            .await;
+        true
     }
 }
 

@@ -7,9 +7,11 @@
 mod identity;
 mod problem;
 mod slug;
+mod text;
 
 pub use identity::{Identity, headers, identity_checker};
 pub use problem::{
     ApiProblem, FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemType, problem_for_error,
 };
 pub use slug::{SLUG_MAX_LEN, SLUG_PATTERN, is_valid_slug};
+pub use text::Text;

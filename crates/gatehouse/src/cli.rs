@@ -178,30 +178,25 @@ fn user_json(u: &UserRecord) -> Value {
     json!({ "id": u.id, "username": u.username, "email": u.email, "created_at": u.created_at })
 }
 
-/// Prints `value` as JSON, or as `key: value` lines for people.
-fn print(json_output: bool, value: &Value) {
+/// `value` as JSON, or as `key: value` lines for people.
+fn render(json_output: bool, value: &Value) -> String {
     if json_output {
-        println!("{value:#}");
-        return;
+        return format!("{value:#}\n");
     }
     match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                match v {
-                    Value::String(s) => println!("{key}: {s}"),
-                    other => println!("{key}: {other}"),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                print(false, item);
-            }
-        }
-        other => println!("{other}"),
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, v)| match v {
+                Value::String(s) => format!("{key}: {s}\n"),
+                other => format!("{key}: {other}\n"),
+            })
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| render(false, item))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => format!("{other}\n"),
     }
 }
 
@@ -218,15 +213,29 @@ impl Cli {
             app.run_until_stopped().await?;
             return Ok(());
         }
-        let db = startup::connect(&config).await?;
+        let output = Self {
+            json: self.json,
+            command: Some(command),
+        }
+        .manage(&config)
+        .await?;
+        print!("{output}");
+        Ok(())
+    }
+
+    /// Runs a tenant, client or user command on the configured database and returns what it
+    /// prints.
+    pub async fn manage(self, config: &Config) -> anyhow::Result<String> {
+        let Some(command) = self.command else {
+            anyhow::bail!("no command");
+        };
+        let db = startup::connect(config).await?;
         let public_url = config
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", config.listen));
-        let service = startup::auth_service(&config, db, &public_url).await?;
-        let json_output = self.json;
-        let output = |value: Value| print(json_output, &value);
-        match command {
+        let service = startup::auth_service(config, db, &public_url).await?;
+        let value = match command {
             Command::Tenant(cmd) => match cmd {
                 TenantCommand::Create {
                     slug,
@@ -250,21 +259,19 @@ impl Cli {
                         })
                         .await
                         .map_err(problem)?;
-                    output(tenant_json(&service, &t));
+                    tenant_json(&service, &t)
                 }
                 TenantCommand::List => {
                     let all = service.list_tenants().await.map_err(problem)?;
-                    output(Value::Array(
-                        all.iter().map(|t| tenant_json(&service, t)).collect(),
-                    ));
+                    Value::Array(all.iter().map(|t| tenant_json(&service, t)).collect())
                 }
                 TenantCommand::Get { slug } => {
                     let t = service.get_tenant(&slug).await.map_err(problem)?;
-                    output(tenant_json(&service, &t));
+                    tenant_json(&service, &t)
                 }
                 TenantCommand::Delete { slug } => {
                     service.delete_tenant(&slug).await.map_err(problem)?;
-                    output(json!({ "deleted": slug }));
+                    json!({ "deleted": slug })
                 }
             },
             Command::Client(cmd) => match cmd {
@@ -294,28 +301,28 @@ impl Cli {
                     let mut value = client_json(&client);
                     value["client_secret"] = Value::String(secret.0);
                     value["client_secret_expires_at"] = json!(0);
-                    output(value);
+                    value
                 }
                 ClientCommand::List { tenant } => {
                     let all = service
                         .list_clients(&tenant.tenant)
                         .await
                         .map_err(problem)?;
-                    output(Value::Array(all.iter().map(client_json).collect()));
+                    Value::Array(all.iter().map(client_json).collect())
                 }
                 ClientCommand::Get { tenant, client_id } => {
                     let c = service
                         .get_client(&tenant.tenant, &client_id)
                         .await
                         .map_err(problem)?;
-                    output(client_json(&c));
+                    client_json(&c)
                 }
                 ClientCommand::Delete { tenant, client_id } => {
                     service
                         .delete_client(&tenant.tenant, &client_id)
                         .await
                         .map_err(problem)?;
-                    output(json!({ "deleted": client_id }));
+                    json!({ "deleted": client_id })
                 }
             },
             Command::User(cmd) => match cmd {
@@ -348,30 +355,32 @@ impl Cli {
                         )
                         .await
                         .map_err(problem)?;
-                    output(user_json(&u));
+                    user_json(&u)
                 }
                 UserCommand::List { tenant } => {
                     let all = service.list_users(&tenant.tenant).await.map_err(problem)?;
-                    output(Value::Array(all.iter().map(user_json).collect()));
+                    Value::Array(all.iter().map(user_json).collect())
                 }
                 UserCommand::Get { tenant, user_id } => {
                     let u = service
                         .get_user(&tenant.tenant, &user_id)
                         .await
                         .map_err(problem)?;
-                    output(user_json(&u));
+                    user_json(&u)
                 }
                 UserCommand::Delete { tenant, user_id } => {
                     service
                         .delete_user(&tenant.tenant, &user_id)
                         .await
                         .map_err(problem)?;
-                    output(json!({ "deleted": user_id }));
+                    json!({ "deleted": user_id })
                 }
             },
-            Command::Serve { .. } | Command::Openapi { .. } => unreachable!("handled above"),
-        }
-        Ok(())
+            Command::Serve { .. } | Command::Openapi { .. } => {
+                anyhow::bail!("not a tenant, client or user command")
+            }
+        };
+        Ok(render(self.json, &value))
     }
 }
 

@@ -2,7 +2,7 @@
 //! (`/t/{tenant}/admin/v1/...`).
 
 use chrono::{DateTime, Utc};
-use gatehouse_proto::ApiProblem;
+use gatehouse_proto::{ApiProblem, Text};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
@@ -43,9 +43,9 @@ impl From<Alg> for SigningAlg {
 #[oai(example)]
 struct TenantCreate {
     /// Lowercase letters, digits and `-`, at most 63; the tenant's path is `/t/{slug}`.
-    slug: String,
+    slug: Text,
     /// The name shown to the tenant's users.
-    display_name: String,
+    display_name: Text,
     /// Algorithm of the tenant's signing keys; the installation's default when absent.
     signing_alg: Option<Alg>,
 }
@@ -82,15 +82,15 @@ struct TenantList {
 #[oai(example)]
 struct ClientCreate {
     /// A name for people: shown on consent pages and in logs.
-    client_name: String,
+    client_name: Text,
     /// Grant types the client may use; `["client_credentials"]` when absent.
-    grant_types: Option<Vec<String>>,
+    grant_types: Option<Vec<Text>>,
     /// Registered redirect URIs (for grants that redirect).
-    redirect_uris: Option<Vec<String>>,
+    redirect_uris: Option<Vec<Text>>,
     /// Space-separated scopes the client may be granted.
-    scope: Option<String>,
+    scope: Option<Text>,
     /// `client_secret_basic` (default) or `client_secret_post`.
-    token_endpoint_auth_method: Option<String>,
+    token_endpoint_auth_method: Option<Text>,
 }
 
 impl Example for ClientCreate {
@@ -138,11 +138,11 @@ struct ClientList {
 #[oai(example)]
 struct UserCreate {
     /// Letters, digits, `.`, `-`, `_` or `@`; at most 64; unique in the tenant.
-    username: String,
+    username: Text,
     /// 8 to 1024 characters; stored only as an argon2id hash.
     #[oai(write_only)]
-    password: String,
-    email: String,
+    password: Text,
+    email: Text,
 }
 
 impl Example for UserCreate {
@@ -301,8 +301,8 @@ impl AdminApi {
         let tenant = self
             .service
             .create_tenant(NewTenant {
-                slug: body.slug,
-                display_name: body.display_name,
+                slug: body.slug.0,
+                display_name: body.display_name.0,
                 signing_alg: body.signing_alg.map(Into::into),
             })
             .await?;
@@ -374,14 +374,15 @@ impl AdminApi {
     ) -> Result<ClientRegistered, ApiProblem> {
         auth.require(&tenant)?;
         let body = body.0;
+        let texts = |list: Vec<Text>| list.into_iter().map(|t| t.0).collect();
         let new = NewClient {
-            client_name: body.client_name,
+            client_name: body.client_name.0,
             grant_types: body
                 .grant_types
-                .unwrap_or_else(|| vec!["client_credentials".into()]),
-            redirect_uris: body.redirect_uris.unwrap_or_default(),
-            scope: body.scope.unwrap_or_default(),
-            token_endpoint_auth_method: body.token_endpoint_auth_method,
+                .map_or_else(|| vec!["client_credentials".into()], texts),
+            redirect_uris: body.redirect_uris.map(texts).unwrap_or_default(),
+            scope: body.scope.map(|s| s.0).unwrap_or_default(),
+            token_endpoint_auth_method: body.token_endpoint_auth_method.map(|m| m.0),
         };
         let (client, secret) = self.service.create_client(&tenant, new).await?;
         let location = format!("/t/{}/admin/v1/clients/{}", tenant.0, client.client_id);
@@ -467,9 +468,9 @@ impl AdminApi {
             .create_user(
                 &tenant,
                 NewUser {
-                    username: body.username,
-                    password: body.password,
-                    email: body.email,
+                    username: body.username.0,
+                    password: body.password.0,
+                    email: body.email.0,
                 },
             )
             .await?;

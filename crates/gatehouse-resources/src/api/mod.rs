@@ -2,7 +2,6 @@
 
 mod docs;
 mod products;
-mod text;
 
 use gatehouse_proto::Identity;
 use poem::endpoint::BoxEndpoint;
@@ -39,9 +38,7 @@ impl ResourcesAuth {
     /// Checks that the caller acts for the tenant in the path and holds `scope`, and returns
     /// the tenant whose rows the request may touch.
     ///
-    /// The gateway has checked all this already; checking again costs nothing. (The tenant
-    /// check matters: poem-openapi renames path parameters internally, so the identity
-    /// checker cannot see the path's `tenant`.)
+    /// The gateway has checked all this already; checking again costs nothing.
     pub(crate) fn authorize(
         &self,
         path_tenant: &str,

@@ -7,10 +7,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::text::Text;
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
 use crate::store::product::{self, ProductFields};
 use crate::{ResourcesConfig, ResourcesError};
+use gatehouse_proto::Text;
 
 pub(crate) const NAME_MAX_CHARS: usize = 200;
 pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;

@@ -9,7 +9,13 @@ use serde_json::Value;
 
 /// A string field of a request or response body; in the OpenAPI document, a plain `string`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Text(pub String);
+pub struct Text(pub String);
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
 
 impl Type for Text {
     const IS_REQUIRED: bool = true;
