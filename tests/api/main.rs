@@ -2,6 +2,7 @@
 //! with a fresh database (SQLite, or PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set).
 
 mod admin;
+mod browser;
 mod cli;
 mod errors;
 mod helpers;
