@@ -4,6 +4,7 @@
 mod admin;
 mod browser;
 mod cli;
+mod code_flow;
 mod errors;
 mod helpers;
 mod isolation;

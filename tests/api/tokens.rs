@@ -252,11 +252,20 @@ async fn both_discovery_documents_describe_the_tenant_issuer() {
         assert_eq!(doc["issuer"], issuer, "{path}");
         assert_eq!(doc["token_endpoint"], format!("{issuer}/oauth2/token"));
         assert_eq!(doc["jwks_uri"], format!("{issuer}/jwks.json"));
-        assert_eq!(doc["grant_types_supported"], json!(["client_credentials"]));
+        assert_eq!(
+            doc["authorization_endpoint"],
+            format!("{issuer}/oauth2/authorize")
+        );
+        assert_eq!(
+            doc["grant_types_supported"],
+            json!(["authorization_code", "refresh_token", "client_credentials"])
+        );
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic", "client_secret_post"])
+            json!(["client_secret_basic", "client_secret_post", "none"])
         );
+        assert_eq!(doc["response_types_supported"], json!(["code"]));
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     }
     let missing = app
         .http

@@ -13,10 +13,42 @@ pub struct AuthConfig {
     pub access_token_ttl: Duration,
     /// Algorithm of the keys of new tenants.
     pub default_signing_alg: SigningAlg,
+    /// Lifetime of an authorization code (RFC 9700: short; at most 60 s here).
+    pub code_ttl: Duration,
+    /// How long a user stays signed in at the authorization server.
+    pub session_ttl: Duration,
+    /// A refresh token family ends this long after the user authorized, whatever happens.
+    pub refresh_absolute_ttl: Duration,
+    /// A refresh token unused this long expires.
+    pub refresh_idle_ttl: Duration,
+    /// A rotated refresh token presented again within this period gets the same successor
+    /// instead of revoking the family: two concurrent refreshes both succeed.
+    pub refresh_reuse_grace: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            audience: String::new(),
+            access_token_ttl: Duration::from_secs(900),
+            default_signing_alg: SigningAlg::ES256,
+            code_ttl: Duration::from_secs(60),
+            session_ttl: Duration::from_secs(12 * 3600),
+            refresh_absolute_ttl: Duration::from_secs(90 * 86_400),
+            refresh_idle_ttl: Duration::from_secs(14 * 86_400),
+            refresh_reuse_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 impl AuthConfig {
     pub fn issuer(&self, slug: &str) -> String {
         format!("{}/t/{slug}", self.public_url)
+    }
+
+    /// Cookies are `Secure` when the platform is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }

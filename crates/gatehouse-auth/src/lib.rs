@@ -11,6 +11,7 @@ mod entity;
 mod error;
 mod keys;
 mod migration;
+mod migration_002;
 mod secrets;
 mod service;
 
@@ -25,7 +26,7 @@ pub use service::{
     SYSTEM_TENANT,
 };
 
-use poem::Route;
+use poem::{EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
@@ -68,6 +69,7 @@ pub fn openapi_json() -> (String, String) {
 pub fn endpoint(service: AuthService) -> Route {
     let admin = admin_service(service.clone());
     let oauth = oauth_service(service.clone());
+    let service_for_pages = service.clone();
     // One service routes both APIs; the two documents above stay separate.
     let both = OpenApiService::new(
         (AdminApi::new(service.clone()), OAuthApi::new(service)),
@@ -75,6 +77,18 @@ pub fn endpoint(service: AuthService) -> Route {
         VERSION,
     );
     Route::new()
+        .at(
+            "/t/:tenant/oauth2/authorize",
+            poem::get(api::browser::authorize).data(service_for_pages.clone()),
+        )
+        .at(
+            "/t/:tenant/oauth2/login",
+            poem::post(api::browser::login).data(service_for_pages.clone()),
+        )
+        .at(
+            "/t/:tenant/oauth2/consent",
+            poem::post(api::browser::consent).data(service_for_pages),
+        )
         .at("/openapi/admin.json", admin.spec_endpoint())
         .at("/openapi/auth.json", oauth.spec_endpoint())
         .nest("/docs/admin", admin.swagger_ui())

@@ -12,7 +12,10 @@ impl MigratorTrait for Migrator {
     }
 
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateAuthTables)]
+        vec![
+            Box::new(CreateAuthTables),
+            Box::new(crate::migration_002::CreateAuthorizationTables),
+        ]
     }
 }
 

@@ -52,6 +52,11 @@ impl SecretHasher {
         computed.as_bytes().ct_eq(stored_hex.as_bytes()).into()
     }
 
+    /// A value derived from `input` that only this installation can compute (base64url).
+    pub fn derive(&self, label: &str, input: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(&format!("{label}\n{input}")))
+    }
+
     fn mac(&self, secret: &str) -> Vec<u8> {
         // HMAC accepts keys of any length, so this cannot fail.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
@@ -65,11 +70,35 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256, hex: how codes, refresh tokens and session cookies are kept. They are random and
+/// high-entropy, so an unkeyed fast hash is enough to make a stolen table useless.
+pub fn sha256_hex(token: &str) -> String {
+    use sha2::Digest;
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Constant-time equality of two strings.
+pub fn same(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 /// argon2id with the crate's default (OWASP-recommended) parameters, as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     Ok(Argon2::default()
         .hash_password(password.as_bytes())?
         .to_string())
+}
+
+/// Checks a password against its argon2id hash; without a hash (no such user) it spends the
+/// same time on a dummy, so that timing does not tell which usernames exist.
+pub fn verify_password(password: &str, phc: Option<&str>) -> bool {
+    use argon2::PasswordVerifier;
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("dummy password").unwrap_or_default());
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), phc.unwrap_or(dummy))
+        .is_ok();
+    ok && phc.is_some()
 }
 
 #[cfg(test)]

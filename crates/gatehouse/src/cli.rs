@@ -299,8 +299,10 @@ impl Cli {
                         .await
                         .map_err(problem)?;
                     let mut value = client_json(&client);
-                    value["client_secret"] = Value::String(secret.0);
-                    value["client_secret_expires_at"] = json!(0);
+                    if let Some(secret) = secret {
+                        value["client_secret"] = Value::String(secret.0);
+                        value["client_secret_expires_at"] = json!(0);
+                    }
                     value
                 }
                 ClientCommand::List { tenant } => {

@@ -82,6 +82,11 @@ pub struct GatewayConfig {
 pub struct AuthConfig {
     pub listen: String,
     pub access_token_ttl_seconds: u64,
+    pub code_ttl_seconds: u64,
+    pub session_ttl_seconds: u64,
+    pub refresh_absolute_ttl_seconds: u64,
+    pub refresh_idle_ttl_seconds: u64,
+    pub refresh_reuse_grace_seconds: u64,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
 }
 
@@ -198,6 +203,26 @@ impl Config {
             return Err(invalid(
                 "auth.access_token_ttl_seconds",
                 "must be between 60 and 86400",
+            ));
+        }
+        if !(1..=60).contains(&self.auth.code_ttl_seconds) {
+            return Err(invalid("auth.code_ttl_seconds", "must be between 1 and 60"));
+        }
+        if self.auth.session_ttl_seconds == 0 {
+            return Err(invalid("auth.session_ttl_seconds", "must be positive"));
+        }
+        if self.auth.refresh_idle_ttl_seconds == 0
+            || self.auth.refresh_idle_ttl_seconds > self.auth.refresh_absolute_ttl_seconds
+        {
+            return Err(invalid(
+                "auth.refresh_idle_ttl_seconds",
+                "must be positive and at most auth.refresh_absolute_ttl_seconds",
+            ));
+        }
+        if self.auth.refresh_reuse_grace_seconds > 60 {
+            return Err(invalid(
+                "auth.refresh_reuse_grace_seconds",
+                "must be at most 60",
             ));
         }
         if !(1..=1000).contains(&self.resources.max_per_page) {

@@ -73,6 +73,11 @@ pub async fn auth_service(
         audience: public_url.to_owned(),
         access_token_ttl: Duration::from_secs(config.auth.access_token_ttl_seconds),
         default_signing_alg: config.auth.default_signing_alg,
+        code_ttl: Duration::from_secs(config.auth.code_ttl_seconds),
+        session_ttl: Duration::from_secs(config.auth.session_ttl_seconds),
+        refresh_absolute_ttl: Duration::from_secs(config.auth.refresh_absolute_ttl_seconds),
+        refresh_idle_ttl: Duration::from_secs(config.auth.refresh_idle_ttl_seconds),
+        refresh_reuse_grace: Duration::from_secs(config.auth.refresh_reuse_grace_seconds),
     };
     Ok(AuthService::new(db, auth_config).await?)
 }

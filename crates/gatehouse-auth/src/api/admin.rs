@@ -89,7 +89,8 @@ struct ClientCreate {
     redirect_uris: Option<Vec<Text>>,
     /// Space-separated scopes the client may be granted.
     scope: Option<Text>,
-    /// `client_secret_basic` (default) or `client_secret_post`.
+    /// `client_secret_basic` (default), `client_secret_post`, or `none` for a public client
+    /// (a browser or native app, which cannot keep a secret).
     token_endpoint_auth_method: Option<Text>,
 }
 
@@ -119,13 +120,16 @@ struct Client {
 }
 
 /// A newly registered client with its secret: store the secret now, it is shown only once.
+/// Public clients (`token_endpoint_auth_method` `none`) have no secret.
 #[derive(Debug, Object)]
 struct ClientCreated {
     #[oai(flatten)]
     client: Client,
-    client_secret: String,
+    #[oai(skip_serializing_if_is_none)]
+    client_secret: Option<String>,
     /// `0`: the secret does not expire (RFC 7591).
-    client_secret_expires_at: i64,
+    #[oai(skip_serializing_if_is_none)]
+    client_secret_expires_at: Option<i64>,
 }
 
 #[derive(Debug, Object)]
@@ -389,8 +393,8 @@ impl AdminApi {
         Ok(ClientRegistered::Created(
             Json(ClientCreated {
                 client: client.into(),
-                client_secret: secret.0,
-                client_secret_expires_at: 0,
+                client_secret_expires_at: secret.as_ref().map(|_| 0),
+                client_secret: secret.map(|s| s.0),
             }),
             location,
         ))

@@ -2,5 +2,7 @@
 //! poem-openapi so that their OpenAPI documents are generated from the code.
 
 pub mod admin;
+pub mod browser;
 pub mod oauth;
+mod pages;
 mod security;

@@ -9,7 +9,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::service::{AuthService, TokenError};
+use crate::service::{AuthService, ClientAuth, Grant, TokenError};
 
 #[derive(Tags)]
 enum OAuthTag {
@@ -19,17 +19,26 @@ enum OAuthTag {
     Discovery,
 }
 
-/// A token request (RFC 6749 §4.4.2), form encoded.
+/// A token request (RFC 6749 §4.1.3, §4.4.2, §6), form encoded.
 #[derive(Debug, Object, serde::Deserialize)]
 struct TokenRequest {
-    /// `client_credentials`.
+    /// `authorization_code`, `refresh_token` or `client_credentials`.
     grant_type: Option<String>,
-    /// Space-separated scopes; all the client may have when absent.
+    /// Space-separated scopes: with `client_credentials`, all the client may have when absent;
+    /// with `refresh_token`, a narrowing of the granted ones.
     scope: Option<String>,
-    /// With `client_secret_post`: the client's id.
+    /// With `client_secret_post` or a public client: the client's id.
     client_id: Option<String>,
     /// With `client_secret_post`: the client's secret.
     client_secret: Option<String>,
+    /// With `authorization_code`: the code.
+    code: Option<String>,
+    /// With `authorization_code`: the redirect URI of the authorization request.
+    redirect_uri: Option<String>,
+    /// With `authorization_code`: the PKCE verifier (RFC 7636).
+    code_verifier: Option<String>,
+    /// With `refresh_token`: the refresh token.
+    refresh_token: Option<String>,
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -43,6 +52,10 @@ struct TokenBody {
     expires_in: u64,
     /// The scopes granted, space separated.
     scope: String,
+    /// A refresh token, when the client may refresh and `offline_access` was granted. Each
+    /// use returns a new one; the old one is then spent.
+    #[oai(skip_serializing_if_is_none)]
+    refresh_token: Option<String>,
 }
 
 /// An error response (RFC 6749 §5.2).
@@ -121,11 +134,13 @@ impl From<TokenError> for TokenResponse {
                 r#"Basic realm="gatehouse", charset="UTF-8""#.into(),
                 NO_STORE.into(),
             ),
+            TokenError::InvalidGrant(d) => bad("invalid_grant", d),
             TokenError::UnauthorizedClient(d) => bad("unauthorized_client", d),
             TokenError::InvalidScope(d) => bad("invalid_scope", d),
             TokenError::UnsupportedGrantType => bad(
                 "unsupported_grant_type",
-                "supported grant types: client_credentials".into(),
+                "supported grant types: authorization_code, refresh_token, client_credentials"
+                    .into(),
             ),
             TokenError::Internal(err) => {
                 tracing::error!(error = %err, "token endpoint failed");
@@ -170,6 +185,7 @@ struct Jwks {
 #[derive(Debug, Object)]
 struct ServerMetadata {
     issuer: String,
+    authorization_endpoint: String,
     token_endpoint: String,
     jwks_uri: String,
     response_types_supported: Vec<String>,
@@ -177,6 +193,11 @@ struct ServerMetadata {
     token_endpoint_auth_methods_supported: Vec<String>,
     subject_types_supported: Vec<String>,
     id_token_signing_alg_values_supported: Vec<String>,
+    code_challenge_methods_supported: Vec<String>,
+    /// RFC 9207: authorization responses carry `iss`.
+    authorization_response_iss_parameter_supported: bool,
+    response_modes_supported: Vec<String>,
+    prompt_values_supported: Vec<String>,
 }
 
 #[derive(ApiResponse)]
@@ -209,8 +230,24 @@ impl OAuthApi {
         tenant: &str,
         form: TokenRequest,
     ) -> Result<TokenBody, TokenError> {
-        let basic = basic_credentials(req)?;
-        let (client_id, secret, method) = match (basic, form.client_id, form.client_secret) {
+        let required = |value: Option<String>, name: &str| {
+            value.ok_or_else(|| TokenError::InvalidRequest(format!("{name} is required")))
+        };
+        let grant = match form.grant_type.as_deref() {
+            Some("client_credentials") => Grant::ClientCredentials { scope: form.scope },
+            Some("authorization_code") => Grant::AuthorizationCode {
+                code: required(form.code, "code")?,
+                redirect_uri: form.redirect_uri,
+                code_verifier: form.code_verifier,
+            },
+            Some("refresh_token") => Grant::RefreshToken {
+                refresh_token: required(form.refresh_token, "refresh_token")?,
+                scope: form.scope,
+            },
+            Some(_) => return Err(TokenError::UnsupportedGrantType),
+            None => return Err(TokenError::InvalidRequest("grant_type is required".into())),
+        };
+        let auth = match (basic_credentials(req)?, form.client_id, form.client_secret) {
             (Some(_), _, Some(_)) => {
                 return Err(TokenError::InvalidRequest(
                     "use one client authentication method, not two".into(),
@@ -222,25 +259,31 @@ impl OAuthApi {
                         "client_id in the body differs from the one authenticated".into(),
                     ));
                 }
-                (id, secret, "client_secret_basic")
+                ClientAuth {
+                    client_id: id,
+                    secret: Some(secret),
+                    method: "client_secret_basic",
+                }
             }
-            (None, Some(id), Some(secret)) => (id, secret, "client_secret_post"),
-            (None, _, _) => return Err(TokenError::InvalidClient),
+            (None, Some(id), Some(secret)) => ClientAuth {
+                client_id: id,
+                secret: Some(secret),
+                method: "client_secret_post",
+            },
+            (None, Some(id), None) => ClientAuth {
+                client_id: id,
+                secret: None,
+                method: "none",
+            },
+            (None, None, _) => return Err(TokenError::InvalidClient),
         };
-        match form.grant_type.as_deref() {
-            Some("client_credentials") => {}
-            Some(_) => return Err(TokenError::UnsupportedGrantType),
-            None => return Err(TokenError::InvalidRequest("grant_type is required".into())),
-        }
-        let token = self
-            .service
-            .client_credentials_token(tenant, &client_id, &secret, method, form.scope.as_deref())
-            .await?;
+        let tokens = self.service.token(tenant, auth, grant).await?;
         Ok(TokenBody {
-            access_token: token.token,
+            access_token: tokens.access_token,
             token_type: "Bearer".into(),
-            expires_in: token.expires_in,
-            scope: token.scope,
+            expires_in: tokens.expires_in,
+            scope: tokens.scope,
+            refresh_token: tokens.refresh_token,
         })
     }
 
@@ -250,16 +293,21 @@ impl OAuthApi {
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
         Ok(MetadataFound::Ok(
             Json(ServerMetadata {
+                authorization_endpoint: format!("{issuer}/oauth2/authorize"),
                 token_endpoint: format!("{issuer}/oauth2/token"),
                 jwks_uri: format!("{issuer}/jwks.json"),
                 issuer,
-                response_types_supported: Vec::new(),
+                response_types_supported: strings(&["code"]),
                 grant_types_supported: strings(crate::service::clients::SUPPORTED_GRANT_TYPES),
                 token_endpoint_auth_methods_supported: strings(
                     crate::service::clients::SUPPORTED_AUTH_METHODS,
                 ),
                 subject_types_supported: strings(&["public"]),
                 id_token_signing_alg_values_supported: vec![tenant.signing_alg],
+                code_challenge_methods_supported: strings(&["S256"]),
+                authorization_response_iss_parameter_supported: true,
+                response_modes_supported: strings(&["query"]),
+                prompt_values_supported: strings(&["none", "login", "consent"]),
             }),
             "public, max-age=300".into(),
         ))

@@ -1,7 +1,13 @@
 //! sea-orm entities of the auth server's tables. Bodies on the wire live in `api`, not here.
 
+pub mod access_token;
+pub mod authorization_request;
 pub mod client;
+pub mod code;
+pub mod consent;
 pub mod installation;
+pub mod refresh_token;
+pub mod session;
 pub mod signing_key;
 pub mod tenant;
 pub mod user;

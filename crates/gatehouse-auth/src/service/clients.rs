@@ -28,8 +28,27 @@ impl std::fmt::Debug for ClientSecret {
     }
 }
 
-pub const SUPPORTED_GRANT_TYPES: &[&str] = &["client_credentials"];
-pub const SUPPORTED_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post"];
+pub const SUPPORTED_GRANT_TYPES: &[&str] =
+    &["authorization_code", "refresh_token", "client_credentials"];
+pub const SUPPORTED_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+
+/// A redirect URI a client may register: `https`, `http` on a loopback address (RFC 8252 §7.3),
+/// or a private-use scheme in reverse-domain form (RFC 8252 §7.1), with no fragment.
+pub fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
+    let Ok(parsed) = url::Url::parse(uri) else {
+        return Some("must be an absolute URI");
+    };
+    if parsed.fragment().is_some() {
+        return Some("must not have a fragment");
+    }
+    match parsed.scheme() {
+        "https" => None,
+        "http" if crate::service::authorize::is_loopback(&parsed) => None,
+        "http" => Some("http is allowed only for loopback addresses; use https"),
+        scheme if scheme.contains('.') => None,
+        _ => Some("a private-use scheme must be in reverse-domain form, such as com.example.app"),
+    }
+}
 
 /// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 pub fn is_scope_token(token: &str) -> bool {
@@ -66,11 +85,45 @@ impl NewClient {
                 );
             }
         }
-        if !self.redirect_uris.is_empty() {
+        let grants = |g: &str| self.grant_types.iter().any(|x| x == g);
+        let method = self
+            .token_endpoint_auth_method
+            .as_deref()
+            .unwrap_or("client_secret_basic");
+        if grants("authorization_code") && self.redirect_uris.is_empty() {
             wrong(
                 "redirect_uris",
-                "no supported grant type uses redirect URIs".into(),
+                "the authorization_code grant needs at least one redirect URI".into(),
             );
+        }
+        if !grants("authorization_code") && !self.redirect_uris.is_empty() {
+            wrong(
+                "redirect_uris",
+                "only the authorization_code grant uses redirect URIs".into(),
+            );
+        }
+        if grants("refresh_token") && !grants("authorization_code") {
+            wrong(
+                "grant_types",
+                "refresh_token comes with authorization_code".into(),
+            );
+        }
+        if method == "none" && grants("client_credentials") {
+            wrong(
+                "grant_types",
+                "a public client (token_endpoint_auth_method none) cannot use client_credentials"
+                    .into(),
+            );
+        }
+        if self.redirect_uris.len() > 20 {
+            wrong("redirect_uris", "at most 20".into());
+        }
+        for uri in &self.redirect_uris {
+            if uri.len() > 2000 {
+                wrong("redirect_uris", "each at most 2000 characters".into());
+            } else if let Some(reason) = redirect_uri_problem(uri) {
+                wrong("redirect_uris", format!("'{uri}' {reason}"));
+            }
         }
         if self.scope.len() > 2000 {
             wrong("scope", "must be at most 2000 characters".into());
@@ -110,7 +163,7 @@ impl AuthService {
         &self,
         tenant_slug: &str,
         new: NewClient,
-    ) -> Result<(client::Model, ClientSecret), AuthError> {
+    ) -> Result<(client::Model, Option<ClientSecret>), AuthError> {
         let tenant = self.get_tenant(tenant_slug).await?;
         self.insert_client(&tenant, random_token(16), new, None)
             .await
@@ -122,16 +175,21 @@ impl AuthService {
         client_id: String,
         new: NewClient,
         secret: Option<&str>,
-    ) -> Result<(client::Model, ClientSecret), AuthError> {
+    ) -> Result<(client::Model, Option<ClientSecret>), AuthError> {
         new.validate(&tenant.slug)?;
-        let secret = secret.map_or_else(new_client_secret, str::to_owned);
+        let public = new.token_endpoint_auth_method.as_deref() == Some("none");
+        // A public client has no secret; its hash stays empty and never verifies.
+        let secret = (!public).then(|| secret.map_or_else(new_client_secret, str::to_owned));
         let scope: Vec<&str> = new.scope.split(' ').filter(|t| !t.is_empty()).collect();
         let model = client::ActiveModel {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(tenant.id),
             client_id: Set(client_id),
             client_name: Set(new.client_name.trim().to_owned()),
-            secret_hash: Set(self.hasher.hash(&secret)),
+            secret_hash: Set(secret
+                .as_deref()
+                .map(|s| self.hasher.hash(s))
+                .unwrap_or_default()),
             grant_types: Set(new.grant_types.join(" ")),
             redirect_uris: Set(new.redirect_uris.join(" ")),
             scope: Set(scope.join(" ")),
@@ -143,7 +201,7 @@ impl AuthService {
         .insert(&self.db)
         .await?;
         tracing::info!(tenant = %tenant.slug, client_id = %model.client_id, "client created");
-        Ok((model, ClientSecret(secret)))
+        Ok((model, secret.map(ClientSecret)))
     }
 
     pub async fn list_clients(&self, tenant_slug: &str) -> Result<Vec<client::Model>, AuthError> {

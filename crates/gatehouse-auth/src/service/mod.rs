@@ -1,6 +1,7 @@
 //! The auth server's operations, shared by the HTTP APIs and the CLI. Input is validated here,
 //! so every door into the auth server enforces the same rules.
 
+pub(crate) mod authorize;
 pub(crate) mod clients;
 mod tenants;
 mod tokens;
@@ -8,7 +9,7 @@ mod users;
 
 pub use clients::{ClientSecret, NewClient};
 pub use tenants::NewTenant;
-pub use tokens::TokenError;
+pub use tokens::{ClientAuth, Grant, TokenError};
 pub use users::NewUser;
 
 use base64::Engine;
@@ -75,12 +76,7 @@ impl AuthService {
     pub(crate) fn detached() -> Self {
         Self {
             db: DatabaseConnection::default(),
-            config: AuthConfig {
-                public_url: String::new(),
-                audience: String::new(),
-                access_token_ttl: std::time::Duration::ZERO,
-                default_signing_alg: crate::SigningAlg::ES256,
-            },
+            config: AuthConfig::default(),
             hasher: SecretHasher::new(Vec::new()),
         }
     }
@@ -124,9 +120,9 @@ impl AuthService {
                 let (_, generated) = self
                     .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)
                     .await?;
-                Ok(match secret {
-                    Some(_) => Bootstrap::SecretFromConfig,
-                    None => Bootstrap::SecretGenerated(generated.0),
+                Ok(match (secret, generated) {
+                    (None, Some(generated)) => Bootstrap::SecretGenerated(generated.0),
+                    _ => Bootstrap::SecretFromConfig,
                 })
             }
         }

@@ -1,20 +1,58 @@
-use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+//! The token endpoint's grants: client credentials, authorization code (with PKCE) and
+//! refresh token (rotated, with reuse detection).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::AuthService;
-use crate::entity::{client, signing_key, tenant};
+use crate::entity::{access_token, client, code, refresh_token, signing_key, tenant};
 use crate::error::AuthError;
 use crate::keys;
-use crate::secrets::random_token;
+use crate::secrets::{random_token, same, sha256_hex};
 
-/// An issued access token (RFC 9068 JWT).
+/// How a client presented itself at the token endpoint.
 #[derive(Debug)]
-pub struct AccessToken {
-    pub token: String,
+pub struct ClientAuth {
+    pub client_id: String,
+    /// `None` for a public client (`none`).
+    pub secret: Option<String>,
+    /// `client_secret_basic`, `client_secret_post` or `none`.
+    pub method: &'static str,
+}
+
+/// A token request's grant.
+#[derive(Debug)]
+pub enum Grant {
+    ClientCredentials {
+        scope: Option<String>,
+    },
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        code_verifier: Option<String>,
+    },
+    RefreshToken {
+        refresh_token: String,
+        scope: Option<String>,
+    },
+}
+
+/// What the token endpoint returns.
+#[derive(Debug)]
+pub struct TokenSet {
+    pub access_token: String,
     pub expires_in: u64,
     pub scope: String,
+    pub refresh_token: Option<String>,
 }
 
 /// Failures of the token endpoint, one per RFC 6749 §5.2 error code.
@@ -27,6 +65,8 @@ pub enum TokenError {
     #[error("client authentication failed")]
     InvalidClient,
     #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
     UnauthorizedClient(String),
     #[error("{0}")]
     InvalidScope(String),
@@ -34,6 +74,12 @@ pub enum TokenError {
     UnsupportedGrantType,
     #[error(transparent)]
     Internal(#[from] AuthError),
+}
+
+impl From<sea_orm::DbErr> for TokenError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
 }
 
 /// The claims of an access token, per RFC 9068 §2.2, plus `tid`, the tenant's id, which the
@@ -46,121 +92,443 @@ struct AccessClaims<'a> {
     exp: i64,
     iat: i64,
     nbf: i64,
-    jti: String,
+    jti: &'a str,
     client_id: &'a str,
     scope: &'a str,
     tid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<i64>,
+}
+
+/// Who an access token is for.
+struct Subject<'a> {
+    /// The user's id, or `None` for the client itself.
+    user: Option<Uuid>,
+    auth_time: Option<DateTime<Utc>>,
+    /// The code the user's tokens descend from, so that a replayed code revokes them.
+    code_hash: Option<&'a str>,
+}
+
+fn split(s: &str) -> Vec<&str> {
+    s.split(' ').filter(|t| !t.is_empty()).collect()
+}
+
+fn grants(client: &client::Model, grant: &str) -> bool {
+    client.grant_types.split(' ').any(|g| g == grant)
+}
+
+/// `requested` narrowed to `allowed`; all of `allowed` when nothing is requested.
+fn down_select(allowed: &str, requested: Option<&str>) -> Result<String, TokenError> {
+    let allowed = split(allowed);
+    match requested.map(str::trim) {
+        None | Some("") => Ok(allowed.join(" ")),
+        Some(requested) => {
+            let mut granted: Vec<&str> = split(requested)
+                .into_iter()
+                .filter(|s| allowed.contains(s))
+                .collect();
+            granted.sort_unstable();
+            granted.dedup();
+            if granted.is_empty() {
+                Err(TokenError::InvalidScope(
+                    "none of the requested scopes is allowed".into(),
+                ))
+            } else {
+                Ok(granted.join(" "))
+            }
+        }
+    }
+}
+
+fn ttl(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 impl AuthService {
-    /// Authenticates a client by its secret, as `method` (`client_secret_basic` or
-    /// `client_secret_post`) presented it. Every failure looks the same to the caller.
-    pub(crate) async fn authenticate_client(
+    /// The token endpoint: authenticates the client, then runs the grant.
+    pub async fn token(
+        &self,
+        tenant_slug: &str,
+        auth: ClientAuth,
+        grant: Grant,
+    ) -> Result<TokenSet, TokenError> {
+        let tenant = self
+            .find_tenant(tenant_slug)
+            .await?
+            .ok_or(TokenError::UnknownTenant)?;
+        let client = self.authenticate_client(&tenant, &auth).await?;
+        match grant {
+            Grant::ClientCredentials { scope } => {
+                if !grants(&client, "client_credentials") {
+                    return Err(TokenError::UnauthorizedClient(
+                        "this client may not use the client_credentials grant".into(),
+                    ));
+                }
+                let scope = down_select(&client.scope, scope.as_deref())?;
+                let subject = Subject {
+                    user: None,
+                    auth_time: None,
+                    code_hash: None,
+                };
+                self.tokens(&tenant, &client, &subject, &scope, None).await
+            }
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => {
+                self.exchange_code(&tenant, &client, &code, redirect_uri, code_verifier)
+                    .await
+            }
+            Grant::RefreshToken {
+                refresh_token,
+                scope,
+            } => {
+                self.refresh(&tenant, &client, &refresh_token, scope.as_deref())
+                    .await
+            }
+        }
+    }
+
+    /// Authenticates a client as it presented itself. Every failure looks the same to the
+    /// caller; the method must be the one the client registered.
+    async fn authenticate_client(
         &self,
         tenant: &tenant::Model,
-        client_id: &str,
-        secret: &str,
-        method: &str,
+        auth: &ClientAuth,
     ) -> Result<client::Model, TokenError> {
-        let found = self.find_client(tenant.id, client_id).await?;
+        let found = self.find_client(tenant.id, &auth.client_id).await?;
         let Some(client) = found else {
             // Spend the same work as for a known client, so timing does not reveal ids.
-            let _ = self.hasher.verify(secret, "");
+            let _ = self.hasher.verify(auth.secret.as_deref().unwrap_or(""), "");
             return Err(TokenError::InvalidClient);
         };
-        let secret_ok = self.hasher.verify(secret, &client.secret_hash);
-        if !secret_ok || client.token_endpoint_auth_method != method {
-            tracing::info!(tenant = %tenant.slug, client_id, method, "client authentication failed");
+        let authenticated = client.token_endpoint_auth_method == auth.method
+            && match &auth.secret {
+                Some(secret) => self.hasher.verify(secret, &client.secret_hash),
+                None => auth.method == "none",
+            };
+        if !authenticated {
+            tracing::info!(tenant = %tenant.slug, client_id = %auth.client_id, method = auth.method, "client authentication failed");
             return Err(TokenError::InvalidClient);
         }
         Ok(client)
     }
 
-    /// The `client_credentials` grant: authenticates the client and issues a token for the
-    /// requested scopes it is allowed, or all it is allowed when none are requested.
-    pub async fn client_credentials_token(
-        &self,
-        tenant_slug: &str,
-        client_id: &str,
-        secret: &str,
-        method: &str,
-        requested_scope: Option<&str>,
-    ) -> Result<AccessToken, TokenError> {
-        let tenant = self
-            .find_tenant(tenant_slug)
-            .await?
-            .ok_or(TokenError::UnknownTenant)?;
-        let client = self
-            .authenticate_client(&tenant, client_id, secret, method)
-            .await?;
-        if !client
-            .grant_types
-            .split(' ')
-            .any(|g| g == "client_credentials")
-        {
-            return Err(TokenError::UnauthorizedClient(
-                "this client may not use the client_credentials grant".into(),
-            ));
-        }
-        let allowed: Vec<&str> = client.scope.split(' ').filter(|s| !s.is_empty()).collect();
-        let granted: Vec<&str> = match requested_scope.map(str::trim) {
-            None | Some("") => allowed.clone(),
-            Some(requested) => {
-                let mut granted: Vec<&str> = requested
-                    .split(' ')
-                    .filter(|s| allowed.contains(s))
-                    .collect();
-                granted.dedup();
-                if granted.is_empty() {
-                    return Err(TokenError::InvalidScope(
-                        "none of the requested scopes is allowed for this client".into(),
-                    ));
-                }
-                granted
-            }
-        };
-        let scope = granted.join(" ");
-        let token = self.sign_access_token(&tenant, &client, &scope).await?;
-        Ok(AccessToken {
-            token,
-            expires_in: self.config.access_token_ttl.as_secs(),
-            scope,
-        })
-    }
-
-    async fn sign_access_token(
+    /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6). A code works once: a
+    /// second use fails and revokes what the first issued.
+    async fn exchange_code(
         &self,
         tenant: &tenant::Model,
         client: &client::Model,
+        code: &str,
+        redirect_uri: Option<String>,
+        code_verifier: Option<String>,
+    ) -> Result<TokenSet, TokenError> {
+        if !grants(client, "authorization_code") {
+            return Err(TokenError::UnauthorizedClient(
+                "this client may not use the authorization_code grant".into(),
+            ));
+        }
+        let invalid = |why: &str| TokenError::InvalidGrant(why.to_owned());
+        let code_hash = sha256_hex(code);
+        let row = code::Entity::find_by_id(code_hash.clone())
+            .filter(code::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| invalid("the code is not valid"))?;
+        // Claim the code before anything else, atomically: of two exchanges only one wins.
+        let claimed = code::Entity::update_many()
+            .col_expr(code::Column::UsedAt, Expr::value(Utc::now()))
+            .filter(code::Column::CodeHash.eq(&code_hash))
+            .filter(code::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            self.revoke_code_descendants(tenant, &code_hash).await?;
+            tracing::warn!(tenant = %tenant.slug, client_id = %client.client_id, "authorization code replayed; its tokens are revoked");
+            return Err(invalid(
+                "the code was already used; the tokens issued from it are revoked",
+            ));
+        }
+        if row.client_id != client.id {
+            return Err(invalid("the code was issued to another client"));
+        }
+        if row.expires_at <= Utc::now() {
+            return Err(invalid("the code has expired"));
+        }
+        if redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
+            return Err(invalid(
+                "redirect_uri must be the one of the authorization request",
+            ));
+        }
+        let verifier = code_verifier
+            .ok_or_else(|| TokenError::InvalidRequest("code_verifier is required".into()))?;
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        if !same(&challenge, &row.code_challenge) {
+            return Err(invalid(
+                "the code_verifier does not match the code_challenge",
+            ));
+        }
+        let subject = Subject {
+            user: Some(row.user_id),
+            auth_time: Some(row.auth_time),
+            code_hash: Some(&code_hash),
+        };
+        let refresh =
+            if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {
+                Some(
+                    self.new_refresh_family(tenant, client, &row, &code_hash)
+                        .await?,
+                )
+            } else {
+                None
+            };
+        self.tokens(tenant, client, &subject, &row.scope, refresh)
+            .await
+    }
+
+    async fn new_refresh_family(
+        &self,
+        tenant: &tenant::Model,
+        client: &client::Model,
+        code: &code::Model,
+        code_hash: &str,
+    ) -> Result<String, TokenError> {
+        let token = random_token(32);
+        let now = Utc::now();
+        let family_expires = now + ttl(self.config.refresh_absolute_ttl);
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            token_hash: Set(sha256_hex(&token)),
+            family_id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.id),
+            client_id: Set(client.id),
+            user_id: Set(code.user_id),
+            scope: Set(code.scope.clone()),
+            code_hash: Set(Some(code_hash.to_owned())),
+            auth_time: Set(code.auth_time),
+            issued_at: Set(now),
+            family_expires_at: Set(family_expires),
+            idle_expires_at: Set((now + ttl(self.config.refresh_idle_ttl)).min(family_expires)),
+            rotated_at: Set(None),
+            revoked_at: Set(None),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(token)
+    }
+
+    /// The refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2): each use
+    /// returns a successor and retires the token. A retired token used again revokes its
+    /// family, unless within the grace period, where it gets the same successor.
+    async fn refresh(
+        &self,
+        tenant: &tenant::Model,
+        client: &client::Model,
+        presented: &str,
+        requested_scope: Option<&str>,
+    ) -> Result<TokenSet, TokenError> {
+        if !grants(client, "refresh_token") {
+            return Err(TokenError::UnauthorizedClient(
+                "this client may not use the refresh_token grant".into(),
+            ));
+        }
+        let invalid = |why: &str| TokenError::InvalidGrant(why.to_owned());
+        let row = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(sha256_hex(presented)))
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| invalid("the refresh token is not valid"))?;
+        if row.client_id != client.id {
+            return Err(invalid("the refresh token was issued to another client"));
+        }
+        if row.revoked_at.is_some() {
+            return Err(invalid("the refresh token has been revoked"));
+        }
+        let now = Utc::now();
+        if now >= row.family_expires_at || now >= row.idle_expires_at {
+            return Err(invalid("the refresh token has expired"));
+        }
+        let scope = match requested_scope {
+            Some(requested) if !requested.trim().is_empty() => {
+                let held = split(&row.scope);
+                if !split(requested).iter().all(|s| held.contains(s)) {
+                    return Err(TokenError::InvalidScope(
+                        "a refresh may only narrow the scopes the user granted".into(),
+                    ));
+                }
+                down_select(&row.scope, Some(requested))?
+            }
+            _ => row.scope.clone(),
+        };
+        // The successor is derived from the token, so that a refresh inside the grace period
+        // returns the very same one without the server keeping it in clear.
+        let successor = self.hasher.derive("refresh-successor", presented);
+        let grace = ttl(self.config.refresh_reuse_grace);
+        if let Some(rotated_at) = row.rotated_at {
+            if now - rotated_at > grace {
+                self.revoke_family(tenant, row.family_id).await?;
+                tracing::warn!(tenant = %tenant.slug, client_id = %client.client_id, "rotated refresh token reused; its family is revoked");
+                return Err(invalid(
+                    "the refresh token was already used; its whole family is revoked",
+                ));
+            }
+        } else {
+            let tx = self.db.begin().await?;
+            let won = refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::RotatedAt, Expr::value(now))
+                .filter(refresh_token::Column::Id.eq(row.id))
+                .filter(refresh_token::Column::RotatedAt.is_null())
+                .exec(&tx)
+                .await?
+                .rows_affected
+                == 1;
+            if won {
+                refresh_token::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    token_hash: Set(sha256_hex(&successor)),
+                    family_id: Set(row.family_id),
+                    tenant_id: Set(row.tenant_id),
+                    client_id: Set(row.client_id),
+                    user_id: Set(row.user_id),
+                    scope: Set(row.scope.clone()),
+                    code_hash: Set(row.code_hash.clone()),
+                    auth_time: Set(row.auth_time),
+                    issued_at: Set(now),
+                    family_expires_at: Set(row.family_expires_at),
+                    idle_expires_at: Set(
+                        (now + ttl(self.config.refresh_idle_ttl)).min(row.family_expires_at)
+                    ),
+                    rotated_at: Set(None),
+                    revoked_at: Set(None),
+                }
+                .insert(&tx)
+                .await?;
+            }
+            // A concurrent refresh that lost the race returns the same successor: the winner
+            // stores it.
+            tx.commit().await?;
+        }
+        let subject = Subject {
+            user: Some(row.user_id),
+            auth_time: Some(row.auth_time),
+            code_hash: row.code_hash.as_deref(),
+        };
+        self.tokens(tenant, client, &subject, &scope, Some(successor))
+            .await
+    }
+
+    /// Revokes a refresh token family and the access tokens of its authorization.
+    async fn revoke_family(
+        &self,
+        tenant: &tenant::Model,
+        family_id: Uuid,
+    ) -> Result<(), TokenError> {
+        let member = refresh_token::Entity::find()
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .one(&self.db)
+            .await?;
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if let Some(code_hash) = member.and_then(|m| m.code_hash) {
+            self.revoke_access_tokens_of_code(tenant, &code_hash)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Revokes every token descending from a code: refresh families and access tokens.
+    async fn revoke_code_descendants(
+        &self,
+        tenant: &tenant::Model,
+        code_hash: &str,
+    ) -> Result<(), TokenError> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .filter(refresh_token::Column::CodeHash.eq(code_hash))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        self.revoke_access_tokens_of_code(tenant, code_hash).await
+    }
+
+    async fn revoke_access_tokens_of_code(
+        &self,
+        tenant: &tenant::Model,
+        code_hash: &str,
+    ) -> Result<(), TokenError> {
+        access_token::Entity::update_many()
+            .col_expr(access_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(access_token::Column::TenantId.eq(tenant.id))
+            .filter(access_token::Column::CodeHash.eq(code_hash))
+            .filter(access_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Signs an access token for `subject` and returns the token set.
+    async fn tokens(
+        &self,
+        tenant: &tenant::Model,
+        client: &client::Model,
+        subject: &Subject<'_>,
         scope: &str,
-    ) -> Result<String, AuthError> {
+        refresh_token: Option<String>,
+    ) -> Result<TokenSet, TokenError> {
         let key = signing_key::Entity::find()
             .filter(signing_key::Column::TenantId.eq(tenant.id))
             .order_by_desc(signing_key::Column::CreatedAt)
             .one(&self.db)
             .await?
             .ok_or_else(|| AuthError::NotFound("the tenant has no signing key".into()))?;
-        let now = Utc::now().timestamp();
-        let ttl = i64::try_from(self.config.access_token_ttl.as_secs()).unwrap_or(i64::MAX);
+        let now = Utc::now();
+        let lifetime = ttl(self.config.access_token_ttl);
+        let jti = random_token(16);
+        let user = subject.user.map(|u| u.to_string());
         let claims = AccessClaims {
             iss: self.config.issuer(&tenant.slug),
-            sub: &client.client_id,
+            sub: user.as_deref().unwrap_or(&client.client_id),
             aud: &self.config.audience,
-            exp: now.saturating_add(ttl),
-            iat: now,
-            nbf: now,
-            jti: random_token(16),
+            exp: (now + lifetime).timestamp(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            jti: &jti,
             client_id: &client.client_id,
             scope,
             tid: tenant.id.to_string(),
+            auth_time: subject.auth_time.map(|t| t.timestamp()),
         };
-        Ok(keys::sign(
-            &claims,
-            "at+jwt",
-            &key.kid,
-            &key.alg,
-            &key.private_pem,
-        )?)
+        let token = keys::sign(&claims, "at+jwt", &key.kid, &key.alg, &key.private_pem)
+            .map_err(AuthError::from)?;
+        if subject.user.is_some() {
+            // Users' tokens are recorded, so that a replayed code or a revoked family can
+            // revoke them too. Machine tokens are not, which keeps client_credentials cheap.
+            access_token::ActiveModel {
+                jti: Set(jti),
+                tenant_id: Set(tenant.id),
+                code_hash: Set(subject.code_hash.map(str::to_owned)),
+                expires_at: Set(now + lifetime),
+                revoked_at: Set(None),
+            }
+            .insert(&self.db)
+            .await?;
+        }
+        Ok(TokenSet {
+            access_token: token,
+            expires_in: self.config.access_token_ttl.as_secs(),
+            scope: scope.to_owned(),
+            refresh_token,
+        })
     }
 
     /// The tenant's public keys as a JWK Set.

@@ -1,0 +1,116 @@
+//! The browser side of the authorization code flow: `{issuer}/oauth2/authorize` and the forms
+//! it leads to. These are pages for people, not part of the OpenAPI documents.
+
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+
+use super::pages::{self, SESSION_COOKIE};
+use crate::error::AuthError;
+use crate::service::AuthService;
+use crate::service::authorize::{NewSession, Outcome};
+
+fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn respond(
+    service: &AuthService,
+    tenant: &str,
+    result: Result<(Outcome, Option<NewSession>), AuthError>,
+) -> Response {
+    match result {
+        Ok((outcome, session)) => {
+            pages::respond(outcome, tenant, session, service.config().secure_cookies())
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "authorization step failed");
+            pages::internal_error()
+        }
+    }
+}
+
+#[handler]
+pub async fn authorize(
+    req: &Request,
+    Path(tenant): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+    Data(service): Data<&AuthService>,
+) -> Response {
+    let cookie = session_cookie(req);
+    let result = service
+        .authorize(&tenant, &params, cookie.as_deref())
+        .await
+        .map(|o| (o, None));
+    respond(service, &tenant, result)
+}
+
+/// The login form. Missing fields are empty strings, which fail the CSRF check, so a form
+/// without its token is refused like one with a wrong token.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    request_id: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[handler]
+pub async fn login(
+    Path(tenant): Path<String>,
+    Form(form): Form<LoginForm>,
+    Data(service): Data<&AuthService>,
+) -> Response {
+    let result = service
+        .login(
+            &tenant,
+            &form.request_id,
+            &form.csrf,
+            &form.username,
+            &form.password,
+        )
+        .await;
+    respond(service, &tenant, result)
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    request_id: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+}
+
+#[handler]
+pub async fn consent(
+    req: &Request,
+    Path(tenant): Path<String>,
+    Form(form): Form<ConsentForm>,
+    Data(service): Data<&AuthService>,
+) -> Response {
+    let cookie = session_cookie(req);
+    let result = service
+        .consent(
+            &tenant,
+            &form.request_id,
+            &form.csrf,
+            form.decision == "approve",
+            cookie.as_deref(),
+        )
+        .await
+        .map(|o| (o, None));
+    respond(service, &tenant, result)
+}
