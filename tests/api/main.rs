@@ -10,5 +10,6 @@ mod helpers;
 mod isolation;
 mod openapi;
 mod products;
+mod revocation;
 mod split_mode;
 mod tokens;

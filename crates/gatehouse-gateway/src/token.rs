@@ -21,6 +21,7 @@ const TENANT_ADMIN: &str = "tenant:admin";
 /// The claims the gateway reads (RFC 9068 §2.2, plus `tid`).
 #[derive(Deserialize)]
 struct Claims {
+    jti: String,
     sub: String,
     client_id: String,
     #[serde(default)]
@@ -132,7 +133,7 @@ impl TokenValidator {
         let mut validation = Validation::new(alg);
         validation.set_issuer(&[&issuer]);
         validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway.as_secs();
         let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
@@ -149,6 +150,11 @@ impl TokenValidator {
             })?
             .claims;
 
+        // Revoked tokens are announced by the auth server in the cache both share.
+        let revoked = Key::new("revoked", &token_tenant, &claims.jti);
+        if matches!(self.cache.get(&revoked).await, Ok(Some(_))) {
+            return Err(invalid("the token has been revoked"));
+        }
         let identity = Identity {
             tenant: path_tenant.unwrap_or(&token_tenant).to_owned(),
             tenant_id: claims.tid,

@@ -234,7 +234,9 @@ impl Cli {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", config.listen));
-        let service = startup::auth_service(config, db, &public_url).await?;
+        // Revocations made here reach a running gateway only through a shared (Redis) cache.
+        let cache = std::sync::Arc::new(gatehouse_cache::MemoryCache::new(1 << 20));
+        let service = startup::auth_service(config, db, &public_url, cache).await?;
         let value = match command {
             Command::Tenant(cmd) => match cmd {
                 TenantCommand::Create {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use gatehouse_auth::{AuthService, Bootstrap};
-use gatehouse_cache::MemoryCache;
+use gatehouse_cache::{MemoryCache, SharedCache};
 use gatehouse_gateway::{Gateway, Upstream};
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
@@ -64,6 +64,7 @@ pub async fn auth_service(
     config: &Config,
     db: DatabaseConnection,
     public_url: &str,
+    cache: SharedCache,
 ) -> anyhow::Result<AuthService> {
     gatehouse_auth::migrate(&db)
         .await
@@ -79,7 +80,9 @@ pub async fn auth_service(
         refresh_idle_ttl: Duration::from_secs(config.auth.refresh_idle_ttl_seconds),
         refresh_reuse_grace: Duration::from_secs(config.auth.refresh_reuse_grace_seconds),
     };
-    Ok(AuthService::new(db, auth_config).await?)
+    let service = AuthService::new(db, auth_config, cache).await?;
+    service.announce_revocations().await?;
+    Ok(service)
 }
 
 /// Creates the system tenant and the operator's client on the first start.
@@ -164,10 +167,11 @@ impl Application {
             Role::Auth | Role::Resources => format!("http://{}", config.listen),
         });
 
+        let cache: SharedCache = Arc::new(MemoryCache::new(config.gateway.cache_max_bytes));
         let server = match role {
             Role::Auth => {
                 let db = connect(&config).await?;
-                let service = auth_service(&config, db, &public_url).await?;
+                let service = auth_service(&config, db, &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
                 problem_errors(gatehouse_auth::endpoint(service))
             }
@@ -182,18 +186,20 @@ impl Application {
                     .build()?;
                 let auth = Upstream::http(&config.gateway.auth_url, client.clone());
                 let resources = Upstream::http(&config.gateway.resources_url, client);
-                gateway(&config, &public_url, auth, resources)
+                gateway(&config, &public_url, auth, resources, cache)
             }
             Role::All => {
                 let db = connect(&config).await?;
-                let service = auth_service(&config, db.clone(), &public_url).await?;
+                // One cache for both: the auth server announces revoked tokens in it, the
+                // gateway looks for them there.
+                let service = auth_service(&config, db.clone(), &public_url, cache.clone()).await?;
                 bootstrap(&config, &service).await?;
                 gatehouse_resources::migrate(&db).await?;
                 let auth = Upstream::in_process(problem_errors(gatehouse_auth::endpoint(service)));
                 let resources = Upstream::in_process(problem_errors(
                     gatehouse_resources::endpoint(db, resources_config(&config)),
                 ));
-                gateway(&config, &public_url, auth, resources)
+                gateway(&config, &public_url, auth, resources, cache)
             }
         };
         tracing::info!(?role, address = %base_url, %public_url, "gatehouse listening");
@@ -231,6 +237,7 @@ fn gateway(
     public_url: &str,
     auth: Upstream,
     resources: Upstream,
+    cache: SharedCache,
 ) -> BoxEndpoint<'static, Response> {
     let gateway_config = gatehouse_gateway::GatewayConfig {
         public_url: public_url.to_owned(),
@@ -240,7 +247,6 @@ fn gateway(
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
     };
-    let cache = Arc::new(MemoryCache::new(config.gateway.cache_max_bytes));
     Gateway::new(gateway_config, auth, resources, cache)
         .endpoint()
         .into_endpoint()

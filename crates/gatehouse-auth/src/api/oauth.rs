@@ -9,7 +9,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::service::{AuthService, ClientAuth, Grant, TokenError};
+use crate::service::{AuthService, ClientAuth, Grant, Introspection, TokenError};
 
 #[derive(Tags)]
 enum OAuthTag {
@@ -247,36 +247,7 @@ impl OAuthApi {
             Some(_) => return Err(TokenError::UnsupportedGrantType),
             None => return Err(TokenError::InvalidRequest("grant_type is required".into())),
         };
-        let auth = match (basic_credentials(req)?, form.client_id, form.client_secret) {
-            (Some(_), _, Some(_)) => {
-                return Err(TokenError::InvalidRequest(
-                    "use one client authentication method, not two".into(),
-                ));
-            }
-            (Some((id, secret)), body_id, None) => {
-                if body_id.is_some_and(|b| b != id) {
-                    return Err(TokenError::InvalidRequest(
-                        "client_id in the body differs from the one authenticated".into(),
-                    ));
-                }
-                ClientAuth {
-                    client_id: id,
-                    secret: Some(secret),
-                    method: "client_secret_basic",
-                }
-            }
-            (None, Some(id), Some(secret)) => ClientAuth {
-                client_id: id,
-                secret: Some(secret),
-                method: "client_secret_post",
-            },
-            (None, Some(id), None) => ClientAuth {
-                client_id: id,
-                secret: None,
-                method: "none",
-            },
-            (None, None, _) => return Err(TokenError::InvalidClient),
-        };
+        let auth = client_auth(req, form.client_id, form.client_secret)?;
         let tokens = self.service.token(tenant, auth, grant).await?;
         Ok(TokenBody {
             access_token: tokens.access_token,
@@ -340,8 +311,232 @@ fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, TokenErr
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }
 
+/// How the client authenticated: HTTP Basic, the form, or (a public client) its id alone.
+fn client_auth(
+    req: &Request,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Result<ClientAuth, TokenError> {
+    Ok(match (basic_credentials(req)?, client_id, client_secret) {
+        (Some(_), _, Some(_)) => {
+            return Err(TokenError::InvalidRequest(
+                "use one client authentication method, not two".into(),
+            ));
+        }
+        (Some((id, secret)), body_id, None) => {
+            if body_id.is_some_and(|b| b != id) {
+                return Err(TokenError::InvalidRequest(
+                    "client_id in the body differs from the one authenticated".into(),
+                ));
+            }
+            ClientAuth {
+                client_id: id,
+                secret: Some(secret),
+                method: "client_secret_basic",
+            }
+        }
+        (None, Some(id), Some(secret)) => ClientAuth {
+            client_id: id,
+            secret: Some(secret),
+            method: "client_secret_post",
+        },
+        (None, Some(id), None) => ClientAuth {
+            client_id: id,
+            secret: None,
+            method: "none",
+        },
+        (None, None, _) => return Err(TokenError::InvalidClient),
+    })
+}
+
+/// A token to introspect or revoke (RFC 7662 §2.1, RFC 7009 §2.1), form encoded, with the
+/// client's credentials as at the token endpoint.
+#[derive(Debug, Object, serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+    /// `access_token` or `refresh_token`; a hint only.
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// RFC 7662 §2.2. Only `active` when the token is inactive, unknown or another tenant's.
+#[derive(Debug, Object)]
+struct IntrospectionBody {
+    active: bool,
+    #[oai(skip_serializing_if_is_none)]
+    token_type: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    scope: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    client_id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    sub: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    username: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    iss: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    aud: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    exp: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    iat: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    jti: Option<String>,
+}
+
+impl From<Option<Introspection>> for IntrospectionBody {
+    fn from(found: Option<Introspection>) -> Self {
+        match found {
+            None => Self {
+                active: false,
+                token_type: None,
+                scope: None,
+                client_id: None,
+                sub: None,
+                username: None,
+                iss: None,
+                aud: None,
+                exp: None,
+                iat: None,
+                jti: None,
+            },
+            Some(t) => Self {
+                active: true,
+                token_type: Some(t.token_type.to_owned()),
+                scope: Some(t.scope),
+                client_id: Some(t.client_id),
+                sub: Some(t.sub),
+                username: t.username,
+                iss: Some(t.iss),
+                aud: t.aud,
+                exp: Some(t.exp),
+                iat: Some(t.iat),
+                jti: t.jti,
+            },
+        }
+    }
+}
+
+/// Answers of the introspection and revocation endpoints.
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "malformed_token_query")]
+enum TokenQueryResponse {
+    /// Introspected (RFC 7662), or revoked (RFC 7009: also for tokens that were not valid).
+    #[oai(status = 200)]
+    Ok(
+        Json<IntrospectionBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// The request is malformed.
+    #[oai(status = 400)]
+    BadRequest(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// Client authentication failed.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// No tenant with this slug.
+    #[oai(status = 404)]
+    NotFound(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// An unexpected failure; the details are in the server log.
+    #[oai(status = 500)]
+    Internal(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+fn malformed_token_query(err: poem::Error) -> TokenQueryResponse {
+    TokenQueryResponse::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
+}
+
+impl From<TokenError> for TokenQueryResponse {
+    fn from(err: TokenError) -> Self {
+        match TokenResponse::from(err) {
+            TokenResponse::BadRequest(b, c) => Self::BadRequest(b, c),
+            TokenResponse::Unauthorized(b, w, c) => Self::Unauthorized(b, w, c),
+            TokenResponse::NotFound(b, c) => Self::NotFound(b, c),
+            TokenResponse::Internal(b, c) => Self::Internal(b, c),
+            TokenResponse::Ok(..) => {
+                Self::Internal(body("server_error", "unexpected answer"), NO_STORE.into())
+            }
+        }
+    }
+}
+
 #[OpenApi]
 impl OAuthApi {
+    /// Token introspection (RFC 7662)
+    ///
+    /// For resource servers and confidential clients of the tenant: whether a token is active,
+    /// and what it grants. Tokens of other tenants are inactive here.
+    #[oai(
+        path = "/t/:tenant/oauth2/introspect",
+        method = "post",
+        tag = "OAuthTag::Token"
+    )]
+    async fn introspect(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        form: Form<TokenQuery>,
+    ) -> TokenQueryResponse {
+        let form = form.0;
+        let result = async {
+            let auth = client_auth(req, form.client_id, form.client_secret)?;
+            let token = form
+                .token
+                .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
+            self.service.introspect(&tenant, auth, &token).await
+        }
+        .await;
+        match result {
+            Ok(found) => TokenQueryResponse::Ok(Json(found.into()), NO_STORE.into()),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Token revocation (RFC 7009)
+    ///
+    /// Revokes a refresh token (with its family) or an access token of the calling client. The
+    /// gateway refuses a revoked access token from then on. Answers 200 also for tokens that
+    /// were not valid.
+    #[oai(
+        path = "/t/:tenant/oauth2/revoke",
+        method = "post",
+        tag = "OAuthTag::Token"
+    )]
+    async fn revoke(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        form: Form<TokenQuery>,
+    ) -> TokenQueryResponse {
+        let form = form.0;
+        let result = async {
+            let auth = client_auth(req, form.client_id, form.client_secret)?;
+            let token = form
+                .token
+                .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
+            self.service.revoke(&tenant, auth, &token).await
+        }
+        .await;
+        match result {
+            Ok(()) => TokenQueryResponse::Ok(Json(None.into()), NO_STORE.into()),
+            Err(err) => err.into(),
+        }
+    }
+
     /// Token endpoint
     ///
     /// Issues access tokens. Clients authenticate with HTTP Basic (`client_secret_basic`) or

@@ -1,10 +1,12 @@
 use chrono::Utc;
 use gatehouse_proto::FieldError;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::{AuthService, PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT};
-use crate::entity::{client, tenant};
+use crate::entity::{authorization_request, client, code, consent, refresh_token, tenant};
 use crate::error::AuthError;
 use crate::secrets::{new_client_secret, random_token};
 
@@ -244,9 +246,26 @@ impl AuthService {
                 "the operator's admin client cannot be deleted".into(),
             ));
         }
-        client::Entity::delete_by_id(client.id)
-            .exec(&self.db)
+        // What the client was given goes with it: refresh tokens, consents, pending codes.
+        let tx = self.db.begin().await?;
+        refresh_token::Entity::delete_many()
+            .filter(refresh_token::Column::ClientId.eq(client.id))
+            .exec(&tx)
             .await?;
+        consent::Entity::delete_many()
+            .filter(consent::Column::ClientId.eq(client.id))
+            .exec(&tx)
+            .await?;
+        code::Entity::delete_many()
+            .filter(code::Column::ClientId.eq(client.id))
+            .exec(&tx)
+            .await?;
+        authorization_request::Entity::delete_many()
+            .filter(authorization_request::Column::ClientId.eq(client.id))
+            .exec(&tx)
+            .await?;
+        client::Entity::delete_by_id(client.id).exec(&tx).await?;
+        tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, "client deleted");
         Ok(())
     }

@@ -3,11 +3,13 @@
 
 pub(crate) mod authorize;
 pub(crate) mod clients;
+mod revocation;
 mod tenants;
 mod tokens;
 mod users;
 
 pub use clients::{ClientSecret, NewClient};
+pub use revocation::Introspection;
 pub use tenants::NewTenant;
 pub use tokens::{ClientAuth, Grant, TokenError};
 pub use users::NewUser;
@@ -15,6 +17,7 @@ pub use users::NewUser;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
+use gatehouse_cache::SharedCache;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::config::AuthConfig;
@@ -27,11 +30,21 @@ pub const ADMIN_CLIENT_ID: &str = "admin";
 pub const PLATFORM_ADMIN_SCOPE: &str = "platform:admin";
 pub const TENANT_ADMIN_SCOPE: &str = "tenant:admin";
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuthService {
     db: DatabaseConnection,
     config: AuthConfig,
     hasher: SecretHasher,
+    /// Where revoked access tokens are announced to the gateway (the cache they share).
+    revocations: SharedCache,
+}
+
+impl std::fmt::Debug for AuthService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the first start did.
@@ -47,7 +60,11 @@ pub enum Bootstrap {
 
 impl AuthService {
     /// Loads the installation's secrets, creating them on first start. Migrations must have run.
-    pub async fn new(db: DatabaseConnection, config: AuthConfig) -> Result<Self, AuthError> {
+    pub async fn new(
+        db: DatabaseConnection,
+        config: AuthConfig,
+        revocations: SharedCache,
+    ) -> Result<Self, AuthError> {
         let key = match installation::Entity::find_by_id(1).one(&db).await? {
             Some(row) => row.client_secret_key,
             None => {
@@ -69,6 +86,7 @@ impl AuthService {
             db,
             config,
             hasher: SecretHasher::new(key),
+            revocations,
         })
     }
 
@@ -78,6 +96,7 @@ impl AuthService {
             db: DatabaseConnection::default(),
             config: AuthConfig::default(),
             hasher: SecretHasher::new(Vec::new()),
+            revocations: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
         }
     }
 

@@ -6,7 +6,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{AuthService, SYSTEM_TENANT};
-use crate::entity::{client, signing_key, tenant, user};
+use crate::entity::{
+    access_token, authorization_request, client, code, consent, refresh_token, session,
+    signing_key, tenant, user,
+};
 use crate::error::AuthError;
 use crate::keys::{self, SigningAlg};
 
@@ -112,6 +115,30 @@ impl AuthService {
         }
         let tenant = self.get_tenant(slug).await?;
         let tx = self.db.begin().await?;
+        session::Entity::delete_many()
+            .filter(session::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
+        authorization_request::Entity::delete_many()
+            .filter(authorization_request::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
+        code::Entity::delete_many()
+            .filter(code::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
+        consent::Entity::delete_many()
+            .filter(consent::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
+        refresh_token::Entity::delete_many()
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
+        access_token::Entity::delete_many()
+            .filter(access_token::Column::TenantId.eq(tenant.id))
+            .exec(&tx)
+            .await?;
         client::Entity::delete_many()
             .filter(client::Column::TenantId.eq(tenant.id))
             .exec(&tx)

@@ -192,7 +192,7 @@ impl AuthService {
 
     /// Authenticates a client as it presented itself. Every failure looks the same to the
     /// caller; the method must be the one the client registered.
-    async fn authenticate_client(
+    pub(super) async fn authenticate_client(
         &self,
         tenant: &tenant::Model,
         auth: &ClientAuth,
@@ -423,7 +423,7 @@ impl AuthService {
     }
 
     /// Revokes a refresh token family and the access tokens of its authorization.
-    async fn revoke_family(
+    pub(super) async fn revoke_family(
         &self,
         tenant: &tenant::Model,
         family_id: Uuid,
@@ -459,21 +459,6 @@ impl AuthService {
             .exec(&self.db)
             .await?;
         self.revoke_access_tokens_of_code(tenant, code_hash).await
-    }
-
-    async fn revoke_access_tokens_of_code(
-        &self,
-        tenant: &tenant::Model,
-        code_hash: &str,
-    ) -> Result<(), TokenError> {
-        access_token::Entity::update_many()
-            .col_expr(access_token::Column::RevokedAt, Expr::value(Utc::now()))
-            .filter(access_token::Column::TenantId.eq(tenant.id))
-            .filter(access_token::Column::CodeHash.eq(code_hash))
-            .filter(access_token::Column::RevokedAt.is_null())
-            .exec(&self.db)
-            .await?;
-        Ok(())
     }
 
     /// Signs an access token for `subject` and returns the token set.

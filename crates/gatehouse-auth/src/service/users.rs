@@ -1,10 +1,12 @@
 use chrono::Utc;
 use gatehouse_proto::FieldError;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::AuthService;
-use crate::entity::user;
+use crate::entity::{code, consent, refresh_token, session, user};
 use crate::error::AuthError;
 use crate::secrets::hash_password;
 
@@ -129,7 +131,26 @@ impl AuthService {
 
     pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
         let user = self.get_user(tenant_slug, id).await?;
-        user::Entity::delete_by_id(user.id).exec(&self.db).await?;
+        // The user's sessions, consents and refresh tokens end with the account.
+        let tx = self.db.begin().await?;
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user.id))
+            .exec(&tx)
+            .await?;
+        consent::Entity::delete_many()
+            .filter(consent::Column::UserId.eq(user.id))
+            .exec(&tx)
+            .await?;
+        refresh_token::Entity::delete_many()
+            .filter(refresh_token::Column::UserId.eq(user.id))
+            .exec(&tx)
+            .await?;
+        code::Entity::delete_many()
+            .filter(code::Column::UserId.eq(user.id))
+            .exec(&tx)
+            .await?;
+        user::Entity::delete_by_id(user.id).exec(&tx).await?;
+        tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
         Ok(())
     }

@@ -1,0 +1,312 @@
+//! Token introspection (RFC 7662) and revocation (RFC 7009), and how revocations reach the
+//! gateway: each revoked access token's `jti` is announced in the cache the gateway reads,
+//! for as long as the token would have lived.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeZone, Utc};
+use gatehouse_cache::Key;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
+
+use super::AuthService;
+use super::tokens::{ClientAuth, TokenError};
+use crate::entity::{access_token, refresh_token, signing_key, tenant, user};
+use crate::error::AuthError;
+use crate::secrets::sha256_hex;
+
+/// What introspection tells about an active token.
+#[derive(Debug)]
+pub struct Introspection {
+    /// `access_token` or `refresh_token`.
+    pub token_type: &'static str,
+    pub scope: String,
+    pub client_id: String,
+    pub sub: String,
+    pub username: Option<String>,
+    pub iss: String,
+    pub aud: Option<String>,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OwnClaims {
+    sub: String,
+    client_id: String,
+    #[serde(default)]
+    scope: String,
+    exp: i64,
+    iat: i64,
+    jti: String,
+    aud: String,
+}
+
+/// The cache key under which the gateway looks for a revoked access token.
+pub fn revoked_key(tenant_slug: &str, jti: &str) -> Key {
+    Key::new("revoked", tenant_slug, jti)
+}
+
+impl AuthService {
+    /// An access token this tenant signed and that is still valid, with its claims.
+    async fn verify_own_access_token(
+        &self,
+        tenant: &tenant::Model,
+        token: &str,
+    ) -> Result<Option<OwnClaims>, AuthError> {
+        let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
+            return Ok(None);
+        };
+        let Some(key) = signing_key::Entity::find_by_id(kid)
+            .filter(signing_key::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let alg = match key.alg.as_str() {
+            "RS256" => Algorithm::RS256,
+            _ => Algorithm::ES256,
+        };
+        let Some(decoding) = serde_json::from_str::<Jwk>(&key.public_jwk)
+            .ok()
+            .and_then(|jwk| DecodingKey::from_jwk(&jwk).ok())
+        else {
+            return Ok(None);
+        };
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[self.config.issuer(&tenant.slug)]);
+        validation.set_audience(&[&self.config.audience]);
+        validation.leeway = 0;
+        Ok(
+            jsonwebtoken::decode::<OwnClaims>(token, &decoding, &validation)
+                .ok()
+                .map(|t| t.claims),
+        )
+    }
+
+    async fn is_revoked(&self, jti: &str) -> Result<bool, AuthError> {
+        Ok(access_token::Entity::find_by_id(jti.to_owned())
+            .one(&self.db)
+            .await?
+            .is_some_and(|row| row.revoked_at.is_some()))
+    }
+
+    /// RFC 7662. A client sees only tokens of its own tenant; anything else is inactive.
+    pub async fn introspect(
+        &self,
+        tenant_slug: &str,
+        auth: ClientAuth,
+        token: &str,
+    ) -> Result<Option<Introspection>, TokenError> {
+        let tenant = self
+            .find_tenant(tenant_slug)
+            .await?
+            .ok_or(TokenError::UnknownTenant)?;
+        let client = self.authenticate_client(&tenant, &auth).await?;
+        if client.token_endpoint_auth_method == "none" {
+            return Err(TokenError::UnauthorizedClient(
+                "public clients may not introspect tokens".into(),
+            ));
+        }
+        if let Some(claims) = self.verify_own_access_token(&tenant, token).await? {
+            if self.is_revoked(&claims.jti).await? {
+                return Ok(None);
+            }
+            let username = self.username(&claims.sub).await?;
+            return Ok(Some(Introspection {
+                token_type: "access_token",
+                scope: claims.scope,
+                client_id: claims.client_id,
+                sub: claims.sub,
+                username,
+                iss: self.config.issuer(&tenant.slug),
+                aud: Some(claims.aud),
+                exp: claims.exp,
+                iat: claims.iat,
+                jti: Some(claims.jti),
+            }));
+        }
+        let Some(row) = self.live_refresh_token(&tenant, token).await? else {
+            return Ok(None);
+        };
+        let owner = crate::entity::client::Entity::find_by_id(row.client_id)
+            .one(&self.db)
+            .await?;
+        Ok(Some(Introspection {
+            token_type: "refresh_token",
+            scope: row.scope,
+            client_id: owner.map(|c| c.client_id).unwrap_or_default(),
+            sub: row.user_id.to_string(),
+            username: self.username(&row.user_id.to_string()).await?,
+            iss: self.config.issuer(&tenant.slug),
+            aud: None,
+            exp: row.idle_expires_at.min(row.family_expires_at).timestamp(),
+            iat: row.issued_at.timestamp(),
+            jti: None,
+        }))
+    }
+
+    async fn username(&self, sub: &str) -> Result<Option<String>, AuthError> {
+        let Ok(id) = uuid::Uuid::parse_str(sub) else {
+            return Ok(None);
+        };
+        Ok(user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(|u| u.username))
+    }
+
+    /// A refresh token of this tenant that could still be used.
+    async fn live_refresh_token(
+        &self,
+        tenant: &tenant::Model,
+        token: &str,
+    ) -> Result<Option<refresh_token::Model>, AuthError> {
+        let now = Utc::now();
+        Ok(refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+            .filter(|r| {
+                r.revoked_at.is_none()
+                    && r.rotated_at.is_none()
+                    && now < r.idle_expires_at
+                    && now < r.family_expires_at
+            }))
+    }
+
+    /// RFC 7009. A client may revoke only its own tokens; a refresh token takes its whole
+    /// family and the access tokens of the same authorization with it. Unknown tokens are not
+    /// an error.
+    pub async fn revoke(
+        &self,
+        tenant_slug: &str,
+        auth: ClientAuth,
+        token: &str,
+    ) -> Result<(), TokenError> {
+        let tenant = self
+            .find_tenant(tenant_slug)
+            .await?
+            .ok_or(TokenError::UnknownTenant)?;
+        let client = self.authenticate_client(&tenant, &auth).await?;
+        if let Some(claims) = self.verify_own_access_token(&tenant, token).await? {
+            if claims.client_id != client.client_id {
+                return Ok(());
+            }
+            let expires_at = Utc
+                .timestamp_opt(claims.exp, 0)
+                .single()
+                .unwrap_or_else(Utc::now);
+            let existing = access_token::Entity::find_by_id(claims.jti.clone())
+                .one(&self.db)
+                .await?;
+            if existing.is_none() {
+                access_token::ActiveModel {
+                    jti: Set(claims.jti.clone()),
+                    tenant_id: Set(tenant.id),
+                    code_hash: Set(None),
+                    expires_at: Set(expires_at),
+                    revoked_at: Set(Some(Utc::now())),
+                }
+                .insert(&self.db)
+                .await?;
+                self.announce(&tenant, &[(claims.jti, expires_at)]).await;
+            } else {
+                self.revoke_access_tokens(&tenant, access_token::Column::Jti.eq(claims.jti))
+                    .await?;
+            }
+            return Ok(());
+        }
+        let row = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?;
+        if let Some(row) = row.filter(|r| r.client_id == client.id) {
+            self.revoke_family(&tenant, row.family_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks the matching access tokens revoked and announces them to the gateway.
+    pub(super) async fn revoke_access_tokens(
+        &self,
+        tenant: &tenant::Model,
+        filter: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<(), AuthError> {
+        let rows = access_token::Entity::find()
+            .filter(access_token::Column::TenantId.eq(tenant.id))
+            .filter(access_token::Column::RevokedAt.is_null())
+            .filter(filter.clone())
+            .all(&self.db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        access_token::Entity::update_many()
+            .col_expr(access_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(access_token::Column::TenantId.eq(tenant.id))
+            .filter(filter)
+            .exec(&self.db)
+            .await?;
+        let revoked: Vec<(String, DateTime<Utc>)> =
+            rows.into_iter().map(|r| (r.jti, r.expires_at)).collect();
+        self.announce(tenant, &revoked).await;
+        Ok(())
+    }
+
+    pub(super) async fn revoke_access_tokens_of_code(
+        &self,
+        tenant: &tenant::Model,
+        code_hash: &str,
+    ) -> Result<(), TokenError> {
+        self.revoke_access_tokens(tenant, access_token::Column::CodeHash.eq(code_hash))
+            .await?;
+        Ok(())
+    }
+
+    async fn announce(&self, tenant: &tenant::Model, revoked: &[(String, DateTime<Utc>)]) {
+        let now = Utc::now();
+        for (jti, expires_at) in revoked {
+            let Ok(left) = (*expires_at - now).to_std() else {
+                continue;
+            };
+            let key = revoked_key(&tenant.slug, jti);
+            let ttl = left + Duration::from_secs(60);
+            if let Err(err) = self
+                .revocations
+                .set(&key, Bytes::from_static(b"1"), ttl)
+                .await
+            {
+                tracing::error!(error = %err, tenant = %tenant.slug, "could not announce a revoked token to the gateway");
+            }
+        }
+    }
+
+    /// Announces every revoked, unexpired access token again: after a restart the in-process
+    /// cache starts empty.
+    pub async fn announce_revocations(&self) -> Result<(), AuthError> {
+        let rows = access_token::Entity::find()
+            .filter(access_token::Column::RevokedAt.is_not_null())
+            .filter(access_token::Column::ExpiresAt.gt(Utc::now()))
+            .all(&self.db)
+            .await?;
+        let tenants = tenant::Entity::find().all(&self.db).await?;
+        for tenant in tenants {
+            let revoked: Vec<(String, DateTime<Utc>)> = rows
+                .iter()
+                .filter(|r| r.tenant_id == tenant.id)
+                .map(|r| (r.jti.clone(), r.expires_at))
+                .collect();
+            self.announce(&tenant, &revoked).await;
+        }
+        Ok(())
+    }
+}
