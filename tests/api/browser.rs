@@ -68,5 +68,5 @@ async fn swagger_ui_renders_every_operation_with_an_authorize_button() {
     let dom = rendered(&app.url("/docs/admin")).await;
     assert!(dom.contains(r#"<h2 class="title">Gatehouse admin API"#));
     assert!(dom.contains(r#"data-path="/admin/v1/tenants""#));
-    assert_eq!(dom.matches(r#"class="opblock-summary-method""#).count(), 12);
+    assert_eq!(dom.matches(r#"class="opblock-summary-method""#).count(), 14);
 }

@@ -137,11 +137,25 @@ impl TestApp {
         browser: &Browser,
         scopes: &[&str],
     ) -> (String, PkceCodeVerifier) {
+        self.authorize_with(app, browser, scopes, &[]).await
+    }
+
+    /// `authorize` with extra parameters on the authorization request (`nonce`, say).
+    pub async fn authorize_with(
+        &self,
+        app: &App,
+        browser: &Browser,
+        scopes: &[&str],
+        extra: &[(&str, &str)],
+    ) -> (String, PkceCodeVerifier) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let client = self.oauth_client(app);
         let mut request = client
             .authorize_url(CsrfToken::new_random)
             .set_pkce_challenge(challenge);
+        for (name, value) in extra {
+            request = request.add_extra_param(*name, *value);
+        }
         for scope in scopes {
             request = request.add_scope(Scope::new((*scope).to_owned()));
         }

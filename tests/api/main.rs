@@ -3,11 +3,13 @@
 
 mod admin;
 mod browser;
+mod browser_flow;
 mod cli;
 mod code_flow;
 mod errors;
 mod helpers;
 mod isolation;
+mod oidc;
 mod openapi;
 mod products;
 mod revocation;

@@ -262,10 +262,32 @@ async fn both_discovery_documents_describe_the_tenant_issuer() {
         );
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic", "client_secret_post", "none"])
+            json!([
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+                "none"
+            ])
         );
         assert_eq!(doc["response_types_supported"], json!(["code"]));
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(
+            doc["userinfo_endpoint"],
+            format!("{issuer}/oauth2/userinfo")
+        );
+        assert_eq!(
+            doc["revocation_endpoint"],
+            format!("{issuer}/oauth2/revoke")
+        );
+        assert_eq!(
+            doc["introspection_endpoint"],
+            format!("{issuer}/oauth2/introspect")
+        );
+        assert_eq!(
+            doc["id_token_signing_alg_values_supported"],
+            json!(["ES256", "RS256"]),
+            "RS256, as OpenID Connect requires, besides the tenant's own"
+        );
     }
     let missing = app
         .http

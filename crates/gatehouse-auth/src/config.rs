@@ -24,6 +24,10 @@ pub struct AuthConfig {
     /// A rotated refresh token presented again within this period gets the same successor
     /// instead of revoking the family: two concurrent refreshes both succeed.
     pub refresh_reuse_grace: Duration,
+    /// A new signing key is published this long before it signs.
+    pub key_publish_delay: Duration,
+    /// Keys older than this are rotated.
+    pub key_rotation_interval: Duration,
 }
 
 impl Default for AuthConfig {
@@ -38,6 +42,8 @@ impl Default for AuthConfig {
             refresh_absolute_ttl: Duration::from_secs(90 * 86_400),
             refresh_idle_ttl: Duration::from_secs(14 * 86_400),
             refresh_reuse_grace: Duration::from_secs(10),
+            key_publish_delay: Duration::from_secs(600),
+            key_rotation_interval: Duration::from_secs(90 * 86_400),
         }
     }
 }

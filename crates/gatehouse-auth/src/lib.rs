@@ -12,6 +12,7 @@ mod error;
 mod keys;
 mod migration;
 mod migration_002;
+mod migration_003;
 mod secrets;
 mod service;
 

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(CreateAuthTables),
             Box::new(crate::migration_002::CreateAuthorizationTables),
+            Box::new(crate::migration_003::KeyRotationAndClientMetadata),
         ]
     }
 }

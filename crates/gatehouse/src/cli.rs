@@ -295,6 +295,8 @@ impl Cli {
                         redirect_uris: Vec::new(),
                         scope,
                         token_endpoint_auth_method: auth_method,
+                        id_token_signed_response_alg: None,
+                        jwks: None,
                     };
                     let (client, secret) = service
                         .create_client(&tenant.tenant, new)

@@ -87,6 +87,8 @@ pub struct AuthConfig {
     pub refresh_absolute_ttl_seconds: u64,
     pub refresh_idle_ttl_seconds: u64,
     pub refresh_reuse_grace_seconds: u64,
+    pub key_publish_seconds: u64,
+    pub key_rotation_days: u64,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
 }
 

@@ -79,10 +79,30 @@ pub async fn auth_service(
         refresh_absolute_ttl: Duration::from_secs(config.auth.refresh_absolute_ttl_seconds),
         refresh_idle_ttl: Duration::from_secs(config.auth.refresh_idle_ttl_seconds),
         refresh_reuse_grace: Duration::from_secs(config.auth.refresh_reuse_grace_seconds),
+        key_publish_delay: Duration::from_secs(config.auth.key_publish_seconds),
+        key_rotation_interval: Duration::from_secs(config.auth.key_rotation_days * 86_400),
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;
     Ok(service)
+}
+
+/// Rotates signing keys on schedule, checking every ten minutes.
+fn spawn_key_rotation(config: &Config, service: AuthService) {
+    if config.auth.key_rotation_days == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match service.rotate_due_keys().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tenants = n, "scheduled key rotation"),
+                Err(err) => tracing::error!(error = %err, "scheduled key rotation failed"),
+            }
+        }
+    });
 }
 
 /// Creates the system tenant and the operator's client on the first start.
@@ -173,6 +193,7 @@ impl Application {
                 let db = connect(&config).await?;
                 let service = auth_service(&config, db, &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
+                spawn_key_rotation(&config, service.clone());
                 problem_errors(gatehouse_auth::endpoint(service))
             }
             Role::Resources => {
@@ -194,6 +215,7 @@ impl Application {
                 // gateway looks for them there.
                 let service = auth_service(&config, db.clone(), &public_url, cache.clone()).await?;
                 bootstrap(&config, &service).await?;
+                spawn_key_rotation(&config, service.clone());
                 gatehouse_resources::migrate(&db).await?;
                 let auth = Upstream::in_process(problem_errors(gatehouse_auth::endpoint(service)));
                 let resources = Upstream::in_process(problem_errors(

@@ -21,6 +21,8 @@ enum AdminTag {
     Clients,
     /// A tenant's users, who sign in to authorize third-party apps.
     Users,
+    /// A tenant's token signing keys and their rotation.
+    Keys,
 }
 
 #[derive(Debug, Clone, Copy, Enum)]
@@ -89,9 +91,15 @@ struct ClientCreate {
     redirect_uris: Option<Vec<Text>>,
     /// Space-separated scopes the client may be granted.
     scope: Option<Text>,
-    /// `client_secret_basic` (default), `client_secret_post`, or `none` for a public client
-    /// (a browser or native app, which cannot keep a secret).
+    /// `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` (with
+    /// `jwks`), or `none` for a public client (a browser or native app, which cannot keep a
+    /// secret).
     token_endpoint_auth_method: Option<Text>,
+    /// OpenID Connect: `RS256` (default) or `ES256`.
+    id_token_signed_response_alg: Option<Text>,
+    /// For `private_key_jwt`: the client's public keys, a JWK Set (`{"keys": [...]}`), each
+    /// with a `kid` and an `alg`.
+    jwks: Option<serde_json::Value>,
 }
 
 impl Example for ClientCreate {
@@ -102,6 +110,8 @@ impl Example for ClientCreate {
             redirect_uris: None,
             scope: Some("products:read products:write".into()),
             token_endpoint_auth_method: Some("client_secret_basic".into()),
+            id_token_signed_response_alg: None,
+            jwks: None,
         }
     }
 }
@@ -115,6 +125,9 @@ struct Client {
     redirect_uris: Vec<String>,
     scope: String,
     token_endpoint_auth_method: String,
+    id_token_signed_response_alg: String,
+    #[oai(skip_serializing_if_is_none)]
+    jwks: Option<serde_json::Value>,
     /// Seconds since the epoch (RFC 7591).
     client_id_issued_at: i64,
 }
@@ -229,6 +242,62 @@ enum UsersListed {
     Ok(Json<UserList>),
 }
 
+/// A signing key; its private part never leaves the server.
+#[derive(Debug, Object)]
+struct SigningKey {
+    kid: String,
+    alg: String,
+    /// `pending` (published, not signing yet), `active` (signing), `retiring` (published
+    /// until the tokens it signed expire) or `expired`.
+    status: String,
+    created_at: DateTime<Utc>,
+    activates_at: Option<DateTime<Utc>>,
+    retires_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<crate::entity::signing_key::Model> for SigningKey {
+    fn from(k: crate::entity::signing_key::Model) -> Self {
+        let now = Utc::now();
+        let status = if k.expires_at.is_some_and(|t| t <= now) {
+            "expired"
+        } else if k.retires_at.is_some_and(|t| t <= now) {
+            "retiring"
+        } else if k.activates_at.is_some_and(|t| t > now) {
+            "pending"
+        } else {
+            "active"
+        };
+        Self {
+            kid: k.kid,
+            alg: k.alg,
+            status: status.to_owned(),
+            created_at: k.created_at,
+            activates_at: k.activates_at,
+            retires_at: k.retires_at,
+            expires_at: k.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+struct KeyList {
+    items: Vec<SigningKey>,
+}
+
+#[derive(ApiResponse)]
+enum KeysListed {
+    #[oai(status = 200)]
+    Ok(Json<KeyList>),
+}
+
+#[derive(ApiResponse)]
+enum KeysRotated {
+    /// The new keys: published now, signing from `activates_at`.
+    #[oai(status = 201)]
+    Created(Json<KeyList>),
+}
+
 #[derive(ApiResponse)]
 enum Deleted {
     /// Deleted.
@@ -274,6 +343,10 @@ impl From<client::Model> for Client {
             client_name: c.client_name,
             scope: c.scope,
             token_endpoint_auth_method: c.token_endpoint_auth_method,
+            id_token_signed_response_alg: c
+                .id_token_signed_response_alg
+                .unwrap_or_else(|| "RS256".into()),
+            jwks: c.jwks.and_then(|j| serde_json::from_str(&j).ok()),
         }
     }
 }
@@ -387,6 +460,8 @@ impl AdminApi {
             redirect_uris: body.redirect_uris.map(texts).unwrap_or_default(),
             scope: body.scope.map(|s| s.0).unwrap_or_default(),
             token_endpoint_auth_method: body.token_endpoint_auth_method.map(|m| m.0),
+            id_token_signed_response_alg: body.id_token_signed_response_alg.map(|a| a.0),
+            jwks: body.jwks,
         };
         let (client, secret) = self.service.create_client(&tenant, new).await?;
         let location = format!("/t/{}/admin/v1/clients/{}", tenant.0, client.client_id);
@@ -514,6 +589,43 @@ impl AdminApi {
         auth.require(&tenant)?;
         let user = self.service.get_user(&tenant, &user_id).await?;
         Ok(UserFound::Ok(Json(user.into())))
+    }
+
+    /// List signing keys
+    #[oai(
+        path = "/t/:tenant/admin/v1/keys",
+        method = "get",
+        tag = "AdminTag::Keys"
+    )]
+    async fn list_keys(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+    ) -> Result<KeysListed, ApiProblem> {
+        auth.require(&tenant)?;
+        let items = self.service.list_keys(&tenant).await?;
+        let items = items.into_iter().map(Into::into).collect();
+        Ok(KeysListed::Ok(Json(KeyList { items })))
+    }
+
+    /// Rotate signing keys
+    ///
+    /// Starts new keys: they are published in the JWKS at once and sign after the publish
+    /// delay; the current keys stay published until the tokens they signed have expired.
+    #[oai(
+        path = "/t/:tenant/admin/v1/keys/rotate",
+        method = "post",
+        tag = "AdminTag::Keys"
+    )]
+    async fn rotate_keys(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+    ) -> Result<KeysRotated, ApiProblem> {
+        auth.require(&tenant)?;
+        let items = self.service.rotate_keys(&tenant).await?;
+        let items = items.into_iter().map(Into::into).collect();
+        Ok(KeysRotated::Created(Json(KeyList { items })))
     }
 
     /// Delete a user

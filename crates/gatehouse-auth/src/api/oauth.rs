@@ -9,7 +9,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::service::{AuthService, ClientAuth, Grant, Introspection, TokenError};
+use crate::service::{AuthService, ClientAuth, Grant, Introspection, TokenError, UserinfoError};
 
 #[derive(Tags)]
 enum OAuthTag {
@@ -56,6 +56,9 @@ struct TokenBody {
     /// use returns a new one; the old one is then spent.
     #[oai(skip_serializing_if_is_none)]
     refresh_token: Option<String>,
+    /// An OpenID Connect ID token, with the `openid` scope.
+    #[oai(skip_serializing_if_is_none)]
+    id_token: Option<String>,
 }
 
 /// An error response (RFC 6749 §5.2).
@@ -187,6 +190,14 @@ struct ServerMetadata {
     issuer: String,
     authorization_endpoint: String,
     token_endpoint: String,
+    userinfo_endpoint: String,
+    introspection_endpoint: String,
+    revocation_endpoint: String,
+    scopes_supported: Vec<String>,
+    claims_supported: Vec<String>,
+    token_endpoint_auth_signing_alg_values_supported: Vec<String>,
+    introspection_endpoint_auth_methods_supported: Vec<String>,
+    revocation_endpoint_auth_methods_supported: Vec<String>,
     jwks_uri: String,
     response_types_supported: Vec<String>,
     grant_types_supported: Vec<String>,
@@ -198,6 +209,31 @@ struct ServerMetadata {
     authorization_response_iss_parameter_supported: bool,
     response_modes_supported: Vec<String>,
     prompt_values_supported: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+enum UserinfoResponse {
+    /// The user's claims.
+    #[oai(status = 200)]
+    Ok(
+        Json<serde_json::Value>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// No valid access token.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// The token lacks the `openid` scope.
+    #[oai(status = 403)]
+    Forbidden(
+        Json<OAuthErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// An unexpected failure; the details are in the server log.
+    #[oai(status = 500)]
+    Internal(Json<OAuthErrorBody>),
 }
 
 #[derive(ApiResponse)]
@@ -255,6 +291,7 @@ impl OAuthApi {
             expires_in: tokens.expires_in,
             scope: tokens.scope,
             refresh_token: tokens.refresh_token,
+            id_token: tokens.id_token,
         })
     }
 
@@ -266,6 +303,33 @@ impl OAuthApi {
             Json(ServerMetadata {
                 authorization_endpoint: format!("{issuer}/oauth2/authorize"),
                 token_endpoint: format!("{issuer}/oauth2/token"),
+                userinfo_endpoint: format!("{issuer}/oauth2/userinfo"),
+                introspection_endpoint: format!("{issuer}/oauth2/introspect"),
+                revocation_endpoint: format!("{issuer}/oauth2/revoke"),
+                scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
+                claims_supported: strings(&[
+                    "sub",
+                    "iss",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "auth_time",
+                    "nonce",
+                    "at_hash",
+                    "azp",
+                    "preferred_username",
+                    "email",
+                    "email_verified",
+                ]),
+                token_endpoint_auth_signing_alg_values_supported: strings(&["RS256", "ES256"]),
+                introspection_endpoint_auth_methods_supported: strings(&[
+                    "client_secret_basic",
+                    "client_secret_post",
+                    "private_key_jwt",
+                ]),
+                revocation_endpoint_auth_methods_supported: strings(
+                    crate::service::clients::SUPPORTED_AUTH_METHODS,
+                ),
                 jwks_uri: format!("{issuer}/jwks.json"),
                 issuer,
                 response_types_supported: strings(&["code"]),
@@ -274,7 +338,12 @@ impl OAuthApi {
                     crate::service::clients::SUPPORTED_AUTH_METHODS,
                 ),
                 subject_types_supported: strings(&["public"]),
-                id_token_signing_alg_values_supported: vec![tenant.signing_alg],
+                id_token_signing_alg_values_supported: crate::service::keys::algorithms(
+                    &tenant.signing_alg,
+                )
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
                 code_challenge_methods_supported: strings(&["S256"]),
                 authorization_response_iss_parameter_supported: true,
                 response_modes_supported: strings(&["query"]),
@@ -556,6 +625,49 @@ impl OAuthApi {
         match self.issue(req, &tenant, form.0).await {
             Ok(token) => TokenResponse::Ok(Json(token), NO_STORE.into(), "no-cache".into()),
             Err(err) => err.into(),
+        }
+    }
+
+    /// OpenID Connect UserInfo
+    ///
+    /// The claims of the signed-in user, for an access token with the `openid` scope
+    /// (`profile`: `preferred_username`; `email`: `email`).
+    #[oai(
+        path = "/t/:tenant/oauth2/userinfo",
+        method = "get",
+        method = "post",
+        tag = "OAuthTag::Discovery"
+    )]
+    async fn userinfo(&self, req: &Request, tenant: Path<String>) -> UserinfoResponse {
+        let token = req
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
+        let Some(token) = token else {
+            return UserinfoResponse::Unauthorized(
+                body("invalid_request", "a bearer token is required"),
+                r#"Bearer realm="gatehouse""#.into(),
+            );
+        };
+        match self.service.userinfo(&tenant, &token).await {
+            Ok(claims) => UserinfoResponse::Ok(Json(claims), NO_STORE.into()),
+            Err(UserinfoError::InvalidToken(why)) => UserinfoResponse::Unauthorized(
+                body("invalid_token", why),
+                format!(
+                    r#"Bearer realm="gatehouse", error="invalid_token", error_description="{why}""#
+                ),
+            ),
+            Err(UserinfoError::InsufficientScope) => UserinfoResponse::Forbidden(
+                body("insufficient_scope", "the token lacks the openid scope"),
+                r#"Bearer realm="gatehouse", error="insufficient_scope", scope="openid""#.into(),
+            ),
+            Err(UserinfoError::Internal(err)) => {
+                tracing::error!(error = %err, "userinfo failed");
+                UserinfoResponse::Internal(body("server_error", "the server could not answer"))
+            }
         }
     }
 

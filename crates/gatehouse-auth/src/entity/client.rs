@@ -19,6 +19,10 @@ pub struct Model {
     pub scope: String,
     pub token_endpoint_auth_method: String,
     pub created_at: DateTimeUtc,
+    /// OpenID Connect: `RS256` (the default) or `ES256`.
+    pub id_token_signed_response_alg: Option<String>,
+    /// For `private_key_jwt`: the client's public keys, a JWK Set as JSON text.
+    pub jwks: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,12 @@ pub struct Model {
     /// The public key as a JWK (JSON text), as published in the JWKS.
     pub public_jwk: String,
     pub created_at: DateTimeUtc,
+    /// When the key starts signing; it is published in the JWKS before that.
+    pub activates_at: Option<DateTimeUtc>,
+    /// When a newer key took over signing.
+    pub retires_at: Option<DateTimeUtc>,
+    /// When every token the key signed has expired: it leaves the JWKS then.
+    pub expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

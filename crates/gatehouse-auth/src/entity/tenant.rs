@@ -11,6 +11,9 @@ pub struct Model {
     /// `ES256` or `RS256`: the algorithm of the keys this tenant signs with.
     pub signing_alg: String,
     pub created_at: DateTimeUtc,
+    /// Refresh token lifetimes of this tenant; the installation's when unset.
+    pub refresh_idle_seconds: Option<i64>,
+    pub refresh_absolute_seconds: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

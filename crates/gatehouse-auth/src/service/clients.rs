@@ -19,6 +19,10 @@ pub struct NewClient {
     pub scope: String,
     /// `client_secret_basic` when `None`.
     pub token_endpoint_auth_method: Option<String>,
+    /// OpenID Connect: the algorithm of the client's ID tokens; RS256 when `None`.
+    pub id_token_signed_response_alg: Option<String>,
+    /// For `private_key_jwt`: the client's public keys (a JWK Set).
+    pub jwks: Option<serde_json::Value>,
 }
 
 /// A client secret in clear: returned once at creation, never stored.
@@ -32,7 +36,12 @@ impl std::fmt::Debug for ClientSecret {
 
 pub const SUPPORTED_GRANT_TYPES: &[&str] =
     &["authorization_code", "refresh_token", "client_credentials"];
-pub const SUPPORTED_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+pub const SUPPORTED_AUTH_METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
 
 /// A redirect URI a client may register: `https`, `http` on a loopback address (RFC 8252 §7.3),
 /// or a private-use scheme in reverse-domain form (RFC 8252 §7.1), with no fragment.
@@ -58,6 +67,34 @@ pub fn is_scope_token(token: &str) -> bool {
         && token
             .bytes()
             .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+/// A client's JWK Set: public keys only, each with a `kid` and an `alg` this server verifies.
+fn check_client_jwks(jwks: &serde_json::Value) -> Result<(), String> {
+    let set: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(jwks.clone()).map_err(|e| format!("not a JWK Set: {e}"))?;
+    if set.keys.is_empty() || set.keys.len() > 10 {
+        return Err("must hold 1 to 10 keys".into());
+    }
+    for key in &set.keys {
+        if key.common.key_id.is_none() {
+            return Err("every key needs a kid".into());
+        }
+        let supported = matches!(
+            key.common.key_algorithm,
+            Some(jsonwebtoken::jwk::KeyAlgorithm::RS256 | jsonwebtoken::jwk::KeyAlgorithm::ES256)
+        );
+        if !supported {
+            return Err("every key needs an alg: RS256 or ES256".into());
+        }
+        if jwks.to_string().contains("\"d\"") {
+            return Err("register public keys only".into());
+        }
+        if jsonwebtoken::DecodingKey::from_jwk(key).is_err() {
+            return Err("a key is not usable".into());
+        }
+    }
+    Ok(())
 }
 
 impl NewClient {
@@ -116,6 +153,27 @@ impl NewClient {
                 "a public client (token_endpoint_auth_method none) cannot use client_credentials"
                     .into(),
             );
+        }
+        if let Some(alg) = &self.id_token_signed_response_alg
+            && !["RS256", "ES256"].contains(&alg.as_str())
+        {
+            wrong(
+                "id_token_signed_response_alg",
+                format!("'{alg}' is not supported; supported: RS256, ES256"),
+            );
+        }
+        match (method, &self.jwks) {
+            ("private_key_jwt", None) => wrong(
+                "jwks",
+                "private_key_jwt needs the client's public keys".into(),
+            ),
+            ("private_key_jwt", Some(jwks)) => {
+                if let Err(reason) = check_client_jwks(jwks) {
+                    wrong("jwks", reason);
+                }
+            }
+            (_, Some(_)) => wrong("jwks", "only private_key_jwt clients register keys".into()),
+            (_, None) => {}
         }
         if self.redirect_uris.len() > 20 {
             wrong("redirect_uris", "at most 20".into());
@@ -199,6 +257,8 @@ impl AuthService {
                 .token_endpoint_auth_method
                 .unwrap_or_else(|| "client_secret_basic".into())),
             created_at: Set(Utc::now()),
+            id_token_signed_response_alg: Set(new.id_token_signed_response_alg),
+            jwks: Set(new.jwks.map(|j| j.to_string())),
         }
         .insert(&self.db)
         .await?;

@@ -3,13 +3,14 @@
 
 pub(crate) mod authorize;
 pub(crate) mod clients;
+pub(crate) mod keys;
 mod revocation;
 mod tenants;
 mod tokens;
 mod users;
 
 pub use clients::{ClientSecret, NewClient};
-pub use revocation::Introspection;
+pub use revocation::{Introspection, UserinfoError};
 pub use tenants::NewTenant;
 pub use tokens::{ClientAuth, Grant, TokenError};
 pub use users::NewUser;
@@ -135,6 +136,8 @@ impl AuthService {
                     redirect_uris: vec![],
                     scope: PLATFORM_ADMIN_SCOPE.into(),
                     token_endpoint_auth_method: None,
+                    id_token_signed_response_alg: None,
+                    jwks: None,
                 };
                 let (_, generated) = self
                     .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)

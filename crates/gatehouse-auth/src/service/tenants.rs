@@ -11,7 +11,7 @@ use crate::entity::{
     signing_key, tenant, user,
 };
 use crate::error::AuthError;
-use crate::keys::{self, SigningAlg};
+use crate::keys::SigningAlg;
 
 pub struct NewTenant {
     pub slug: String,
@@ -56,7 +56,6 @@ impl AuthService {
             )));
         }
         let alg = new.signing_alg.unwrap_or(self.config.default_signing_alg);
-        let key = keys::generate(alg)?;
         let now = Utc::now();
         let tx = self.db.begin().await?;
         let tenant = tenant::ActiveModel {
@@ -65,19 +64,14 @@ impl AuthService {
             display_name: Set(new.display_name.trim().to_owned()),
             signing_alg: Set(alg.as_str().to_owned()),
             created_at: Set(now),
+            refresh_idle_seconds: Set(None),
+            refresh_absolute_seconds: Set(None),
         }
         .insert(&tx)
         .await?;
-        signing_key::ActiveModel {
-            kid: Set(key.kid),
-            tenant_id: Set(tenant.id),
-            alg: Set(alg.as_str().to_owned()),
-            private_pem: Set(key.private_pem),
-            public_jwk: Set(key.public_jwk.to_string()),
-            created_at: Set(now),
+        for alg in super::keys::algorithms(alg.as_str()) {
+            super::keys::insert_key(&tx, tenant.id, alg, now).await?;
         }
-        .insert(&tx)
-        .await?;
         tx.commit().await?;
         tracing::info!(tenant = %tenant.slug, alg = alg.as_str(), "tenant created");
         Ok(tenant)

@@ -5,16 +5,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::AuthService;
-use crate::entity::{access_token, client, code, refresh_token, signing_key, tenant};
+use crate::entity::{access_token, client, code, refresh_token, tenant};
 use crate::error::AuthError;
 use crate::keys;
 use crate::secrets::{random_token, same, sha256_hex};
@@ -53,6 +51,8 @@ pub struct TokenSet {
     pub expires_in: u64,
     pub scope: String,
     pub refresh_token: Option<String>,
+    /// OpenID Connect, with the `openid` scope.
+    pub id_token: Option<String>,
 }
 
 /// Failures of the token endpoint, one per RFC 6749 §5.2 error code.
@@ -107,6 +107,8 @@ struct Subject<'a> {
     auth_time: Option<DateTime<Utc>>,
     /// The code the user's tokens descend from, so that a replayed code revokes them.
     code_hash: Option<&'a str>,
+    /// OpenID Connect: the authorization request's nonce, for the ID token.
+    nonce: Option<&'a str>,
 }
 
 fn split(s: &str) -> Vec<&str> {
@@ -169,6 +171,7 @@ impl AuthService {
                     user: None,
                     auth_time: None,
                     code_hash: None,
+                    nonce: None,
                 };
                 self.tokens(&tenant, &client, &subject, &scope, None).await
             }
@@ -276,6 +279,7 @@ impl AuthService {
             user: Some(row.user_id),
             auth_time: Some(row.auth_time),
             code_hash: Some(&code_hash),
+            nonce: row.nonce.as_deref(),
         };
         let refresh =
             if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {
@@ -417,6 +421,7 @@ impl AuthService {
             user: Some(row.user_id),
             auth_time: Some(row.auth_time),
             code_hash: row.code_hash.as_deref(),
+            nonce: None,
         };
         self.tokens(tenant, client, &subject, &scope, Some(successor))
             .await
@@ -470,12 +475,7 @@ impl AuthService {
         scope: &str,
         refresh_token: Option<String>,
     ) -> Result<TokenSet, TokenError> {
-        let key = signing_key::Entity::find()
-            .filter(signing_key::Column::TenantId.eq(tenant.id))
-            .order_by_desc(signing_key::Column::CreatedAt)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| AuthError::NotFound("the tenant has no signing key".into()))?;
+        let key = self.signing_key(tenant, &tenant.signing_alg).await?;
         let now = Utc::now();
         let lifetime = ttl(self.config.access_token_ttl);
         let jti = random_token(16);
@@ -508,23 +508,97 @@ impl AuthService {
             .insert(&self.db)
             .await?;
         }
+        let id_token = match subject.user {
+            Some(user) if split(scope).contains(&"openid") => Some(
+                self.id_token(tenant, client, user, subject, scope, &token, now)
+                    .await?,
+            ),
+            _ => None,
+        };
         Ok(TokenSet {
             access_token: token,
             expires_in: self.config.access_token_ttl.as_secs(),
             scope: scope.to_owned(),
             refresh_token,
+            id_token,
         })
     }
 
-    /// The tenant's public keys as a JWK Set.
+    /// An OpenID Connect ID token (Core §2, §3.1.3.6) for the client, signed with the
+    /// algorithm it registered (RS256 by default).
+    #[allow(clippy::too_many_arguments)]
+    async fn id_token(
+        &self,
+        tenant: &tenant::Model,
+        client: &client::Model,
+        user_id: Uuid,
+        subject: &Subject<'_>,
+        scope: &str,
+        access_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, TokenError> {
+        let alg = client
+            .id_token_signed_response_alg
+            .as_deref()
+            .unwrap_or("RS256");
+        let key = self.signing_key(tenant, alg).await?;
+        let digest = Sha256::digest(access_token.as_bytes());
+        let mut claims = json!({
+            "iss": self.config.issuer(&tenant.slug),
+            "sub": user_id.to_string(),
+            "aud": client.client_id,
+            "azp": client.client_id,
+            "exp": (now + ttl(self.config.access_token_ttl)).timestamp(),
+            "iat": now.timestamp(),
+            "at_hash": URL_SAFE_NO_PAD.encode(&digest[..16]),
+        });
+        if let Some(auth_time) = subject.auth_time {
+            claims["auth_time"] = json!(auth_time.timestamp());
+        }
+        if let Some(nonce) = subject.nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        self.user_claims(user_id, scope, &mut claims).await?;
+        Ok(
+            keys::sign(&claims, "JWT", &key.kid, &key.alg, &key.private_pem)
+                .map_err(AuthError::from)?,
+        )
+    }
+
+    /// The claims of the `profile` and `email` scopes.
+    pub(crate) async fn user_claims(
+        &self,
+        user_id: Uuid,
+        scope: &str,
+        claims: &mut Value,
+    ) -> Result<(), AuthError> {
+        let scopes = split(scope);
+        if !(scopes.contains(&"profile") || scopes.contains(&"email")) {
+            return Ok(());
+        }
+        let Some(user) = crate::entity::user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        if scopes.contains(&"profile") {
+            claims["preferred_username"] = json!(user.username);
+        }
+        if scopes.contains(&"email") {
+            claims["email"] = json!(user.email);
+            // Gatehouse does not verify email addresses.
+            claims["email_verified"] = json!(false);
+        }
+        Ok(())
+    }
+
+    /// The tenant's public keys as a JWK Set: pending, active and retiring keys.
     pub async fn jwks(&self, tenant_slug: &str) -> Result<Value, AuthError> {
         let tenant = self.get_tenant(tenant_slug).await?;
-        let keys = signing_key::Entity::find()
-            .filter(signing_key::Column::TenantId.eq(tenant.id))
-            .order_by_desc(signing_key::Column::CreatedAt)
-            .all(&self.db)
-            .await?;
-        let keys: Vec<Value> = keys
+        let keys: Vec<Value> = self
+            .published_keys(&tenant)
+            .await?
             .iter()
             .filter_map(|k| serde_json::from_str(&k.public_jwk).ok())
             .collect();

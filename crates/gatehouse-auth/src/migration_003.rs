@@ -1,0 +1,113 @@
+//! Key rotation (when a key starts and stops signing, when it leaves the JWKS), OpenID Connect
+//! and `private_key_jwt` client metadata, and per-tenant refresh token lifetimes.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct KeyRotationAndClientMetadata;
+
+#[derive(DeriveIden)]
+enum AuthSigningKeys {
+    Table,
+    ActivatesAt,
+    RetiresAt,
+    ExpiresAt,
+}
+
+#[derive(DeriveIden)]
+enum AuthClients {
+    Table,
+    IdTokenSignedResponseAlg,
+    Jwks,
+}
+
+#[derive(DeriveIden)]
+enum AuthTenants {
+    Table,
+    RefreshIdleSeconds,
+    RefreshAbsoluteSeconds,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for KeyRotationAndClientMetadata {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per ALTER TABLE.
+        for column in [
+            timestamp_with_time_zone_null(AuthSigningKeys::ActivatesAt),
+            timestamp_with_time_zone_null(AuthSigningKeys::RetiresAt),
+            timestamp_with_time_zone_null(AuthSigningKeys::ExpiresAt),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(AuthSigningKeys::Table)
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for column in [
+            string_len_null(AuthClients::IdTokenSignedResponseAlg, 10),
+            text_null(AuthClients::Jwks),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(AuthClients::Table)
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        for column in [
+            big_integer_null(AuthTenants::RefreshIdleSeconds),
+            big_integer_null(AuthTenants::RefreshAbsoluteSeconds),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(AuthTenants::Table)
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let drops = [
+            (
+                AuthSigningKeys::Table.into_iden(),
+                AuthSigningKeys::ActivatesAt.into_iden(),
+            ),
+            (
+                AuthSigningKeys::Table.into_iden(),
+                AuthSigningKeys::RetiresAt.into_iden(),
+            ),
+            (
+                AuthSigningKeys::Table.into_iden(),
+                AuthSigningKeys::ExpiresAt.into_iden(),
+            ),
+            (
+                AuthClients::Table.into_iden(),
+                AuthClients::IdTokenSignedResponseAlg.into_iden(),
+            ),
+            (
+                AuthClients::Table.into_iden(),
+                AuthClients::Jwks.into_iden(),
+            ),
+            (
+                AuthTenants::Table.into_iden(),
+                AuthTenants::RefreshIdleSeconds.into_iden(),
+            ),
+            (
+                AuthTenants::Table.into_iden(),
+                AuthTenants::RefreshAbsoluteSeconds.into_iden(),
+            ),
+        ];
+        for (table, column) in drops {
+            m.alter_table(Table::alter().table(table).drop_column(column).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
