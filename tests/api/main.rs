@@ -5,6 +5,7 @@ mod admin;
 mod browser;
 mod browser_flow;
 mod cli;
+mod client_auth;
 mod code_flow;
 mod errors;
 mod helpers;

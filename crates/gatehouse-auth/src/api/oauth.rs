@@ -31,6 +31,10 @@ struct TokenRequest {
     client_id: Option<String>,
     /// With `client_secret_post`: the client's secret.
     client_secret: Option<String>,
+    /// With `private_key_jwt`: `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
+    client_assertion_type: Option<String>,
+    /// With `private_key_jwt`: a JWT signed with a registered key (RFC 7523).
+    client_assertion: Option<String>,
     /// With `authorization_code`: the code.
     code: Option<String>,
     /// With `authorization_code`: the redirect URI of the authorization request.
@@ -283,7 +287,15 @@ impl OAuthApi {
             Some(_) => return Err(TokenError::UnsupportedGrantType),
             None => return Err(TokenError::InvalidRequest("grant_type is required".into())),
         };
-        let auth = client_auth(req, form.client_id, form.client_secret)?;
+        let auth = client_auth(
+            req,
+            FormCredentials {
+                client_id: form.client_id,
+                client_secret: form.client_secret,
+                client_assertion_type: form.client_assertion_type,
+                client_assertion: form.client_assertion,
+            },
+        )?;
         let tokens = self.service.token(tenant, auth, grant).await?;
         Ok(TokenBody {
             access_token: tokens.access_token,
@@ -380,19 +392,51 @@ fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, TokenErr
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }
 
-/// How the client authenticated: HTTP Basic, the form, or (a public client) its id alone.
-fn client_auth(
-    req: &Request,
+/// The client authentication fields of a form (RFC 6749 §2.3, RFC 7523 §2.2).
+struct FormCredentials {
     client_id: Option<String>,
     client_secret: Option<String>,
-) -> Result<ClientAuth, TokenError> {
-    Ok(match (basic_credentials(req)?, client_id, client_secret) {
-        (Some(_), _, Some(_)) => {
-            return Err(TokenError::InvalidRequest(
-                "use one client authentication method, not two".into(),
-            ));
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
+}
+
+const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// How the client authenticated: HTTP Basic, a secret or a signed assertion in the form, or
+/// (a public client) its id alone. More than one method is an error.
+fn client_auth(req: &Request, form: FormCredentials) -> Result<ClientAuth, TokenError> {
+    let basic = basic_credentials(req)?;
+    let methods = usize::from(basic.is_some())
+        + usize::from(form.client_secret.is_some())
+        + usize::from(form.client_assertion.is_some());
+    if methods > 1 {
+        return Err(TokenError::InvalidRequest(
+            "use one client authentication method, not two".into(),
+        ));
+    }
+    if let Some(assertion) = form.client_assertion {
+        if form.client_assertion_type.as_deref() != Some(JWT_BEARER_ASSERTION) {
+            return Err(TokenError::InvalidRequest(format!(
+                "client_assertion_type must be {JWT_BEARER_ASSERTION}"
+            )));
         }
-        (Some((id, secret)), body_id, None) => {
+        // The client is named by the assertion's `sub`; the signature is checked later.
+        let subject = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(&assertion)
+            .ok()
+            .and_then(|t| t.claims["sub"].as_str().map(str::to_owned));
+        let client_id = form
+            .client_id
+            .or(subject)
+            .ok_or(TokenError::InvalidClient)?;
+        return Ok(ClientAuth {
+            client_id,
+            secret: None,
+            assertion: Some(assertion),
+            method: "private_key_jwt",
+        });
+    }
+    Ok(match (basic, form.client_id, form.client_secret) {
+        (Some((id, secret)), body_id, _) => {
             if body_id.is_some_and(|b| b != id) {
                 return Err(TokenError::InvalidRequest(
                     "client_id in the body differs from the one authenticated".into(),
@@ -401,17 +445,20 @@ fn client_auth(
             ClientAuth {
                 client_id: id,
                 secret: Some(secret),
+                assertion: None,
                 method: "client_secret_basic",
             }
         }
         (None, Some(id), Some(secret)) => ClientAuth {
             client_id: id,
             secret: Some(secret),
+            assertion: None,
             method: "client_secret_post",
         },
         (None, Some(id), None) => ClientAuth {
             client_id: id,
             secret: None,
+            assertion: None,
             method: "none",
         },
         (None, None, _) => return Err(TokenError::InvalidClient),
@@ -427,6 +474,8 @@ struct TokenQuery {
     token_type_hint: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
 }
 
 /// RFC 7662 §2.2. Only `active` when the token is inactive, unknown or another tenant's.
@@ -562,7 +611,15 @@ impl OAuthApi {
     ) -> TokenQueryResponse {
         let form = form.0;
         let result = async {
-            let auth = client_auth(req, form.client_id, form.client_secret)?;
+            let auth = client_auth(
+                req,
+                FormCredentials {
+                    client_id: form.client_id,
+                    client_secret: form.client_secret,
+                    client_assertion_type: form.client_assertion_type,
+                    client_assertion: form.client_assertion,
+                },
+            )?;
             let token = form
                 .token
                 .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
@@ -593,7 +650,15 @@ impl OAuthApi {
     ) -> TokenQueryResponse {
         let form = form.0;
         let result = async {
-            let auth = client_auth(req, form.client_id, form.client_secret)?;
+            let auth = client_auth(
+                req,
+                FormCredentials {
+                    client_id: form.client_id,
+                    client_secret: form.client_secret,
+                    client_assertion_type: form.client_assertion_type,
+                    client_assertion: form.client_assertion,
+                },
+            )?;
             let token = form
                 .token
                 .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;

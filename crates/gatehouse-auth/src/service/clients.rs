@@ -237,9 +237,13 @@ impl AuthService {
         secret: Option<&str>,
     ) -> Result<(client::Model, Option<ClientSecret>), AuthError> {
         new.validate(&tenant.slug)?;
-        let public = new.token_endpoint_auth_method.as_deref() == Some("none");
-        // A public client has no secret; its hash stays empty and never verifies.
-        let secret = (!public).then(|| secret.map_or_else(new_client_secret, str::to_owned));
+        // Public clients and private_key_jwt clients have no secret; their hash stays empty
+        // and never verifies.
+        let needs_secret = !matches!(
+            new.token_endpoint_auth_method.as_deref(),
+            Some("none" | "private_key_jwt")
+        );
+        let secret = needs_secret.then(|| secret.map_or_else(new_client_secret, str::to_owned));
         let scope: Vec<&str> = new.scope.split(' ').filter(|t| !t.is_empty()).collect();
         let model = client::ActiveModel {
             id: Set(Uuid::now_v7()),

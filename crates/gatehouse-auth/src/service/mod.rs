@@ -2,6 +2,7 @@
 //! so every door into the auth server enforces the same rules.
 
 pub(crate) mod authorize;
+mod client_assertion;
 pub(crate) mod clients;
 pub(crate) mod keys;
 mod revocation;
@@ -36,8 +37,9 @@ pub struct AuthService {
     db: DatabaseConnection,
     config: AuthConfig,
     hasher: SecretHasher,
-    /// Where revoked access tokens are announced to the gateway (the cache they share).
-    revocations: SharedCache,
+    /// The cache shared with the gateway: revoked access tokens are announced there, and
+    /// used client assertions remembered.
+    cache: SharedCache,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -64,7 +66,7 @@ impl AuthService {
     pub async fn new(
         db: DatabaseConnection,
         config: AuthConfig,
-        revocations: SharedCache,
+        cache: SharedCache,
     ) -> Result<Self, AuthError> {
         let key = match installation::Entity::find_by_id(1).one(&db).await? {
             Some(row) => row.client_secret_key,
@@ -87,7 +89,7 @@ impl AuthService {
             db,
             config,
             hasher: SecretHasher::new(key),
-            revocations,
+            cache,
         })
     }
 
@@ -97,7 +99,7 @@ impl AuthService {
             db: DatabaseConnection::default(),
             config: AuthConfig::default(),
             hasher: SecretHasher::new(Vec::new()),
-            revocations: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
+            cache: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
         }
     }
 

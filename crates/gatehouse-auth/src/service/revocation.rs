@@ -280,11 +280,7 @@ impl AuthService {
             };
             let key = revoked_key(&tenant.slug, jti);
             let ttl = left + Duration::from_secs(60);
-            if let Err(err) = self
-                .revocations
-                .set(&key, Bytes::from_static(b"1"), ttl)
-                .await
-            {
+            if let Err(err) = self.cache.set(&key, Bytes::from_static(b"1"), ttl).await {
                 tracing::error!(error = %err, tenant = %tenant.slug, "could not announce a revoked token to the gateway");
             }
         }

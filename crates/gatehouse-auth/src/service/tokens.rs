@@ -21,9 +21,11 @@ use crate::secrets::{random_token, same, sha256_hex};
 #[derive(Debug)]
 pub struct ClientAuth {
     pub client_id: String,
-    /// `None` for a public client (`none`).
+    /// `None` for a public client (`none`) and for `private_key_jwt`.
     pub secret: Option<String>,
-    /// `client_secret_basic`, `client_secret_post` or `none`.
+    /// With `private_key_jwt`: the signed client assertion (RFC 7523).
+    pub assertion: Option<String>,
+    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`.
     pub method: &'static str,
 }
 
@@ -207,9 +209,14 @@ impl AuthService {
             return Err(TokenError::InvalidClient);
         };
         let authenticated = client.token_endpoint_auth_method == auth.method
-            && match &auth.secret {
-                Some(secret) => self.hasher.verify(secret, &client.secret_hash),
-                None => auth.method == "none",
+            && match (&auth.secret, &auth.assertion) {
+                (Some(secret), None) => self.hasher.verify(secret, &client.secret_hash),
+                (None, Some(assertion)) => {
+                    self.verify_client_assertion(tenant, &client, assertion)
+                        .await?
+                }
+                (None, None) => auth.method == "none",
+                (Some(_), Some(_)) => false,
             };
         if !authenticated {
             tracing::info!(tenant = %tenant.slug, client_id = %auth.client_id, method = auth.method, "client authentication failed");
