@@ -68,5 +68,17 @@ async fn swagger_ui_renders_every_operation_with_an_authorize_button() {
     let dom = rendered(&app.url("/docs/admin")).await;
     assert!(dom.contains(r#"<h2 class="title">Gatehouse admin API"#));
     assert!(dom.contains(r#"data-path="/admin/v1/tenants""#));
-    assert_eq!(dom.matches(r#"class="opblock-summary-method""#).count(), 14);
+    let admin: serde_json::Value =
+        serde_json::from_str(&gatehouse::openapi_documents()[0].1).expect("the admin document");
+    let documented: usize = admin["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|ops| ops.as_object().map_or(0, |o| o.len()))
+        .sum();
+    assert_eq!(
+        dom.matches(r#"class="opblock-summary-method""#).count(),
+        documented,
+        "every documented admin operation is shown"
+    );
 }

@@ -7,6 +7,7 @@ mod browser_flow;
 mod cli;
 mod client_auth;
 mod code_flow;
+mod consent;
 mod errors;
 mod helpers;
 mod isolation;

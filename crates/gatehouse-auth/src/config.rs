@@ -28,6 +28,11 @@ pub struct AuthConfig {
     pub key_publish_delay: Duration,
     /// Keys older than this are rotated.
     pub key_rotation_interval: Duration,
+    /// Failed sign-ins (per username, and per address) after which each attempt is slowed.
+    pub login_slowdown_after: u32,
+    /// Failed sign-ins after which sign-in is refused for `login_lockout`.
+    pub login_max_failures: u32,
+    pub login_lockout: Duration,
 }
 
 impl Default for AuthConfig {
@@ -44,6 +49,9 @@ impl Default for AuthConfig {
             refresh_reuse_grace: Duration::from_secs(10),
             key_publish_delay: Duration::from_secs(600),
             key_rotation_interval: Duration::from_secs(90 * 86_400),
+            login_slowdown_after: 5,
+            login_max_failures: 10,
+            login_lockout: Duration::from_secs(900),
         }
     }
 }

@@ -28,6 +28,9 @@ fn strip_hop_by_hop(map: &mut HeaderMap) {
     map.remove(header::UPGRADE);
 }
 
+/// The header that tells services the caller's address.
+pub const FORWARDED_FOR: &str = "x-forwarded-for";
+
 /// Removes identity headers a caller may have set: only the gateway speaks for callers.
 pub fn strip_identity(map: &mut HeaderMap) {
     for name in headers::ALL {

@@ -83,6 +83,15 @@ impl Gateway {
             Service::Resources => &self.inner.resources,
         };
         forward::strip_identity(req.headers_mut());
+        // The caller's address as the gateway saw it; one sent by the caller is not trusted.
+        let peer = req
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string());
+        req.headers_mut().remove(forward::FORWARDED_FOR);
+        if let Some(value) = peer.and_then(|ip| ip.parse().ok()) {
+            req.headers_mut().insert(forward::FORWARDED_FOR, value);
+        }
         if let Access::Token(rule) = &target.access {
             let identity = self
                 .inner

@@ -89,6 +89,9 @@ pub struct AuthConfig {
     pub refresh_reuse_grace_seconds: u64,
     pub key_publish_seconds: u64,
     pub key_rotation_days: u64,
+    pub login_slowdown_after: u32,
+    pub login_max_failures: u32,
+    pub login_lockout_seconds: u64,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
 }
 
@@ -225,6 +228,14 @@ impl Config {
             return Err(invalid(
                 "auth.refresh_reuse_grace_seconds",
                 "must be at most 60",
+            ));
+        }
+        if self.auth.login_max_failures == 0
+            || self.auth.login_slowdown_after > self.auth.login_max_failures
+        {
+            return Err(invalid(
+                "auth.login_max_failures",
+                "must be positive and at least auth.login_slowdown_after",
             ));
         }
         if !(1..=1000).contains(&self.resources.max_per_page) {

@@ -81,6 +81,9 @@ pub async fn auth_service(
         refresh_reuse_grace: Duration::from_secs(config.auth.refresh_reuse_grace_seconds),
         key_publish_delay: Duration::from_secs(config.auth.key_publish_seconds),
         key_rotation_interval: Duration::from_secs(config.auth.key_rotation_days * 86_400),
+        login_slowdown_after: config.auth.login_slowdown_after,
+        login_max_failures: config.auth.login_max_failures,
+        login_lockout: Duration::from_secs(config.auth.login_lockout_seconds),
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;

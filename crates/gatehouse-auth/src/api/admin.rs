@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use gatehouse_proto::{ApiProblem, Text};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::types::Example;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 
 use super::security::{PlatformAuth, PlatformScope, TenantAdminAuth, TenantScope};
 use crate::entity::{client, tenant, user};
 use crate::keys::SigningAlg;
-use crate::service::{AuthService, NewClient, NewTenant, NewUser};
+use crate::service::{AuthService, NewClient, NewTenant, NewUser, TenantUpdate};
 
 #[derive(Tags)]
 enum AdminTag {
@@ -71,7 +71,44 @@ struct Tenant {
     /// The tenant's OAuth issuer; discovery is at `{issuer}/.well-known/openid-configuration`.
     issuer: String,
     signing_alg: String,
+    /// The tenant's refresh token idle lifetime in seconds; the installation's when absent.
+    #[oai(skip_serializing_if_is_none)]
+    refresh_idle_seconds: Option<i64>,
+    /// The tenant's refresh token absolute lifetime in seconds; the installation's when absent.
+    #[oai(skip_serializing_if_is_none)]
+    refresh_absolute_seconds: Option<i64>,
     created_at: DateTime<Utc>,
+}
+
+/// Changes to a tenant (JSON Merge Patch: absent keeps, `null` resets to the default).
+#[derive(Debug, Object)]
+struct TenantPatch {
+    display_name: Option<Text>,
+    /// 60 seconds to 5 years.
+    refresh_idle_seconds: MaybeUndefined<i64>,
+    /// 60 seconds to 5 years; at least the idle lifetime.
+    refresh_absolute_seconds: MaybeUndefined<i64>,
+}
+
+/// What a user granted an app.
+#[derive(Debug, Object)]
+struct Consent {
+    client_id: String,
+    client_name: String,
+    /// The granted scopes, space separated.
+    scope: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+struct ConsentList {
+    items: Vec<Consent>,
+}
+
+#[derive(ApiResponse)]
+enum ConsentsListed {
+    #[oai(status = 200)]
+    Ok(Json<ConsentList>),
 }
 
 #[derive(Debug, Object)]
@@ -321,6 +358,8 @@ impl AdminApi {
             slug: t.slug,
             display_name: t.display_name,
             signing_alg: t.signing_alg,
+            refresh_idle_seconds: t.refresh_idle_seconds,
+            refresh_absolute_seconds: t.refresh_absolute_seconds,
             created_at: t.created_at,
         }
     }
@@ -412,6 +451,41 @@ impl AdminApi {
     ) -> Result<TenantFound, ApiProblem> {
         auth.require()?;
         let tenant = self.service.get_tenant(&slug).await?;
+        Ok(TenantFound::Ok(Json(self.tenant(tenant))))
+    }
+
+    /// Change a tenant
+    ///
+    /// Its display name and its refresh token lifetimes.
+    #[oai(
+        path = "/admin/v1/tenants/:slug",
+        method = "patch",
+        tag = "AdminTag::Tenants"
+    )]
+    async fn update_tenant(
+        &self,
+        #[oai(scope = "PlatformScope::PlatformAdmin")] auth: PlatformAuth,
+        slug: Path<String>,
+        body: Json<TenantPatch>,
+    ) -> Result<TenantFound, ApiProblem> {
+        auth.require()?;
+        let patch = body.0;
+        let field = |v: MaybeUndefined<i64>| match v {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(v)),
+        };
+        let tenant = self
+            .service
+            .update_tenant(
+                &slug,
+                TenantUpdate {
+                    display_name: patch.display_name.map(|t| t.0),
+                    refresh_idle_seconds: field(patch.refresh_idle_seconds),
+                    refresh_absolute_seconds: field(patch.refresh_absolute_seconds),
+                },
+            )
+            .await?;
         Ok(TenantFound::Ok(Json(self.tenant(tenant))))
     }
 
@@ -589,6 +663,55 @@ impl AdminApi {
         auth.require(&tenant)?;
         let user = self.service.get_user(&tenant, &user_id).await?;
         Ok(UserFound::Ok(Json(user.into())))
+    }
+
+    /// List a user's consents
+    #[oai(
+        path = "/t/:tenant/admin/v1/users/:user_id/consents",
+        method = "get",
+        tag = "AdminTag::Users"
+    )]
+    async fn list_consents(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        user_id: Path<String>,
+    ) -> Result<ConsentsListed, ApiProblem> {
+        auth.require(&tenant)?;
+        let items = self.service.list_consents(&tenant, &user_id).await?;
+        let items = items
+            .into_iter()
+            .map(|c| Consent {
+                client_id: c.client_id,
+                client_name: c.client_name,
+                scope: c.scope,
+                created_at: c.created_at,
+            })
+            .collect();
+        Ok(ConsentsListed::Ok(Json(ConsentList { items })))
+    }
+
+    /// Revoke a consent
+    ///
+    /// The app must ask the user again; its refresh tokens for the user, and their access
+    /// tokens, are revoked.
+    #[oai(
+        path = "/t/:tenant/admin/v1/users/:user_id/consents/:client_id",
+        method = "delete",
+        tag = "AdminTag::Users"
+    )]
+    async fn revoke_consent(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        user_id: Path<String>,
+        client_id: Path<String>,
+    ) -> Result<Deleted, ApiProblem> {
+        auth.require(&tenant)?;
+        self.service
+            .revoke_consent(&tenant, &user_id, &client_id)
+            .await?;
+        Ok(Deleted::NoContent)
     }
 
     /// List signing keys

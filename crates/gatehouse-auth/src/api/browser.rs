@@ -66,12 +66,28 @@ pub struct LoginForm {
     password: String,
 }
 
+/// The caller's address: the gateway's `X-Forwarded-For` (it replaces any the caller sent),
+/// else the peer.
+fn client_address(req: &Request) -> Option<String> {
+    req.headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').next().unwrap_or_default().trim().to_owned())
+        .or_else(|| {
+            req.remote_addr()
+                .as_socket_addr()
+                .map(|a| a.ip().to_string())
+        })
+}
+
 #[handler]
 pub async fn login(
+    req: &Request,
     Path(tenant): Path<String>,
     Form(form): Form<LoginForm>,
     Data(service): Data<&AuthService>,
 ) -> Response {
+    let address = client_address(req);
     let result = service
         .login(
             &tenant,
@@ -79,6 +95,7 @@ pub async fn login(
             &form.csrf,
             &form.username,
             &form.password,
+            address.as_deref(),
         )
         .await;
     respond(service, &tenant, result)

@@ -425,6 +425,7 @@ impl AuthService {
         csrf: &str,
         username: &str,
         password: &str,
+        address: Option<&str>,
     ) -> Result<(Outcome, Option<NewSession>), AuthError> {
         let Some(tenant) = self.find_tenant(tenant_slug).await? else {
             return Ok((
@@ -436,6 +437,21 @@ impl AuthService {
             Ok(r) => r,
             Err(outcome) => return Ok((outcome, None)),
         };
+        match self.login_gate(&tenant.slug, username, address).await {
+            super::throttle::Gate::Locked => {
+                tracing::warn!(tenant = %tenant.slug, "sign-in refused after repeated failures");
+                return Ok((
+                    error_page(
+                        429,
+                        "Too many failed sign-ins",
+                        "Sign-in is paused for this account or network after repeated failures. Try again later.",
+                    ),
+                    None,
+                ));
+            }
+            super::throttle::Gate::Slowed(wait) => tokio::time::sleep(wait).await,
+            super::throttle::Gate::Open => {}
+        }
         let found = user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant.id))
             .filter(user::Column::Username.eq(username))
@@ -453,12 +469,15 @@ impl AuthService {
             .ok_or_else(|| AuthError::NotFound("the client is gone".into()))?;
         let Some(user) = found.filter(|_| verified) else {
             tracing::info!(tenant = %tenant.slug, "failed sign-in");
+            self.record_login_failure(&tenant.slug, username, address)
+                .await;
             let csrf = self.renew_csrf(request.clone()).await?;
             let mut page = self.page(&tenant, &client, &request, csrf);
             page.username = Some(username.to_owned());
             page.message = Some("Wrong username or password.".into());
             return Ok((Outcome::Login(Box::new(page)), None));
         };
+        self.clear_login_failures(&tenant.slug, username).await;
         let cookie = random_token(32);
         let now = Utc::now();
         let ttl = chrono::Duration::from_std(self.config.session_ttl).unwrap_or_default();

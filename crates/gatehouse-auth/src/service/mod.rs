@@ -7,12 +7,13 @@ pub(crate) mod clients;
 pub(crate) mod keys;
 mod revocation;
 mod tenants;
+mod throttle;
 mod tokens;
 mod users;
 
 pub use clients::{ClientSecret, NewClient};
 pub use revocation::{Introspection, UserinfoError};
-pub use tenants::NewTenant;
+pub use tenants::{NewTenant, TenantUpdate};
 pub use tokens::{ClientAuth, Grant, TokenError};
 pub use users::NewUser;
 

@@ -45,7 +45,73 @@ impl NewTenant {
     }
 }
 
+/// Changes to a tenant; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct TenantUpdate {
+    pub display_name: Option<String>,
+    /// `Some(None)` returns to the installation's lifetime.
+    pub refresh_idle_seconds: Option<Option<i64>>,
+    pub refresh_absolute_seconds: Option<Option<i64>>,
+}
+
 impl AuthService {
+    pub async fn update_tenant(
+        &self,
+        slug: &str,
+        update: TenantUpdate,
+    ) -> Result<tenant::Model, AuthError> {
+        let tenant = self.get_tenant(slug).await?;
+        let mut errors = Vec::new();
+        if let Some(name) = &update.display_name {
+            let len = name.trim().chars().count();
+            if len == 0 || len > 200 {
+                errors.push(FieldError {
+                    field: "display_name".into(),
+                    reason: "must be 1 to 200 characters".into(),
+                });
+            }
+        }
+        let idle = update
+            .refresh_idle_seconds
+            .unwrap_or(tenant.refresh_idle_seconds);
+        let absolute = update
+            .refresh_absolute_seconds
+            .unwrap_or(tenant.refresh_absolute_seconds);
+        let limit = 5 * 365 * 86_400;
+        for (field, value) in [
+            ("refresh_idle_seconds", idle),
+            ("refresh_absolute_seconds", absolute),
+        ] {
+            if value.is_some_and(|v| !(60..=limit).contains(&v)) {
+                errors.push(FieldError {
+                    field: field.into(),
+                    reason: format!("must be between 60 and {limit}"),
+                });
+            }
+        }
+        let effective_idle = idle
+            .unwrap_or(i64::try_from(self.config.refresh_idle_ttl.as_secs()).unwrap_or(i64::MAX));
+        let effective_absolute = absolute.unwrap_or(
+            i64::try_from(self.config.refresh_absolute_ttl.as_secs()).unwrap_or(i64::MAX),
+        );
+        if errors.is_empty() && effective_idle > effective_absolute {
+            errors.push(FieldError {
+                field: "refresh_idle_seconds".into(),
+                reason: "must not exceed the absolute lifetime".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(AuthError::Invalid(errors));
+        }
+        let mut active: tenant::ActiveModel = tenant.into();
+        if let Some(name) = update.display_name {
+            active.display_name = Set(name.trim().to_owned());
+        }
+        active.refresh_idle_seconds = Set(idle);
+        active.refresh_absolute_seconds = Set(absolute);
+        Ok(active.update(&self.db).await?)
+    }
+
     /// Creates a tenant with its first signing key, in one transaction.
     pub async fn create_tenant(&self, new: NewTenant) -> Result<tenant::Model, AuthError> {
         new.validate()?;

@@ -310,7 +310,8 @@ impl AuthService {
     ) -> Result<String, TokenError> {
         let token = random_token(32);
         let now = Utc::now();
-        let family_expires = now + ttl(self.config.refresh_absolute_ttl);
+        let (idle, absolute) = self.refresh_lifetimes(tenant);
+        let family_expires = now + absolute;
         refresh_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             token_hash: Set(sha256_hex(&token)),
@@ -323,7 +324,7 @@ impl AuthService {
             auth_time: Set(code.auth_time),
             issued_at: Set(now),
             family_expires_at: Set(family_expires),
-            idle_expires_at: Set((now + ttl(self.config.refresh_idle_ttl)).min(family_expires)),
+            idle_expires_at: Set((now + idle).min(family_expires)),
             rotated_at: Set(None),
             revoked_at: Set(None),
         }
@@ -412,7 +413,7 @@ impl AuthService {
                     issued_at: Set(now),
                     family_expires_at: Set(row.family_expires_at),
                     idle_expires_at: Set(
-                        (now + ttl(self.config.refresh_idle_ttl)).min(row.family_expires_at)
+                        (now + self.refresh_lifetimes(tenant).0).min(row.family_expires_at)
                     ),
                     rotated_at: Set(None),
                     revoked_at: Set(None),
@@ -432,6 +433,20 @@ impl AuthService {
         };
         self.tokens(tenant, client, &subject, &scope, Some(successor))
             .await
+    }
+
+    /// (idle, absolute) refresh token lifetimes: the tenant's, else the installation's.
+    fn refresh_lifetimes(&self, tenant: &tenant::Model) -> (chrono::Duration, chrono::Duration) {
+        let pick = |own: Option<i64>, default: std::time::Duration| {
+            own.map_or_else(|| ttl(default), chrono::Duration::seconds)
+        };
+        (
+            pick(tenant.refresh_idle_seconds, self.config.refresh_idle_ttl),
+            pick(
+                tenant.refresh_absolute_seconds,
+                self.config.refresh_absolute_ttl,
+            ),
+        )
     }
 
     /// Revokes a refresh token family and the access tokens of its authorization.

@@ -155,3 +155,85 @@ impl AuthService {
         Ok(())
     }
 }
+
+/// What a user granted a client.
+#[derive(Debug)]
+pub struct GrantedConsent {
+    pub client_id: String,
+    pub client_name: String,
+    pub scope: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl AuthService {
+    pub async fn list_consents(
+        &self,
+        tenant_slug: &str,
+        user_id: &str,
+    ) -> Result<Vec<GrantedConsent>, AuthError> {
+        let user = self.get_user(tenant_slug, user_id).await?;
+        let consents = consent::Entity::find()
+            .filter(consent::Column::UserId.eq(user.id))
+            .order_by_asc(consent::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        let mut granted = Vec::new();
+        for c in consents {
+            if let Some(client) = crate::entity::client::Entity::find_by_id(c.client_id)
+                .one(&self.db)
+                .await?
+            {
+                granted.push(GrantedConsent {
+                    client_id: client.client_id,
+                    client_name: client.client_name,
+                    scope: c.scope,
+                    created_at: c.created_at,
+                });
+            }
+        }
+        Ok(granted)
+    }
+
+    /// Withdraws a user's consent to a client: the client must ask again, and its refresh
+    /// tokens for the user (with their access tokens) are revoked.
+    pub async fn revoke_consent(
+        &self,
+        tenant_slug: &str,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<(), AuthError> {
+        let tenant = self.get_tenant(tenant_slug).await?;
+        let user = self.get_user(tenant_slug, user_id).await?;
+        let client = self.get_client(tenant_slug, client_id).await?;
+        let deleted = consent::Entity::delete_many()
+            .filter(consent::Column::UserId.eq(user.id))
+            .filter(consent::Column::ClientId.eq(client.id))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(AuthError::NotFound(format!(
+                "the user has not consented to '{client_id}'"
+            )));
+        }
+        let families = refresh_token::Entity::find()
+            .filter(refresh_token::Column::UserId.eq(user.id))
+            .filter(refresh_token::Column::ClientId.eq(client.id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .all(&self.db)
+            .await?;
+        let mut seen = std::collections::HashSet::new();
+        for family in families {
+            if seen.insert(family.family_id) {
+                self.revoke_family(&tenant, family.family_id)
+                    .await
+                    .map_err(|e| match e {
+                        super::TokenError::Internal(inner) => inner,
+                        other => AuthError::Conflict(other.to_string()),
+                    })?;
+            }
+        }
+        tracing::info!(tenant = %tenant_slug, user_id = %user.id, client_id, "consent revoked");
+        Ok(())
+    }
+}
