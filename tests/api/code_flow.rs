@@ -129,6 +129,21 @@ impl TestApp {
         client
     }
 
+    /// Exchanges a code with its PKCE verifier through the oauth2 crate.
+    pub async fn exchange(
+        &self,
+        app: &App,
+        code: String,
+        verifier: PkceCodeVerifier,
+    ) -> oauth2::basic::BasicTokenResponse {
+        self.oauth_client(app)
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&oauth_http)
+            .await
+            .expect("the code is exchanged")
+    }
+
     /// Runs the flow up to the redirect: the app's authorization URL, the login form, the
     /// consent form (approved). Returns the code and the PKCE verifier.
     pub async fn authorize(
@@ -242,13 +257,7 @@ async fn a_user_authorizes_an_app_which_calls_the_api_and_refreshes() {
         .authorize(&third_party, &browser, &["products:read", "offline_access"])
         .await;
 
-    let tokens = app
-        .oauth_client(&third_party)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("the code is exchanged");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     let access = tokens.access_token().secret().clone();
     let refresh = tokens
         .refresh_token()
@@ -333,13 +342,7 @@ async fn a_public_client_uses_pkce_without_a_secret() {
     let (code, verifier) = app
         .authorize(&native, &Browser::new(), &["products:read"])
         .await;
-    let tokens = app
-        .oauth_client(&native)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("a public client exchanges its code with the verifier");
+    let tokens = app.exchange(&native, code, verifier).await;
     assert!(
         tokens.refresh_token().is_none(),
         "no offline_access, no refresh token"

@@ -1,7 +1,7 @@
 //! What a tenant admin controls around the code flow: consents, refresh lifetimes; and the
 //! sign-in throttle that protects users' passwords.
 
-use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, TokenResponse};
+use oauth2::{CsrfToken, PkceCodeChallenge, TokenResponse};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -78,13 +78,7 @@ async fn a_revoked_consent_ends_the_apps_access_and_is_asked_again() {
     let (code, verifier) = app
         .authorize(&third_party, &browser, &["products:read", "offline_access"])
         .await;
-    let tokens = app
-        .oauth_client(&third_party)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("tokens");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     let operator = app.operator_token().await;
     let users: Value = app
         .get("/t/acme/admin/v1/users", &operator)
@@ -196,13 +190,7 @@ async fn refresh_lifetimes_are_set_per_tenant() {
             &["products:read", "offline_access"],
         )
         .await;
-    let tokens = app
-        .oauth_client(&third_party)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("tokens");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     let about: Value = app
         .http
         .post(app.url("/t/acme/oauth2/introspect"))

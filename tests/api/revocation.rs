@@ -61,13 +61,7 @@ async fn user_tokens(app: &TestApp, third_party: &App) -> (String, oauth2::Refre
             &["products:read", "offline_access"],
         )
         .await;
-    let tokens = app
-        .oauth_client(third_party)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("tokens");
+    let tokens = app.exchange(third_party, code, verifier).await;
     (
         tokens.access_token().secret().clone(),
         tokens.refresh_token().expect("refresh").clone(),

@@ -478,6 +478,23 @@ struct TokenQuery {
     client_assertion: Option<String>,
 }
 
+/// The client and the token of an introspection or revocation request.
+fn token_query(req: &Request, form: TokenQuery) -> Result<(ClientAuth, String), TokenError> {
+    let auth = client_auth(
+        req,
+        FormCredentials {
+            client_id: form.client_id,
+            client_secret: form.client_secret,
+            client_assertion_type: form.client_assertion_type,
+            client_assertion: form.client_assertion,
+        },
+    )?;
+    let token = form
+        .token
+        .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
+    Ok((auth, token))
+}
+
 /// RFC 7662 §2.2. Only `active` when the token is inactive, unknown or another tenant's.
 #[derive(Debug, Object)]
 struct IntrospectionBody {
@@ -609,23 +626,10 @@ impl OAuthApi {
         tenant: Path<String>,
         form: Form<TokenQuery>,
     ) -> TokenQueryResponse {
-        let form = form.0;
-        let result = async {
-            let auth = client_auth(
-                req,
-                FormCredentials {
-                    client_id: form.client_id,
-                    client_secret: form.client_secret,
-                    client_assertion_type: form.client_assertion_type,
-                    client_assertion: form.client_assertion,
-                },
-            )?;
-            let token = form
-                .token
-                .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
-            self.service.introspect(&tenant, auth, &token).await
-        }
-        .await;
+        let result = match token_query(req, form.0) {
+            Ok((auth, token)) => self.service.introspect(&tenant, auth, &token).await,
+            Err(err) => Err(err),
+        };
         match result {
             Ok(found) => TokenQueryResponse::Ok(Json(found.into()), NO_STORE.into()),
             Err(err) => err.into(),
@@ -648,23 +652,10 @@ impl OAuthApi {
         tenant: Path<String>,
         form: Form<TokenQuery>,
     ) -> TokenQueryResponse {
-        let form = form.0;
-        let result = async {
-            let auth = client_auth(
-                req,
-                FormCredentials {
-                    client_id: form.client_id,
-                    client_secret: form.client_secret,
-                    client_assertion_type: form.client_assertion_type,
-                    client_assertion: form.client_assertion,
-                },
-            )?;
-            let token = form
-                .token
-                .ok_or_else(|| TokenError::InvalidRequest("token is required".into()))?;
-            self.service.revoke(&tenant, auth, &token).await
-        }
-        .await;
+        let result = match token_query(req, form.0) {
+            Ok((auth, token)) => self.service.revoke(&tenant, auth, &token).await,
+            Err(err) => Err(err),
+        };
         match result {
             Ok(()) => TokenQueryResponse::Ok(Json(None.into()), NO_STORE.into()),
             Err(err) => err.into(),
