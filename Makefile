@@ -17,7 +17,7 @@ clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-sqlite:
-	env -u GATEHOUSE_TEST_DATABASE_URL $(CARGO) test --workspace
+	scripts/with-test-services.sh env -u GATEHOUSE_TEST_DATABASE_URL $(CARGO) test --workspace
 
 ## A private PostgreSQL (and redis-server) on free loopback ports, or the servers named by
 ## GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL.

@@ -4,6 +4,7 @@
 mod admin;
 mod browser;
 mod browser_flow;
+mod cache_backends;
 mod cli;
 mod client_auth;
 mod code_flow;

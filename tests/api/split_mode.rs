@@ -31,6 +31,9 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(gateway_url.clone());
     config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    // The processes share one Redis: that is how revocations reach the gateway.
+    config.redis_url = Some(crate::cache_backends::redis_url());
+    config.redis_namespace = format!("split{}", uuid::Uuid::new_v4().simple());
     config.auth.listen = "127.0.0.1:0".into();
     config.resources.listen = "127.0.0.1:0".into();
     let auth = start(config.clone(), Role::Auth).await;
@@ -80,6 +83,31 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
         .await
         .expect("answer");
     assert_eq!(unknown.status(), 404);
+
+    // A revocation at the auth server reaches the gateway through the shared cache.
+    let machine = app.register_client("acme", "products:read").await;
+    let revocable = app.token(&machine, &[]).await;
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &revocable)
+            .await
+            .status(),
+        200
+    );
+    let revoked = app
+        .http
+        .post(app.url("/t/acme/oauth2/revoke"))
+        .basic_auth(&machine.client_id, Some(&machine.client_secret))
+        .form(&[("token", revocable.as_str())])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &revocable)
+            .await
+            .status(),
+        401
+    );
 
     // The resource service alone refuses callers the gateway did not vouch for.
     let direct = reqwest::Client::new()

@@ -1,12 +1,17 @@
-//! The caching layer: one interface, [`Cache`], over bytes with a time to live.
+//! The caching layer: one interface, [`Cache`], over bytes with a time to live, plus the two
+//! atomic operations that shared state needs (a counter and a GCRA rate decision).
 //!
 //! The in-process backend, [`MemoryCache`], is bounded by the bytes it holds and is the default;
-//! a Redis backend shares one cache between gateway instances. The cache never decides what may
-//! be cached or under which key: callers build keys that include the tenant (see [`Key`]).
+//! [`RedisCache`] shares one cache between gateway instances. The cache never decides what may
+//! be cached or under which key: callers build keys that name the tenant (see [`Key`]).
 
+mod gcra;
 mod memory;
+mod redis_backend;
 
+pub use gcra::{Quota, RateDecision};
 pub use memory::MemoryCache;
+pub use redis_backend::RedisCache;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,13 +26,14 @@ pub enum CacheError {
     Unavailable(String),
 }
 
-/// A cache key, namespaced so that one tenant's entries can never be read under another's key.
+/// A cache key, namespaced so that one tenant's entries can never be read under another's key:
+/// `gh:{namespace}:{tenant}:{rest}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key(String);
 
 impl Key {
-    /// `namespace` names the user of the cache (`jwks`, `http`, …); `tenant` is the tenant id
-    /// or slug the entry belongs to; `rest` identifies the entry within it.
+    /// `namespace` names the user of the cache (`jwks`, `http`, …); `tenant` is the tenant's
+    /// slug, which cannot contain `:`; `rest` identifies the entry within it.
     pub fn new(namespace: &str, tenant: &str, rest: &str) -> Self {
         Self(format!("gh:{namespace}:{tenant}:{rest}"))
     }
@@ -42,6 +48,27 @@ pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &Key) -> Result<Option<Bytes>, CacheError>;
     async fn set(&self, key: &Key, value: Bytes, ttl: Duration) -> Result<(), CacheError>;
     async fn delete(&self, key: &Key) -> Result<(), CacheError>;
+    /// Deletes every entry whose key starts with `prefix`'s text; returns how many.
+    async fn delete_prefix(&self, prefix: &Key) -> Result<u64, CacheError>;
+    /// Adds one to a counter that expires `ttl` after its first increment; returns the count.
+    async fn incr(&self, key: &Key, ttl: Duration) -> Result<u64, CacheError>;
+    /// One atomic GCRA decision for `cost` requests under `quota`.
+    async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError>;
+    /// Whether the backend answers (for readiness).
+    async fn ping(&self) -> Result<(), CacheError>;
 }
 
 pub type SharedCache = Arc<dyn Cache>;
+
+/// The configured cache: Redis at `redis_url` (keys under `namespace:`), else in process,
+/// bounded by `max_bytes`.
+pub fn connect(
+    redis_url: Option<&str>,
+    namespace: &str,
+    max_bytes: u64,
+) -> Result<SharedCache, CacheError> {
+    Ok(match redis_url {
+        Some(url) => Arc::new(RedisCache::new(url, namespace)?),
+        None => Arc::new(MemoryCache::new(max_bytes)),
+    })
+}

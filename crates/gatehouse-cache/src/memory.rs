@@ -1,10 +1,13 @@
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use moka::Expiry;
 use moka::future::Cache as Moka;
+use moka::ops::compute::Op;
 
+use crate::gcra::{self, Quota, RateDecision};
 use crate::{Cache, CacheError, Key};
 
 #[derive(Clone)]
@@ -37,6 +40,17 @@ pub struct MemoryCache {
     inner: Moka<String, Entry>,
 }
 
+fn now_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn parse_u64(bytes: &Bytes) -> Option<u64> {
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
 impl MemoryCache {
     pub fn new(max_bytes: u64) -> Self {
         let inner = Moka::builder()
@@ -67,52 +81,70 @@ impl Cache for MemoryCache {
         self.inner.invalidate(key.as_str()).await;
         Ok(())
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn entries_expire_after_their_own_ttl() {
-        let cache = MemoryCache::new(1 << 20);
-        let short = Key::new("t", "acme", "short");
-        let long = Key::new("t", "acme", "long");
-        cache
-            .set(&short, Bytes::from_static(b"a"), Duration::from_millis(50))
-            .await
-            .ok();
-        cache
-            .set(&long, Bytes::from_static(b"b"), Duration::from_secs(60))
-            .await
-            .ok();
-        tokio::time::sleep(Duration::from_millis(120)).await;
-        assert_eq!(cache.get(&short).await.ok().flatten(), None);
-        assert_eq!(
-            cache.get(&long).await.ok().flatten(),
-            Some(Bytes::from_static(b"b"))
-        );
+    async fn delete_prefix(&self, prefix: &Key) -> Result<u64, CacheError> {
+        let matching: Vec<String> = self
+            .inner
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix.as_str()))
+            .map(|(k, _)| k.as_ref().clone())
+            .collect();
+        for key in &matching {
+            self.inner.invalidate(key).await;
+        }
+        Ok(matching.len() as u64)
     }
 
-    #[tokio::test]
-    async fn keys_of_two_tenants_never_collide() {
-        let cache = MemoryCache::new(1 << 20);
-        cache
-            .set(
-                &Key::new("jwks", "a", "x"),
-                Bytes::from_static(b"a"),
-                Duration::from_secs(60),
-            )
-            .await
-            .ok();
-        assert_eq!(
-            cache.get(&Key::new("jwks", "b", "x")).await.ok().flatten(),
-            None
-        );
-        cache.delete(&Key::new("jwks", "a", "x")).await.ok();
-        assert_eq!(
-            cache.get(&Key::new("jwks", "a", "x")).await.ok().flatten(),
-            None
-        );
+    async fn incr(&self, key: &Key, ttl: Duration) -> Result<u64, CacheError> {
+        let result = self
+            .inner
+            .entry(key.as_str().to_owned())
+            .and_compute_with(|current| {
+                let count = current
+                    .and_then(|e| parse_u64(&e.into_value().value))
+                    .unwrap_or(0)
+                    + 1;
+                std::future::ready(Op::Put(Entry {
+                    value: Bytes::from(count.to_string()),
+                    ttl,
+                }))
+            })
+            .await;
+        Ok(result
+            .into_entry()
+            .and_then(|e| parse_u64(&e.into_value().value))
+            .unwrap_or(1))
+    }
+
+    async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError> {
+        let now = now_us();
+        let decision: Mutex<Option<RateDecision>> = Mutex::new(None);
+        self.inner
+            .entry(key.as_str().to_owned())
+            .and_compute_with(|current| {
+                let stored = current.and_then(|e| parse_u64(&e.into_value().value));
+                let (outcome, new_tat) = gcra::decide(quota, stored, now, cost);
+                if let Ok(mut slot) = decision.lock() {
+                    *slot = Some(outcome);
+                }
+                std::future::ready(match new_tat {
+                    Some(tat) => Op::Put(Entry {
+                        value: Bytes::from(tat.to_string()),
+                        ttl: Duration::from_micros(tat.saturating_sub(now))
+                            + Duration::from_millis(1),
+                    }),
+                    None => Op::Nop,
+                })
+            })
+            .await;
+        decision
+            .into_inner()
+            .ok()
+            .flatten()
+            .ok_or_else(|| CacheError::Unavailable("rate decision lost".into()))
+    }
+
+    async fn ping(&self) -> Result<(), CacheError> {
+        Ok(())
     }
 }

@@ -44,6 +44,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The in-process cache when unset.
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so that installations can share a Redis.
+    pub redis_namespace: String,
     pub admin_client_secret: Option<Secret>,
     pub log: LogConfig,
     pub gateway: GatewayConfig,
@@ -191,6 +193,17 @@ impl Config {
             return Err(invalid(
                 "redis_url",
                 "must start with redis:// or rediss://",
+            ));
+        }
+        if self.redis_namespace.is_empty()
+            || !self
+                .redis_namespace
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(invalid(
+                "redis_namespace",
+                "must be letters, digits, '-' or '_'",
             ));
         }
         if let Some(secret) = &self.admin_client_secret

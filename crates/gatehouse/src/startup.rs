@@ -3,12 +3,11 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use gatehouse_auth::{AuthService, Bootstrap};
-use gatehouse_cache::{MemoryCache, SharedCache};
+use gatehouse_cache::SharedCache;
 use gatehouse_gateway::{Gateway, Upstream};
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
@@ -164,9 +163,6 @@ impl Application {
     pub async fn build(config: Config, role: Role) -> anyhow::Result<Self> {
         // reqwest is built without a default TLS provider; choose one once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        if config.redis_url.is_some() {
-            tracing::warn!("redis_url is set, but this release caches in process only");
-        }
         let listen = match role {
             Role::All | Role::Gateway => &config.listen,
             Role::Auth => &config.auth.listen,
@@ -190,7 +186,14 @@ impl Application {
             Role::Auth | Role::Resources => format!("http://{}", config.listen),
         });
 
-        let cache: SharedCache = Arc::new(MemoryCache::new(config.gateway.cache_max_bytes));
+        // Redis when configured (shared by every instance), else in process. A Redis that is
+        // down at start-up does not stop the platform: the cache is bypassed until it is back.
+        let cache: SharedCache = gatehouse_cache::connect(
+            config.redis_url.as_deref(),
+            &config.redis_namespace,
+            config.gateway.cache_max_bytes,
+        )
+        .context("connecting to Redis (key `redis_url`)")?;
         let server = match role {
             Role::Auth => {
                 let db = connect(&config).await?;

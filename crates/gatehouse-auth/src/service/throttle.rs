@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use gatehouse_cache::Key;
 
 use super::AuthService;
@@ -72,9 +71,7 @@ impl AuthService {
         address: Option<&str>,
     ) {
         for key in self.failure_keys(tenant, username, address) {
-            let next = self.count(&key).await + 1;
-            let value = Bytes::from(next.to_string());
-            if let Err(err) = self.cache.set(&key, value, self.config.login_lockout).await {
+            if let Err(err) = self.cache.incr(&key, self.config.login_lockout).await {
                 tracing::warn!(error = %err, "could not count a failed sign-in");
             }
         }
