@@ -15,6 +15,7 @@ mod isolation;
 mod oidc;
 mod openapi;
 mod products;
+mod rate_limits;
 mod revocation;
 mod split_mode;
 mod tokens;

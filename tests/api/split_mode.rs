@@ -15,42 +15,70 @@ async fn start(config: gatehouse::Config, role: Role) -> String {
     base
 }
 
-#[tokio::test]
-async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
+/// The platform split in processes: an auth server, a resource service and `gateways`
+/// gateways, all sharing one database and one Redis. Each returned app speaks to one gateway;
+/// every gateway accepts the tokens of the first one's public URL.
+pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config)) -> Split {
     test_log();
     let data_dir = tempfile::tempdir().expect("dir");
     let database_url = fresh_database(data_dir.path()).await;
-    // The issuer names the gateway's address, so that address is chosen first.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let gateway_url = format!("http://127.0.0.1:{port}");
+    // The issuer names the (first) gateway's address, so that address is chosen first.
+    let ports: Vec<u16> = (0..gateways)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .expect("bind")
+                .local_addr()
+                .expect("addr")
+                .port()
+        })
+        .collect();
+    let public_url = format!("http://127.0.0.1:{}", ports[0]);
     let admin_secret = format!("split-admin-secret-{}", uuid::Uuid::new_v4().simple());
     let mut config = test_config(data_dir.path(), &database_url);
-    config.public_url = Some(gateway_url.clone());
+    config.public_url = Some(public_url);
     config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
-    // The processes share one Redis: that is how revocations reach the gateway.
+    // The processes share one Redis: that is how revocations and budgets are shared.
     config.redis_url = Some(crate::cache_backends::redis_url());
     config.redis_namespace = format!("split{}", uuid::Uuid::new_v4().simple());
     config.auth.listen = "127.0.0.1:0".into();
     config.resources.listen = "127.0.0.1:0".into();
+    adjust(&mut config);
     let auth = start(config.clone(), Role::Auth).await;
     let resources = start(config.clone(), Role::Resources).await;
-    config.listen = format!("127.0.0.1:{port}");
     config.gateway.auth_url = auth;
     config.gateway.resources_url = resources.clone();
-    let gateway = start(config, Role::Gateway).await;
-    assert_eq!(gateway, gateway_url);
+    let mut apps = Vec::new();
+    let mut data_dir = Some(data_dir);
+    for port in ports {
+        let mut gateway_config = config.clone();
+        gateway_config.listen = format!("127.0.0.1:{port}");
+        let base = start(gateway_config, Role::Gateway).await;
+        apps.push(TestApp {
+            base,
+            http: reqwest::Client::new(),
+            admin_secret: admin_secret.clone(),
+            database_url: database_url.clone(),
+            data_dir: data_dir
+                .take()
+                .unwrap_or_else(|| tempfile::tempdir().expect("dir")),
+        });
+    }
+    Split {
+        gateways: apps,
+        resources,
+    }
+}
 
-    let app = TestApp {
-        base: gateway,
-        http: reqwest::Client::new(),
-        admin_secret,
-        database_url,
-        data_dir,
-    };
+pub struct Split {
+    pub gateways: Vec<TestApp>,
+    /// The resource service's own address.
+    pub resources: String,
+}
+
+#[tokio::test]
+async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
+    let mut split = spawn_split(1, |_| {}).await;
+    let app = split.gateways.remove(0);
     let token = app.tenant_with_product_token("acme").await;
     let created = app
         .post(
@@ -110,6 +138,7 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
     );
 
     // The resource service alone refuses callers the gateway did not vouch for.
+    let resources = split.resources;
     let direct = reqwest::Client::new()
         .get(format!("{resources}/t/acme/api/v1/products"))
         .bearer_auth(&token)
@@ -117,4 +146,24 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
         .await
         .expect("answer");
     assert_eq!(direct.status(), 401);
+}
+
+#[tokio::test]
+async fn gateways_sharing_redis_spend_one_exact_budget() {
+    let split = spawn_split(2, |config| config.gateway.rate_limits.client_per_minute = 6).await;
+    let (first, second) = (&split.gateways[0], &split.gateways[1]);
+    let token = first.tenant_with_product_token("acme").await;
+    let mut allowed = 0;
+    for i in 0..10 {
+        let gateway = if i % 2 == 0 { first } else { second };
+        if gateway
+            .get("/t/acme/api/v1/products", &token)
+            .await
+            .status()
+            == 200
+        {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 6, "one budget across both gateways");
 }

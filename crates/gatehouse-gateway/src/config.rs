@@ -16,4 +16,5 @@ pub struct GatewayConfig {
     pub jwks_refetch_interval: Duration,
     /// Allowed clock difference when checking `exp` and `nbf`.
     pub leeway: Duration,
+    pub rate_limits: crate::RateLimitConfig,
 }

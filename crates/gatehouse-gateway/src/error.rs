@@ -21,6 +21,11 @@ pub enum GatewayError {
     BadBody(String),
     #[error("the service did not answer: {0}")]
     Upstream(String),
+    #[error("too many requests: the rate limit is spent")]
+    RateLimited(crate::ratelimit::Verdict),
+    /// The same at the token endpoint, which answers in RFC 6749 form.
+    #[error("too many token requests")]
+    TokenRateLimited(crate::ratelimit::Verdict),
 }
 
 const REALM: &str = "gatehouse";
@@ -31,6 +36,19 @@ fn quoted(s: &str) -> String {
 
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
+        if let Self::TokenRateLimited(verdict) = &self {
+            let body = serde_json::json!({
+                "error": "temporarily_unavailable",
+                "error_description": "too many token requests from this address; see Retry-After",
+            });
+            let mut response = Response::builder()
+                .status(poem::http::StatusCode::TOO_MANY_REQUESTS)
+                .content_type("application/json")
+                .header("cache-control", "no-store")
+                .body(body.to_string());
+            verdict.apply(&mut response);
+            return response;
+        }
         let detail = self.to_string();
         let (kind, challenge) = match &self {
             Self::NoRoute => (ProblemType::NotFound, None),
@@ -53,17 +71,23 @@ impl IntoResponse for GatewayError {
                 )),
             ),
             Self::BodyTooLarge(_) => (ProblemType::PayloadTooLarge, None),
+            Self::RateLimited(_) | Self::TokenRateLimited(_) => {
+                (ProblemType::TooManyRequests, None)
+            }
             Self::BadBody(_) => (ProblemType::MalformedRequest, None),
             Self::Upstream(cause) => {
                 tracing::error!(%cause, "upstream failed");
                 (ProblemType::BadGateway, None)
             }
         };
-        let detail = match self {
+        let detail = match &self {
             Self::Upstream(_) => kind.title().to_owned(),
             _ => detail,
         };
         let mut response = Problem::new(kind, detail).into_response();
+        if let Self::RateLimited(verdict) = &self {
+            verdict.apply(&mut response);
+        }
         if let Some(challenge) = challenge
             && let Ok(value) = challenge.parse()
         {

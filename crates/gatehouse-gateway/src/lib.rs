@@ -8,6 +8,7 @@
 mod config;
 mod error;
 mod forward;
+mod ratelimit;
 mod request_id;
 mod route;
 mod token;
@@ -15,6 +16,7 @@ mod token;
 pub use config::GatewayConfig;
 pub use error::GatewayError;
 pub use forward::Upstream;
+pub use ratelimit::RateLimitConfig;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 
 use std::sync::Arc;
@@ -38,6 +40,7 @@ struct Inner {
     auth: Upstream,
     resources: Upstream,
     tokens: TokenValidator,
+    limiter: ratelimit::Limiter,
 }
 
 impl Gateway {
@@ -47,13 +50,15 @@ impl Gateway {
         resources: Upstream,
         cache: SharedCache,
     ) -> Self {
-        let tokens = TokenValidator::new(&config, auth.clone(), cache);
+        let tokens = TokenValidator::new(&config, auth.clone(), cache.clone());
+        let limiter = ratelimit::Limiter::new(config.rate_limits.clone(), cache);
         Self {
             inner: Arc::new(Inner {
                 config,
                 auth,
                 resources,
                 tokens,
+                limiter,
             }),
         }
     }
@@ -89,20 +94,37 @@ impl Gateway {
             .as_socket_addr()
             .map(|a| a.ip().to_string());
         req.headers_mut().remove(forward::FORWARDED_FOR);
-        if let Some(value) = peer.and_then(|ip| ip.parse().ok()) {
+        if let Some(value) = peer.as_deref().and_then(|ip| ip.parse().ok()) {
             req.headers_mut().insert(forward::FORWARDED_FOR, value);
         }
-        if let Access::Token(rule) = &target.access {
-            let identity = self
-                .inner
-                .tokens
-                .authorize(req.headers(), rule, target.tenant.as_deref())
-                .await?;
-            forward::set_identity(req.headers_mut(), &identity);
-        }
-        upstream
+        let verdict = match (&target.access, target.tenant.as_deref()) {
+            (Access::Token(rule), tenant) => {
+                let identity = self
+                    .inner
+                    .tokens
+                    .authorize(req.headers(), rule, tenant)
+                    .await?;
+                forward::set_identity(req.headers_mut(), &identity);
+                let charge = ratelimit::Charge::Client {
+                    tenant: &identity.token_tenant,
+                    client_id: &identity.client_id,
+                };
+                Some(self.inner.limiter.spend(charge).await?)
+            }
+            (Access::Public, Some(tenant)) if target.token_endpoint => {
+                let address = peer.as_deref().unwrap_or("unknown");
+                let charge = ratelimit::Charge::TokenEndpoint { tenant, address };
+                Some(self.inner.limiter.spend(charge).await?)
+            }
+            (Access::Public, _) => None,
+        };
+        let mut response = upstream
             .forward(req, self.inner.config.max_body_bytes)
-            .await
+            .await?;
+        if let Some(verdict) = verdict {
+            verdict.apply(&mut response);
+        }
+        Ok(response)
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Target {
     pub access: Access,
     /// The tenant in the path, if any.
     pub tenant: Option<String>,
+    /// Whether this is a tenant's token endpoint (rate-limited per address).
+    pub token_endpoint: bool,
 }
 
 fn target(service: Service, access: Access, tenant: Option<&str>) -> Target {
@@ -42,6 +44,7 @@ fn target(service: Service, access: Access, tenant: Option<&str>) -> Target {
         service,
         access,
         tenant: tenant.map(str::to_owned),
+        token_endpoint: false,
     }
 }
 
@@ -85,6 +88,10 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                 Some(tenant),
             ),
             ["admin", "v1", ..] => target(Auth, Access::Token(Rule::TenantAdmin), Some(tenant)),
+            ["oauth2", "token"] => Target {
+                token_endpoint: true,
+                ..target(Auth, public, Some(tenant))
+            },
             ["oauth2", ..] | ["jwks.json"] | [".well-known", ..] => {
                 target(Auth, public, Some(tenant))
             }

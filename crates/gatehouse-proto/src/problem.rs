@@ -20,6 +20,8 @@ pub enum ProblemType {
     PayloadTooLarge,
     UnsupportedMediaType,
     MethodNotAllowed,
+    /// A rate limit is spent; `Retry-After` says when to try again.
+    TooManyRequests,
     /// The gateway could not reach the service behind it.
     BadGateway,
     Internal,
@@ -37,6 +39,7 @@ impl ProblemType {
             Self::PayloadTooLarge => "urn:gatehouse:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:gatehouse:problem:unsupported-media-type",
             Self::MethodNotAllowed => "urn:gatehouse:problem:method-not-allowed",
+            Self::TooManyRequests => "urn:gatehouse:problem:rate-limited",
             Self::BadGateway => "urn:gatehouse:problem:bad-gateway",
             Self::Internal => "urn:gatehouse:problem:internal",
         }
@@ -53,6 +56,7 @@ impl ProblemType {
             Self::PayloadTooLarge => "The request body is too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::MethodNotAllowed => "Method not allowed",
+            Self::TooManyRequests => "Too many requests",
             Self::BadGateway => "The service behind the gateway did not answer",
             Self::Internal => "Internal server error",
         }
@@ -68,6 +72,7 @@ impl ProblemType {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway => StatusCode::BAD_GATEWAY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -138,6 +143,7 @@ impl Problem {
         let kind = match status {
             StatusCode::NOT_FOUND => ProblemType::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+            StatusCode::TOO_MANY_REQUESTS => ProblemType::TooManyRequests,
             StatusCode::PAYLOAD_TOO_LARGE => ProblemType::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
             StatusCode::UNAUTHORIZED => ProblemType::Unauthorized,

@@ -77,6 +77,18 @@ pub struct GatewayConfig {
     pub jwks_refetch_seconds: u64,
     pub clock_leeway_seconds: u64,
     pub cache_max_bytes: u64,
+    pub rate_limits: RateLimits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    pub tenant_per_minute: u32,
+    pub client_per_minute: u32,
+    pub token_endpoint_per_minute: u32,
+    /// Tenant slug → requests per minute.
+    #[serde(default)]
+    pub tenants: std::collections::HashMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +224,27 @@ impl Config {
             return Err(invalid(
                 "admin_client_secret",
                 "must be at least 32 characters; unset it to have one generated",
+            ));
+        }
+        let limits = &self.gateway.rate_limits;
+        if limits.tenant_per_minute == 0
+            || limits.client_per_minute == 0
+            || limits.token_endpoint_per_minute == 0
+            || limits.tenants.values().any(|v| *v == 0)
+        {
+            return Err(invalid(
+                "gateway.rate_limits",
+                "every limit must be positive",
+            ));
+        }
+        if let Some(slug) = limits
+            .tenants
+            .keys()
+            .find(|s| !gatehouse_proto::is_valid_slug(s))
+        {
+            return Err(invalid(
+                "gateway.rate_limits.tenants",
+                format!("'{slug}' is not a tenant slug"),
             ));
         }
         if self.gateway.max_body_bytes == 0 {

@@ -274,6 +274,12 @@ fn gateway(
         jwks_ttl: Duration::from_secs(config.gateway.jwks_cache_seconds),
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
+        rate_limits: gatehouse_gateway::RateLimitConfig {
+            tenant_per_minute: config.gateway.rate_limits.tenant_per_minute,
+            tenant_overrides: config.gateway.rate_limits.tenants.clone(),
+            client_per_minute: config.gateway.rate_limits.client_per_minute,
+            token_endpoint_per_minute: config.gateway.rate_limits.token_endpoint_per_minute,
+        },
     };
     Gateway::new(gateway_config, auth, resources, cache)
         .endpoint()

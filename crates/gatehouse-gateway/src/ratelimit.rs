@@ -1,0 +1,153 @@
+//! Rate limits: a GCRA budget per tenant and per client (and, at the token endpoint, per
+//! address), kept in the cache so that gateway instances sharing Redis share one budget.
+//! Responses carry the IETF draft's `RateLimit-Policy` / `RateLimit` fields and the common
+//! `X-RateLimit-*` ones; a refusal is a 429 with `Retry-After`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use gatehouse_cache::{Key, Quota, RateDecision, SharedCache};
+use poem::Response;
+use poem::http::HeaderValue;
+
+use crate::GatewayError;
+
+#[derive(Debug, Clone)]
+pub struct RateLimitConfig {
+    /// Requests per minute of a whole tenant, unless `tenant_overrides` names it.
+    pub tenant_per_minute: u32,
+    pub tenant_overrides: HashMap<String, u32>,
+    /// Requests per minute of one client (one `client_id`) in a tenant.
+    pub client_per_minute: u32,
+    /// Token requests per minute from one address, per tenant.
+    pub token_endpoint_per_minute: u32,
+}
+
+/// Who a request is charged to.
+pub enum Charge<'a> {
+    /// A client's call with a validated token: its own budget and its tenant's.
+    Client { tenant: &'a str, client_id: &'a str },
+    /// A token request from an address.
+    TokenEndpoint { tenant: &'a str, address: &'a str },
+}
+
+/// The decisions taken for a request, for its response headers.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    policies: Vec<(&'static str, RateDecision)>,
+}
+
+const WINDOW_SECONDS: u64 = 60;
+
+fn ceil_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+impl Verdict {
+    /// The policy closest to refusing, which the single-valued headers describe.
+    fn tightest(&self) -> Option<&(&'static str, RateDecision)> {
+        self.policies.iter().min_by_key(|(_, d)| d.remaining)
+    }
+
+    pub fn apply(&self, response: &mut Response) {
+        let Some((name, tightest)) = self.tightest() else {
+            return;
+        };
+        let policy = self
+            .policies
+            .iter()
+            .map(|(name, d)| format!("\"{name}\";q={};w={WINDOW_SECONDS}", d.limit))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reset = ceil_seconds(tightest.reset_after);
+        let headers = response.headers_mut();
+        let mut set = |name: &'static str, value: String| {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        };
+        set("ratelimit-policy", policy);
+        set(
+            "ratelimit",
+            format!("\"{name}\";r={};t={reset}", tightest.remaining),
+        );
+        set("x-ratelimit-limit", tightest.limit.to_string());
+        set("x-ratelimit-remaining", tightest.remaining.to_string());
+        set("x-ratelimit-reset", reset.to_string());
+        if !tightest.allowed {
+            set(
+                "retry-after",
+                ceil_seconds(tightest.retry_after).max(1).to_string(),
+            );
+        }
+    }
+}
+
+pub struct Limiter {
+    config: RateLimitConfig,
+    cache: SharedCache,
+}
+
+fn per_minute(limit: u32) -> Quota {
+    Quota {
+        limit: limit.max(1),
+        period: Duration::from_secs(WINDOW_SECONDS),
+    }
+}
+
+impl Limiter {
+    pub fn new(config: RateLimitConfig, cache: SharedCache) -> Self {
+        Self { config, cache }
+    }
+
+    /// Spends one request of each budget the charge names. A cache that fails does not fail
+    /// the request: it is let through, and the failure logged.
+    pub async fn spend(&self, charge: Charge<'_>) -> Result<Verdict, GatewayError> {
+        let budgets: Vec<(&'static str, Key, Quota)> = match charge {
+            Charge::Client { tenant, client_id } => {
+                let tenant_limit = self
+                    .config
+                    .tenant_overrides
+                    .get(tenant)
+                    .copied()
+                    .unwrap_or(self.config.tenant_per_minute);
+                vec![
+                    (
+                        "client",
+                        Key::new("rate", tenant, &format!("client:{client_id}")),
+                        per_minute(self.config.client_per_minute),
+                    ),
+                    (
+                        "tenant",
+                        Key::new("rate", tenant, "tenant"),
+                        per_minute(tenant_limit),
+                    ),
+                ]
+            }
+            Charge::TokenEndpoint { tenant, address } => vec![(
+                "token",
+                Key::new("rate", tenant, &format!("token:{address}")),
+                per_minute(self.config.token_endpoint_per_minute),
+            )],
+        };
+        let mut verdict = Verdict::default();
+        for (name, key, quota) in budgets {
+            match self.cache.rate(&key, &quota, 1).await {
+                Ok(decision) => {
+                    verdict.policies.push((name, decision));
+                    if !decision.allowed {
+                        return Err(if name == "token" {
+                            GatewayError::TokenRateLimited(verdict)
+                        } else {
+                            GatewayError::RateLimited(verdict)
+                        });
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "rate limit not checked: cache unavailable");
+                }
+            }
+        }
+        Ok(verdict)
+    }
+}
