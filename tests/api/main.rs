@@ -16,6 +16,7 @@ mod oidc;
 mod openapi;
 mod products;
 mod rate_limits;
+mod response_cache;
 mod revocation;
 mod split_mode;
 mod tokens;

@@ -17,4 +17,9 @@ pub struct GatewayConfig {
     /// Allowed clock difference when checking `exp` and `nbf`.
     pub leeway: Duration,
     pub rate_limits: crate::RateLimitConfig,
+    /// Whether a response served from the cache spends rate-limit budget.
+    pub count_cache_hits: bool,
+    /// How long a request may wait for an upstream answer (and a cache miss for a concurrent
+    /// fetch of the same key).
+    pub upstream_timeout: Duration,
 }

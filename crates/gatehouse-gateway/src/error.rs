@@ -21,8 +21,15 @@ pub enum GatewayError {
     BadBody(String),
     #[error("the service did not answer: {0}")]
     Upstream(String),
+    #[error("the service did not answer within {0:?}")]
+    Timeout(std::time::Duration),
     #[error("too many requests: the rate limit is spent")]
     RateLimited(crate::ratelimit::Verdict),
+    /// A problem document answered as it is (validation of the gateway's own operations).
+    #[error("{}", .0.0.title)]
+    Problem(ProblemResponse),
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     /// The same at the token endpoint, which answers in RFC 6749 form.
     #[error("too many token requests")]
     TokenRateLimited(crate::ratelimit::Verdict),
@@ -34,8 +41,15 @@ fn quoted(s: &str) -> String {
     s.replace(['"', '\\'], "'")
 }
 
+/// A problem the gateway answers unchanged.
+#[derive(Debug)]
+pub struct ProblemResponse(pub Problem);
+
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
+        if let Self::Problem(ProblemResponse(problem)) = self {
+            return problem.into_response();
+        }
         if let Self::TokenRateLimited(verdict) = &self {
             let body = serde_json::json!({
                 "error": "temporarily_unavailable",
@@ -71,6 +85,9 @@ impl IntoResponse for GatewayError {
                 )),
             ),
             Self::BodyTooLarge(_) => (ProblemType::PayloadTooLarge, None),
+            Self::MethodNotAllowed => (ProblemType::MethodNotAllowed, None),
+            Self::Timeout(_) => (ProblemType::GatewayTimeout, None),
+            Self::Problem(_) => (ProblemType::Validation, None),
             Self::RateLimited(_) | Self::TokenRateLimited(_) => {
                 (ProblemType::TooManyRequests, None)
             }

@@ -70,8 +70,20 @@ impl Upstream {
         }
     }
 
-    /// Forwards the request with its body read up to `max_body` bytes.
+    /// Forwards the request with its body read up to `max_body` bytes, waiting at most
+    /// `timeout` for the answer.
     pub async fn forward(
+        &self,
+        req: Request,
+        max_body: usize,
+        timeout: std::time::Duration,
+    ) -> Result<Response, GatewayError> {
+        tokio::time::timeout(timeout, self.forward_now(req, max_body))
+            .await
+            .map_err(|_| GatewayError::Timeout(timeout))?
+    }
+
+    async fn forward_now(
         &self,
         mut req: Request,
         max_body: usize,

@@ -8,13 +8,15 @@
 mod config;
 mod error;
 mod forward;
+mod http_cache;
+mod purge;
 mod ratelimit;
 mod request_id;
 mod route;
 mod token;
 
 pub use config::GatewayConfig;
-pub use error::GatewayError;
+pub use error::{GatewayError, ProblemResponse};
 pub use forward::Upstream;
 pub use ratelimit::RateLimitConfig;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
@@ -41,6 +43,7 @@ struct Inner {
     resources: Upstream,
     tokens: TokenValidator,
     limiter: ratelimit::Limiter,
+    responses: http_cache::ResponseCache,
 }
 
 impl Gateway {
@@ -51,7 +54,8 @@ impl Gateway {
         cache: SharedCache,
     ) -> Self {
         let tokens = TokenValidator::new(&config, auth.clone(), cache.clone());
-        let limiter = ratelimit::Limiter::new(config.rate_limits.clone(), cache);
+        let limiter = ratelimit::Limiter::new(config.rate_limits.clone(), cache.clone());
+        let responses = http_cache::ResponseCache::new(cache, config.upstream_timeout);
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -59,6 +63,7 @@ impl Gateway {
                 resources,
                 tokens,
                 limiter,
+                responses,
             }),
         }
     }
@@ -83,8 +88,9 @@ impl Gateway {
     async fn route_and_forward(&self, mut req: Request) -> Result<Response, GatewayError> {
         let target = route::classify(req.method(), req.uri().path())?;
         let upstream = match target.service {
+            Service::Local if req.uri().path() == "/readyz" => return Ok(self.readiness().await),
             Service::Local => return Ok(local(req.uri().path())),
-            Service::Auth => &self.inner.auth,
+            Service::Auth | Service::GatewayAdmin => &self.inner.auth,
             Service::Resources => &self.inner.resources,
         };
         forward::strip_identity(req.headers_mut());
@@ -97,7 +103,7 @@ impl Gateway {
         if let Some(value) = peer.as_deref().and_then(|ip| ip.parse().ok()) {
             req.headers_mut().insert(forward::FORWARDED_FOR, value);
         }
-        let verdict = match (&target.access, target.tenant.as_deref()) {
+        let (identity, verdict) = match (&target.access, target.tenant.as_deref()) {
             (Access::Token(rule), tenant) => {
                 let identity = self
                     .inner
@@ -105,26 +111,110 @@ impl Gateway {
                     .authorize(req.headers(), rule, tenant)
                     .await?;
                 forward::set_identity(req.headers_mut(), &identity);
-                let charge = ratelimit::Charge::Client {
-                    tenant: &identity.token_tenant,
-                    client_id: &identity.client_id,
-                };
-                Some(self.inner.limiter.spend(charge).await?)
+                (Some(identity), None)
             }
             (Access::Public, Some(tenant)) if target.token_endpoint => {
                 let address = peer.as_deref().unwrap_or("unknown");
                 let charge = ratelimit::Charge::TokenEndpoint { tenant, address };
-                Some(self.inner.limiter.spend(charge).await?)
+                (None, Some(self.inner.limiter.spend(charge).await?))
             }
-            (Access::Public, _) => None,
+            (Access::Public, _) => (None, None),
         };
-        let mut response = upstream
-            .forward(req, self.inner.config.max_body_bytes)
-            .await?;
-        if let Some(verdict) = verdict {
-            verdict.apply(&mut response);
+        let Some(identity) = identity else {
+            let mut response = upstream
+                .forward(
+                    req,
+                    self.inner.config.max_body_bytes,
+                    self.inner.config.upstream_timeout,
+                )
+                .await?;
+            if let Some(verdict) = verdict {
+                verdict.apply(&mut response);
+            }
+            return Ok(response);
+        };
+        let charge = || ratelimit::Charge::Client {
+            tenant: &identity.token_tenant,
+            client_id: &identity.client_id,
+        };
+        let tenant = identity.tenant.clone();
+        if target.service == Service::GatewayAdmin {
+            self.inner.limiter.spend(charge()).await?;
+            return purge::handle(&self.inner.responses, req, target.tenant.as_deref()).await;
         }
+        let cacheable = target.service == Service::Resources;
+        let lookup = cacheable
+            .then(|| self.inner.responses.lookup(&req, &tenant, &identity))
+            .flatten();
+        let Some(lookup) = lookup else {
+            let verdict = self.inner.limiter.spend(charge()).await?;
+            let method = req.method().clone();
+            let path = req.uri().path().to_owned();
+            let mut response = upstream
+                .forward(
+                    req,
+                    self.inner.config.max_body_bytes,
+                    self.inner.config.upstream_timeout,
+                )
+                .await?;
+            // A successful write makes what the cache holds of its collection stale (§4.4).
+            if cacheable && !method.is_safe() && response.status().as_u16() < 400 {
+                self.inner.responses.invalidate(&tenant, &path).await;
+            }
+            verdict.apply(&mut response);
+            return Ok(response);
+        };
+        let permit = match self.inner.responses.get(&lookup, &req).await {
+            http_cache::Cached::Hit(mut response) => {
+                if self.inner.config.count_cache_hits {
+                    self.inner
+                        .limiter
+                        .spend(charge())
+                        .await?
+                        .apply(&mut response);
+                }
+                return Ok(response);
+            }
+            http_cache::Cached::Miss(permit) => permit,
+        };
+        let verdict = self.inner.limiter.spend(charge()).await?;
+        let if_none_match = req
+            .headers()
+            .get(poem::http::header::IF_NONE_MATCH)
+            .cloned();
+        let response = upstream
+            .forward(
+                req,
+                self.inner.config.max_body_bytes,
+                self.inner.config.upstream_timeout,
+            )
+            .await?;
+        let response = self.inner.responses.store(&lookup, response).await;
+        drop(permit);
+        let mut response = http_cache::not_modified(if_none_match.as_ref(), response);
+        verdict.apply(&mut response);
         Ok(response)
+    }
+}
+
+impl Gateway {
+    /// `/readyz`: whether the cache and both services answer.
+    async fn readiness(&self) -> Response {
+        let cache = self.inner.responses.ping().await;
+        let auth = self.inner.auth.get("/t/system/jwks.json").await;
+        let resources = self.inner.resources.get("/openapi/resources.json").await;
+        let up = |ok: bool| if ok { "up" } else { "down" };
+        let checks = serde_json::json!({
+            "cache": up(cache),
+            "auth": up(auth.as_ref().is_ok_and(|(s, _)| s.is_success())),
+            "resources": up(resources.as_ref().is_ok_and(|(s, _)| s.is_success())),
+            "cache_errors": self.inner.responses.errors.load(std::sync::atomic::Ordering::Relaxed),
+        });
+        let ready = checks["auth"] == "up" && checks["resources"] == "up";
+        Response::builder()
+            .status(if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE })
+            .content_type("application/json")
+            .body(serde_json::json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks }).to_string())
     }
 }
 

@@ -9,6 +9,8 @@ use crate::GatewayError;
 pub enum Service {
     /// Answered by the gateway itself (`/healthz`, `/docs`).
     Local,
+    /// The gateway's own admin operations (cache purge), after the token check.
+    GatewayAdmin,
     Auth,
     Resources,
 }
@@ -70,7 +72,7 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     let public = Access::Public;
     let found = match segments.as_slice() {
-        ["healthz"] | ["docs"] | ["docs", ""] => target(Local, public, None),
+        ["healthz"] | ["readyz"] | ["docs"] | ["docs", ""] => target(Local, public, None),
         ["openapi", "admin.json" | "auth.json"] | ["docs", "admin" | "auth", ..] => {
             target(Auth, public, None)
         }
@@ -80,11 +82,21 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
         [".well-known", "oauth-authorization-server", "t", tenant] if is_valid_slug(tenant) => {
             target(Auth, public, Some(tenant))
         }
+        ["admin", "v1", "cache", "purge"] => target(
+            Service::GatewayAdmin,
+            Access::Token(Rule::PlatformAdmin),
+            None,
+        ),
         ["admin", "v1", ..] => target(Auth, Access::Token(Rule::PlatformAdmin), None),
         ["t", tenant, rest @ ..] if is_valid_slug(tenant) => match rest {
             ["api", "v1", resource, ..] if is_resource_name(resource) => target(
                 Resources,
                 Access::Token(Rule::Scope(scope_for(method, resource))),
+                Some(tenant),
+            ),
+            ["admin", "v1", "cache", "purge"] => target(
+                Service::GatewayAdmin,
+                Access::Token(Rule::TenantAdmin),
                 Some(tenant),
             ),
             ["admin", "v1", ..] => target(Auth, Access::Token(Rule::TenantAdmin), Some(tenant)),

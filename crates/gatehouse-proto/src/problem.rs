@@ -24,6 +24,8 @@ pub enum ProblemType {
     TooManyRequests,
     /// The gateway could not reach the service behind it.
     BadGateway,
+    /// The service behind the gateway did not answer in time.
+    GatewayTimeout,
     Internal,
 }
 
@@ -41,6 +43,7 @@ impl ProblemType {
             Self::MethodNotAllowed => "urn:gatehouse:problem:method-not-allowed",
             Self::TooManyRequests => "urn:gatehouse:problem:rate-limited",
             Self::BadGateway => "urn:gatehouse:problem:bad-gateway",
+            Self::GatewayTimeout => "urn:gatehouse:problem:gateway-timeout",
             Self::Internal => "urn:gatehouse:problem:internal",
         }
     }
@@ -58,6 +61,7 @@ impl ProblemType {
             Self::MethodNotAllowed => "Method not allowed",
             Self::TooManyRequests => "Too many requests",
             Self::BadGateway => "The service behind the gateway did not answer",
+            Self::GatewayTimeout => "The service behind the gateway did not answer in time",
             Self::Internal => "Internal server error",
         }
     }
@@ -74,6 +78,7 @@ impl ProblemType {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway => StatusCode::BAD_GATEWAY,
+            Self::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

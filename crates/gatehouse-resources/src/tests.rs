@@ -261,7 +261,11 @@ async fn tenants_never_see_each_others_products() {
 
 #[tokio::test]
 async fn bad_requests_are_problems() {
-    let ep = service(ResourcesConfig { max_per_page: 50 }).await;
+    let ep = service(ResourcesConfig {
+        max_per_page: 50,
+        ..ResourcesConfig::default()
+    })
+    .await;
     let me = acme();
 
     for id in [

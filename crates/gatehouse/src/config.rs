@@ -77,6 +77,8 @@ pub struct GatewayConfig {
     pub jwks_refetch_seconds: u64,
     pub clock_leeway_seconds: u64,
     pub cache_max_bytes: u64,
+    pub count_cache_hits: bool,
+    pub upstream_timeout_seconds: u64,
     pub rate_limits: RateLimits,
 }
 
@@ -114,6 +116,7 @@ pub struct AuthConfig {
 pub struct ResourcesConfig {
     pub listen: String,
     pub max_per_page: u64,
+    pub cache_max_age_seconds: u64,
 }
 
 /// A configuration that cannot start the platform; the message names the key.
@@ -245,6 +248,12 @@ impl Config {
             return Err(invalid(
                 "gateway.rate_limits.tenants",
                 format!("'{slug}' is not a tenant slug"),
+            ));
+        }
+        if !(1..=3600).contains(&self.gateway.upstream_timeout_seconds) {
+            return Err(invalid(
+                "gateway.upstream_timeout_seconds",
+                "must be between 1 and 3600",
             ));
         }
         if self.gateway.max_body_bytes == 0 {

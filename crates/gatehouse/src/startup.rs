@@ -156,6 +156,7 @@ fn problem_errors(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Res
 fn resources_config(config: &Config) -> gatehouse_resources::ResourcesConfig {
     gatehouse_resources::ResourcesConfig {
         max_per_page: config.resources.max_per_page,
+        cache_max_age_seconds: config.resources.cache_max_age_seconds,
     }
 }
 
@@ -209,7 +210,8 @@ impl Application {
             }
             Role::Gateway => {
                 let client = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(30))
+                    .connect_timeout(Duration::from_secs(2))
+                    .timeout(Duration::from_secs(config.gateway.upstream_timeout_seconds))
                     .build()?;
                 let auth = Upstream::http(&config.gateway.auth_url, client.clone());
                 let resources = Upstream::http(&config.gateway.resources_url, client);
@@ -274,6 +276,8 @@ fn gateway(
         jwks_ttl: Duration::from_secs(config.gateway.jwks_cache_seconds),
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
+        count_cache_hits: config.gateway.count_cache_hits,
+        upstream_timeout: Duration::from_secs(config.gateway.upstream_timeout_seconds),
         rate_limits: gatehouse_gateway::RateLimitConfig {
             tenant_per_minute: config.gateway.rate_limits.tenant_per_minute,
             tenant_overrides: config.gateway.rate_limits.tenants.clone(),

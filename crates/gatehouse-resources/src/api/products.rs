@@ -87,7 +87,15 @@ pub(crate) struct ProductPage {
 pub(crate) enum ListProductsResponse {
     /// A page of the tenant's products.
     #[oai(status = 200)]
-    Ok(Json<ProductPage>),
+    Ok(
+        Json<ProductPage>,
+        /// How long the page may be reused: private to the caller.
+        #[oai(header = "Cache-Control")]
+        String,
+        /// A strong validator of the page.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -106,7 +114,15 @@ pub(crate) enum CreateProductResponse {
 pub(crate) enum GetProductResponse {
     /// The product.
     #[oai(status = 200)]
-    Ok(Json<Product>),
+    Ok(
+        Json<Product>,
+        /// How long the product may be reused: private to the caller.
+        #[oai(header = "Cache-Control")]
+        String,
+        /// A strong validator of the product.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -148,12 +164,18 @@ impl ResourcesApi {
         let (page, per_page) = page_window(page.0, per_page.0, &self.config)?;
         let offset = (page - 1).saturating_mul(per_page);
         let (rows, total) = product::list(&self.db, tenant_id, offset, per_page).await?;
-        Ok(ListProductsResponse::Ok(Json(ProductPage {
+        let body = ProductPage {
             items: rows.into_iter().map(Product::from).collect(),
             page,
             per_page,
             total,
-        })))
+        };
+        let etag = etag(&body);
+        Ok(ListProductsResponse::Ok(
+            Json(body),
+            self.config.read_cache_control(),
+            etag,
+        ))
     }
 
     /// Create a product
@@ -198,7 +220,13 @@ impl ResourcesApi {
     ) -> Result<GetProductResponse, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
         let row = product::get(&self.db, tenant_id, product_id(&id)?).await?;
-        Ok(GetProductResponse::Ok(Json(Product::from(row))))
+        let body = Product::from(row);
+        let etag = etag(&body);
+        Ok(GetProductResponse::Ok(
+            Json(body),
+            self.config.read_cache_control(),
+            etag,
+        ))
     }
 
     /// Replace a product
@@ -328,6 +356,15 @@ fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
     }
 }
 
+/// A strong entity tag: a digest of the JSON the body is sent as.
+fn etag(body: &impl poem_openapi::types::ToJSON) -> String {
+    use sha2::Digest;
+    let json = body.to_json().map(|v| v.to_string()).unwrap_or_default();
+    let digest = sha2::Sha256::digest(json.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,7 +439,10 @@ mod tests {
             page_window(Some(3), Some(100), &config).ok(),
             Some((3, 100))
         );
-        let small = ResourcesConfig { max_per_page: 5 };
+        let small = ResourcesConfig {
+            max_per_page: 5,
+            ..ResourcesConfig::default()
+        };
         assert_eq!(page_window(None, None, &small).ok(), Some((1, 5)));
 
         match page_window(Some(0), Some(101), &config) {
