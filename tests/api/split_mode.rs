@@ -45,8 +45,8 @@ pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config
     adjust(&mut config);
     let auth = start(config.clone(), Role::Auth).await;
     let resources = start(config.clone(), Role::Resources).await;
-    config.gateway.auth_url = auth;
-    config.gateway.resources_url = resources.clone();
+    config.gateway.auth_url = auth.into();
+    config.gateway.resources_url = resources.clone().into();
     let mut apps = Vec::new();
     let mut data_dir = Some(data_dir);
     for port in ports {
@@ -166,4 +166,142 @@ async fn gateways_sharing_redis_spend_one_exact_budget() {
         }
     }
     assert_eq!(allowed, 6, "one budget across both gateways");
+}
+
+/// A service in a runtime of its own, which can be killed: its listener and every connection
+/// close at once, as when a process dies.
+struct Killable {
+    base: String,
+    kill: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Killable {
+    fn spawn(config: gatehouse::Config, role: Role) -> Self {
+        let (url_tx, url_rx) = std::sync::mpsc::channel();
+        let (kill, killed) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let app = Application::build(config, role)
+                    .await
+                    .expect("service starts");
+                let _ = url_tx.send(app.base_url().to_owned());
+                tokio::select! {
+                    _ = app.run_until_stopped() => {}
+                    _ = killed => {}
+                }
+            });
+            runtime.shutdown_background();
+        });
+        let base = url_rx.recv().expect("the service's address");
+        Self {
+            base,
+            kill: Some(kill),
+            thread: Some(thread),
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(kill) = self.kill.take() {
+            let _ = kill.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Killable {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test]
+async fn a_killed_resource_instance_fails_no_idempotent_request() {
+    test_log();
+    let data_dir = tempfile::tempdir().expect("dir");
+    let database_url = fresh_database(data_dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let admin_secret = format!("lb-admin-secret-{}", uuid::Uuid::new_v4().simple());
+    let mut config = test_config(data_dir.path(), &database_url);
+    config.public_url = Some(format!("http://127.0.0.1:{port}"));
+    config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.auth.listen = "127.0.0.1:0".into();
+    config.resources.listen = "127.0.0.1:0".into();
+    config.gateway.health_check_seconds = 1;
+    let auth = start(config.clone(), Role::Auth).await;
+    let mut first = Killable::spawn(config.clone(), Role::Resources);
+    let second = Killable::spawn(config.clone(), Role::Resources);
+    config.gateway.auth_url = auth.into();
+    config.gateway.resources_url =
+        gatehouse::config::Urls::Many(vec![first.base.clone(), second.base.clone()]);
+    config.listen = format!("127.0.0.1:{port}");
+    let gateway = start(config, Role::Gateway).await;
+    let app = TestApp {
+        base: gateway,
+        http: reqwest::Client::new(),
+        admin_secret,
+        database_url,
+        data_dir,
+    };
+
+    let token = app.tenant_with_product_token("acme").await;
+    let created = app
+        .post(
+            "/t/acme/api/v1/products",
+            &token,
+            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+        )
+        .await;
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    for i in 0..40 {
+        if i == 10 {
+            first.kill();
+        }
+        // Past the response cache, so that every request reaches an instance.
+        let response = app
+            .http
+            .get(app.url(&location))
+            .bearer_auth(&token)
+            .header("cache-control", "no-cache")
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), 200, "request {i}");
+    }
+    let after = app
+        .post(
+            "/t/acme/api/v1/products",
+            &token,
+            json!({"name": "Gadget", "price": {"amount": 5, "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(after.status(), 201, "the dead instance is ejected");
+    drop(second);
+    let none_left = app
+        .http
+        .get(app.url(&location))
+        .bearer_auth(&token)
+        .header("cache-control", "no-cache")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(none_left.status(), 502);
+    assert_eq!(
+        none_left.headers()["content-type"],
+        "application/problem+json"
+    );
 }

@@ -9,6 +9,7 @@ use poem::http::{HeaderMap, HeaderName, StatusCode, header};
 use poem::{Endpoint, Request, Response};
 
 use crate::GatewayError;
+use crate::pool::{Balance, Outgoing, Pool};
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: [HeaderName; 7] = [
@@ -51,11 +52,8 @@ pub fn set_identity(map: &mut HeaderMap, identity: &Identity) {
 pub enum Upstream {
     /// The service's endpoint in this process.
     InProcess(Arc<BoxEndpoint<'static, Response>>),
-    /// The service at a base URL such as `http://127.0.0.1:8081`.
-    Http {
-        base_url: String,
-        client: reqwest::Client,
-    },
+    /// The service's instances at base URLs such as `http://127.0.0.1:8081`.
+    Http(Arc<Pool>),
 }
 
 impl Upstream {
@@ -63,11 +61,16 @@ impl Upstream {
         Self::InProcess(Arc::new(endpoint))
     }
 
-    pub fn http(base_url: &str, client: reqwest::Client) -> Self {
-        Self::Http {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            client,
-        }
+    /// Instances of a service over HTTP, health-checked every `health_interval`.
+    pub fn http(
+        base_urls: &[String],
+        client: reqwest::Client,
+        balance: Balance,
+        health_interval: std::time::Duration,
+    ) -> Self {
+        let pool = Arc::new(Pool::new(base_urls, client, balance));
+        pool.spawn_health_checks(health_interval);
+        Self::Http(pool)
     }
 
     /// Forwards the request with its body read up to `max_body` bytes, waiting at most
@@ -110,17 +113,20 @@ impl Upstream {
                 req.set_body(body);
                 Ok(endpoint.get_response(req).await)
             }
-            Self::Http { base_url, client } => {
-                let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            Self::Http(pool) => {
                 let mut headers = req.headers().clone();
                 headers.remove(header::HOST);
-                let response = client
-                    .request(req.method().clone(), format!("{base_url}{path}"))
-                    .headers(headers)
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                let outgoing = Outgoing {
+                    method: req.method().clone(),
+                    path_and_query: req
+                        .uri()
+                        .path_and_query()
+                        .map_or("/", |p| p.as_str())
+                        .to_owned(),
+                    headers,
+                    body,
+                };
+                let response = pool.send(&outgoing).await?;
                 let status = response.status();
                 let mut headers = response.headers().clone();
                 strip_hop_by_hop(&mut headers);
@@ -149,19 +155,7 @@ impl Upstream {
                     .map_err(|e| GatewayError::Upstream(e.to_string()))?;
                 Ok((status, body))
             }
-            Self::Http { base_url, client } => {
-                let response = client
-                    .get(format!("{base_url}{path}"))
-                    .send()
-                    .await
-                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
-                let status = response.status();
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
-                Ok((status, body))
-            }
+            Self::Http(pool) => pool.get(path).await,
         }
     }
 }

@@ -9,6 +9,7 @@ mod config;
 mod error;
 mod forward;
 mod http_cache;
+mod pool;
 mod purge;
 mod ratelimit;
 mod request_id;
@@ -18,6 +19,7 @@ mod token;
 pub use config::GatewayConfig;
 pub use error::{GatewayError, ProblemResponse};
 pub use forward::Upstream;
+pub use pool::Balance;
 pub use ratelimit::RateLimitConfig;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 

@@ -70,8 +70,11 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
-    pub auth_url: String,
-    pub resources_url: String,
+    /// One URL, or a list of the instances to balance over.
+    pub auth_url: Urls,
+    pub resources_url: Urls,
+    pub balance: BalanceConfig,
+    pub health_check_seconds: u64,
     pub max_body_bytes: usize,
     pub jwks_cache_seconds: u64,
     pub jwks_refetch_seconds: u64,
@@ -80,6 +83,36 @@ pub struct GatewayConfig {
     pub count_cache_hits: bool,
     pub upstream_timeout_seconds: u64,
     pub rate_limits: RateLimits,
+}
+
+/// One URL or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Urls {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Urls {
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            Self::One(url) => vec![url.clone()],
+            Self::Many(urls) => urls.clone(),
+        }
+    }
+}
+
+impl From<String> for Urls {
+    fn from(url: String) -> Self {
+        Self::One(url)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BalanceConfig {
+    RoundRobin,
+    LeastOutstanding,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -185,13 +218,20 @@ impl Config {
                 "must be an http(s) URL without a trailing slash, such as https://api.example.com",
             ));
         }
-        for (key, url) in [
-            ("gateway.auth_url", &self.gateway.auth_url),
-            ("gateway.resources_url", &self.gateway.resources_url),
+        for (key, urls) in [
+            ("gateway.auth_url", self.gateway.auth_url.list()),
+            ("gateway.resources_url", self.gateway.resources_url.list()),
         ] {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(invalid(key, "must be an http(s) URL"));
+            if urls.is_empty()
+                || urls
+                    .iter()
+                    .any(|url| !(url.starts_with("http://") || url.starts_with("https://")))
+            {
+                return Err(invalid(key, "must be one http(s) URL or a list of them"));
             }
+        }
+        if self.gateway.health_check_seconds == 0 {
+            return Err(invalid("gateway.health_check_seconds", "must be positive"));
         }
         if let Some(url) = &self.database_url {
             let supported = ["sqlite:", "postgres://", "postgresql://"];

@@ -8,13 +8,13 @@ use std::time::Duration;
 use anyhow::Context;
 use gatehouse_auth::{AuthService, Bootstrap};
 use gatehouse_cache::SharedCache;
-use gatehouse_gateway::{Gateway, Upstream};
+use gatehouse_gateway::{Balance, Gateway, Upstream};
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use poem::{EndpointExt, IntoEndpoint, Response, Server};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-use crate::config::Config;
+use crate::config::{BalanceConfig, Config};
 
 /// Which part of the platform this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -153,6 +153,16 @@ fn problem_errors(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Res
         .boxed()
 }
 
+/// A service on its own listener: with `/healthz` for the gateway's health checks.
+fn standalone(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Response> {
+    let healthz = poem::endpoint::make_sync(|_| {
+        Response::builder()
+            .content_type("application/json")
+            .body(r#"{"status":"ok"}"#)
+    });
+    problem_errors(poem::Route::new().at("/healthz", healthz).nest("/", ep))
+}
+
 fn resources_config(config: &Config) -> gatehouse_resources::ResourcesConfig {
     gatehouse_resources::ResourcesConfig {
         max_per_page: config.resources.max_per_page,
@@ -201,20 +211,36 @@ impl Application {
                 let service = auth_service(&config, db, &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
-                problem_errors(gatehouse_auth::endpoint(service))
+                standalone(gatehouse_auth::endpoint(service))
             }
             Role::Resources => {
                 let db = connect(&config).await?;
                 gatehouse_resources::migrate(&db).await?;
-                problem_errors(gatehouse_resources::endpoint(db, resources_config(&config)))
+                standalone(gatehouse_resources::endpoint(db, resources_config(&config)))
             }
             Role::Gateway => {
+                // The answer's deadline is the gateway's (gateway.upstream_timeout_seconds, a
+                // 504); a connection that cannot be made fails fast and is retried elsewhere.
                 let client = reqwest::Client::builder()
                     .connect_timeout(Duration::from_secs(2))
-                    .timeout(Duration::from_secs(config.gateway.upstream_timeout_seconds))
                     .build()?;
-                let auth = Upstream::http(&config.gateway.auth_url, client.clone());
-                let resources = Upstream::http(&config.gateway.resources_url, client);
+                let balance = match config.gateway.balance {
+                    BalanceConfig::RoundRobin => Balance::RoundRobin,
+                    BalanceConfig::LeastOutstanding => Balance::LeastOutstanding,
+                };
+                let interval = Duration::from_secs(config.gateway.health_check_seconds);
+                let auth = Upstream::http(
+                    &config.gateway.auth_url.list(),
+                    client.clone(),
+                    balance,
+                    interval,
+                );
+                let resources = Upstream::http(
+                    &config.gateway.resources_url.list(),
+                    client,
+                    balance,
+                    interval,
+                );
                 gateway(&config, &public_url, auth, resources, cache)
             }
             Role::All => {

@@ -1,0 +1,191 @@
+//! Several instances of one service behind the gateway: round robin or least outstanding
+//! requests, ejection of an instance that fails, re-admission after an active health check,
+//! and one retry of an idempotent request on another instance.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use poem::http::{HeaderMap, Method, StatusCode};
+
+use crate::GatewayError;
+
+/// How the next instance is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Balance {
+    RoundRobin,
+    LeastOutstanding,
+}
+
+struct Instance {
+    base_url: String,
+    healthy: AtomicBool,
+    outstanding: AtomicUsize,
+}
+
+pub struct Pool {
+    instances: Vec<Instance>,
+    client: reqwest::Client,
+    balance: Balance,
+    next: AtomicUsize,
+}
+
+/// A forwarded request, ready to be sent (again).
+pub struct Outgoing {
+    pub method: Method,
+    pub path_and_query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// RFC 9110 §9.2.2: these may be sent twice without changing the outcome.
+fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+    )
+}
+
+struct Outstanding<'a>(&'a Instance);
+
+impl Drop for Outstanding<'_> {
+    fn drop(&mut self) {
+        self.0.outstanding.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Pool {
+    pub fn new(base_urls: &[String], client: reqwest::Client, balance: Balance) -> Self {
+        Self {
+            instances: base_urls
+                .iter()
+                .map(|u| Instance {
+                    base_url: u.trim_end_matches('/').to_owned(),
+                    healthy: AtomicBool::new(true),
+                    outstanding: AtomicUsize::new(0),
+                })
+                .collect(),
+            client,
+            balance,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The instance to try, skipping `tried`; healthy ones first, any if none is healthy.
+    fn pick(&self, tried: &[usize]) -> Option<usize> {
+        let candidates: Vec<usize> = (0..self.instances.len())
+            .filter(|i| !tried.contains(i))
+            .collect();
+        let healthy: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|i| self.instances[*i].healthy.load(Ordering::Relaxed))
+            .collect();
+        let pool = if healthy.is_empty() {
+            candidates
+        } else {
+            healthy
+        };
+        match self.balance {
+            Balance::RoundRobin => {
+                let n = self.next.fetch_add(1, Ordering::Relaxed);
+                pool.get(n % pool.len().max(1)).copied()
+            }
+            Balance::LeastOutstanding => pool
+                .into_iter()
+                .min_by_key(|i| self.instances[*i].outstanding.load(Ordering::Relaxed)),
+        }
+    }
+
+    fn eject(&self, index: usize, why: &str) {
+        let instance = &self.instances[index];
+        if instance.healthy.swap(false, Ordering::Relaxed) {
+            tracing::warn!(upstream = %instance.base_url, %why, "instance ejected");
+        }
+    }
+
+    /// Sends the request to an instance; after a transport failure, an idempotent request is
+    /// tried once more on another instance.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<reqwest::Response, GatewayError> {
+        let mut tried = Vec::new();
+        let attempts = if idempotent(&outgoing.method) { 2 } else { 1 };
+        let mut last_error = String::from("no instance configured");
+        for _ in 0..attempts {
+            let Some(index) = self.pick(&tried) else {
+                break;
+            };
+            tried.push(index);
+            let instance = &self.instances[index];
+            instance.outstanding.fetch_add(1, Ordering::Relaxed);
+            let _outstanding = Outstanding(instance);
+            let result = self
+                .client
+                .request(
+                    outgoing.method.clone(),
+                    format!("{}{}", instance.base_url, outgoing.path_and_query),
+                )
+                .headers(outgoing.headers.clone())
+                .body(outgoing.body.clone())
+                .send()
+                .await;
+            match result {
+                Ok(response) => return Ok(response),
+                Err(err) => {
+                    self.eject(index, &err.to_string());
+                    last_error = format!("{}: {err}", instance.base_url);
+                }
+            }
+        }
+        Err(GatewayError::Upstream(last_error))
+    }
+
+    /// A GET to one healthy instance, for the gateway itself.
+    pub async fn get(&self, path: &str) -> Result<(StatusCode, Bytes), GatewayError> {
+        let outgoing = Outgoing {
+            method: Method::GET,
+            path_and_query: path.to_owned(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let response = self.send(&outgoing).await?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+        Ok((status, body))
+    }
+
+    /// Probes every instance's `/healthz` every `interval`: a failing one is ejected, an
+    /// ejected one that answers again is re-admitted.
+    pub fn spawn_health_checks(self: &Arc<Self>, interval: Duration) {
+        let pool = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(interval);
+            loop {
+                every.tick().await;
+                let Some(pool) = pool.upgrade() else { return };
+                for (index, instance) in pool.instances.iter().enumerate() {
+                    let probe = pool
+                        .client
+                        .get(format!("{}/healthz", instance.base_url))
+                        .timeout(interval.max(Duration::from_millis(500)))
+                        .send()
+                        .await;
+                    match probe {
+                        Ok(r) if r.status().is_success() => {
+                            if !instance.healthy.swap(true, Ordering::Relaxed) {
+                                tracing::info!(upstream = %instance.base_url, "instance re-admitted");
+                            }
+                        }
+                        Ok(r) => {
+                            pool.eject(index, &format!("health check answered {}", r.status()))
+                        }
+                        Err(err) => pool.eject(index, &err.to_string()),
+                    }
+                }
+            }
+        });
+    }
+}
