@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test fmt-check clippy test-sqlite test-postgres openapi
+.PHONY: run test fmt-check clippy test-sqlite test-postgres openapi bench
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
@@ -27,3 +27,8 @@ test-postgres:
 ## Regenerate the committed OpenAPI documents.
 openapi:
 	$(CARGO) run -q -p gatehouse -- openapi --out openapi
+
+## Requests per second and p50/p99 latency of the gateway (cached, uncached), the resource
+## service directly and the token endpoint, with wrk (installed if missing).
+bench:
+	scripts/bench.sh

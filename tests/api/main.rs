@@ -9,6 +9,7 @@ mod cli;
 mod client_auth;
 mod code_flow;
 mod consent;
+mod edge;
 mod errors;
 mod helpers;
 mod isolation;

@@ -22,4 +22,5 @@ pub struct GatewayConfig {
     /// How long a request may wait for an upstream answer (and a cache miss for a concurrent
     /// fetch of the same key).
     pub upstream_timeout: Duration,
+    pub cors: crate::CorsConfig,
 }

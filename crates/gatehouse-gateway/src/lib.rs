@@ -6,6 +6,7 @@
 //! identity headers it did not set itself; it holds no business data.
 
 mod config;
+mod cors;
 mod error;
 mod forward;
 mod http_cache;
@@ -17,6 +18,7 @@ mod route;
 mod token;
 
 pub use config::GatewayConfig;
+pub use cors::CorsConfig;
 pub use error::{GatewayError, ProblemResponse};
 pub use forward::Upstream;
 pub use pool::Balance;
@@ -81,10 +83,24 @@ impl Gateway {
     }
 
     async fn handle(&self, req: Request) -> Response {
-        match self.route_and_forward(req).await {
+        let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
+        let tenant = route::classify(req.method(), req.uri().path())
+            .ok()
+            .and_then(|t| t.tenant);
+        if let Some(preflight) = self.inner.config.cors.preflight(&req, tenant.as_deref()) {
+            return preflight;
+        }
+        let mut response = match self.route_and_forward(req).await {
             Ok(response) => response,
             Err(err) => err.into_response(),
-        }
+        };
+        // The services' own Server field (if any) says nothing worth telling.
+        response.headers_mut().remove(poem::http::header::SERVER);
+        self.inner
+            .config
+            .cors
+            .decorate(origin.as_ref(), tenant.as_deref(), &mut response);
+        response
     }
 
     async fn route_and_forward(&self, mut req: Request) -> Result<Response, GatewayError> {

@@ -169,6 +169,13 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The problem as a response with its own status.
+    pub fn into_response_with_status(self) -> Response {
+        IntoResponse::into_response(self)
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();

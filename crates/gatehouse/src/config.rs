@@ -83,6 +83,16 @@ pub struct GatewayConfig {
     pub count_cache_hits: bool,
     pub upstream_timeout_seconds: u64,
     pub rate_limits: RateLimits,
+    pub cors: Cors,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cors {
+    pub allowed_origins: Vec<String>,
+    /// Tenant slug → origins.
+    #[serde(default)]
+    pub tenants: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// One URL or several.
@@ -295,6 +305,25 @@ impl Config {
                 "gateway.upstream_timeout_seconds",
                 "must be between 1 and 3600",
             ));
+        }
+        let origins = self
+            .gateway
+            .cors
+            .allowed_origins
+            .iter()
+            .chain(self.gateway.cors.tenants.values().flatten());
+        for origin in origins {
+            let ok = origin == "*"
+                || url::Url::parse(origin).is_ok_and(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.origin().ascii_serialization() == *origin
+                });
+            if !ok {
+                return Err(invalid(
+                    "gateway.cors",
+                    format!("'{origin}' is not an origin such as https://app.example"),
+                ));
+            }
         }
         if self.gateway.max_body_bytes == 0 {
             return Err(invalid("gateway.max_body_bytes", "must be positive"));

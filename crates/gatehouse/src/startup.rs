@@ -303,6 +303,10 @@ fn gateway(
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
         count_cache_hits: config.gateway.count_cache_hits,
+        cors: gatehouse_gateway::CorsConfig {
+            allowed_origins: config.gateway.cors.allowed_origins.clone(),
+            tenants: config.gateway.cors.tenants.clone(),
+        },
         upstream_timeout: Duration::from_secs(config.gateway.upstream_timeout_seconds),
         rate_limits: gatehouse_gateway::RateLimitConfig {
             tenant_per_minute: config.gateway.rate_limits.tenant_per_minute,
