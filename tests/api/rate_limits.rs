@@ -105,3 +105,63 @@ async fn the_token_endpoint_is_limited_per_address_with_an_oauth_error() {
     let body: Value = refused.json().await.expect("json");
     assert_eq!(body["error"], "temporarily_unavailable");
 }
+
+#[tokio::test]
+async fn the_operator_sets_a_tenants_limit_through_the_admin_api() {
+    let app = crate::helpers::spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let operator = app.operator_token().await;
+    let patch = |body: Value| {
+        app.send(
+            reqwest::Method::PATCH,
+            "/admin/v1/tenants/acme",
+            Some(&operator),
+            Some(body),
+        )
+    };
+    let set = patch(serde_json::json!({"rate_limit_per_minute": 2})).await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(
+        set.json::<Value>().await.expect("json")["rate_limit_per_minute"],
+        2
+    );
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &token).await.status(),
+        200
+    );
+    assert_eq!(
+        app.get("/t/acme/api/v1/products?page=2", &token)
+            .await
+            .status(),
+        200
+    );
+    let refused = app.get("/t/acme/api/v1/products?page=3", &token).await;
+    assert_eq!(refused.status(), 429);
+    assert!(
+        refused.headers()["ratelimit-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains(r#""tenant";q=2"#)
+    );
+
+    assert_eq!(
+        patch(serde_json::json!({"rate_limit_per_minute": 0}))
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        patch(serde_json::json!({"rate_limit_per_minute": null}))
+            .await
+            .status(),
+        200
+    );
+    let back = app.get("/t/acme/api/v1/products?page=4", &token).await;
+    assert_eq!(back.status(), 200, "the configured budget again, at once");
+    assert!(
+        back.headers()["ratelimit-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains(r#""tenant";q=12000"#)
+    );
+}

@@ -13,6 +13,7 @@ mod keys;
 mod migration;
 mod migration_002;
 mod migration_003;
+mod migration_004;
 mod secrets;
 mod service;
 
@@ -88,7 +89,11 @@ pub fn endpoint(service: AuthService) -> Route {
         )
         .at(
             "/t/:tenant/oauth2/consent",
-            poem::post(api::browser::consent).data(service_for_pages),
+            poem::post(api::browser::consent).data(service_for_pages.clone()),
+        )
+        .at(
+            "/internal/v1/tenants/:tenant/policy",
+            poem::get(api::browser::policy).data(service_for_pages),
         )
         .at("/openapi/admin.json", admin.spec_endpoint())
         .at("/openapi/auth.json", oauth.spec_endpoint())

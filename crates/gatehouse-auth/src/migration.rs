@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateAuthTables),
             Box::new(crate::migration_002::CreateAuthorizationTables),
             Box::new(crate::migration_003::KeyRotationAndClientMetadata),
+            Box::new(crate::migration_004::TenantRateLimit),
         ]
     }
 }

@@ -58,7 +58,8 @@ impl Gateway {
         cache: SharedCache,
     ) -> Self {
         let tokens = TokenValidator::new(&config, auth.clone(), cache.clone());
-        let limiter = ratelimit::Limiter::new(config.rate_limits.clone(), cache.clone());
+        let limiter =
+            ratelimit::Limiter::new(config.rate_limits.clone(), cache.clone(), auth.clone());
         let responses = http_cache::ResponseCache::new(cache, config.upstream_timeout);
         Self {
             inner: Arc::new(Inner {
@@ -176,8 +177,15 @@ impl Gateway {
                 )
                 .await?;
             // A successful write makes what the cache holds of its collection stale (§4.4).
-            if cacheable && !method.is_safe() && response.status().as_u16() < 400 {
+            let written = !method.is_safe() && response.status().as_u16() < 400;
+            if cacheable && written {
                 self.inner.responses.invalidate(&tenant, &path).await;
+            }
+            // A changed tenant may have a new rate limit.
+            if let Some(slug) = path.strip_prefix("/admin/v1/tenants/")
+                && written
+            {
+                self.inner.limiter.forget_policy(slug).await;
             }
             verdict.apply(&mut response);
             return Ok(response);

@@ -86,6 +86,21 @@ impl Verdict {
 pub struct Limiter {
     config: RateLimitConfig,
     cache: SharedCache,
+    /// Where a tenant's own limit (set through the admin API) is read.
+    auth: crate::Upstream,
+}
+
+/// How long a tenant's limit read from the auth server is reused.
+const POLICY_TTL: Duration = Duration::from_secs(30);
+
+#[derive(serde::Deserialize)]
+struct TenantPolicy {
+    rate_limit_per_minute: Option<u32>,
+}
+
+/// The cache key of a tenant's policy; the gateway drops it when the tenant is changed.
+pub fn policy_key(tenant: &str) -> Key {
+    Key::new("policy", tenant, "")
 }
 
 fn per_minute(limit: u32) -> Quota {
@@ -96,8 +111,48 @@ fn per_minute(limit: u32) -> Quota {
 }
 
 impl Limiter {
-    pub fn new(config: RateLimitConfig, cache: SharedCache) -> Self {
-        Self { config, cache }
+    pub fn new(config: RateLimitConfig, cache: SharedCache, auth: crate::Upstream) -> Self {
+        Self {
+            config,
+            cache,
+            auth,
+        }
+    }
+
+    /// The tenant's budget: its own (admin API), else the configuration's for it, else the
+    /// default.
+    async fn tenant_limit(&self, tenant: &str) -> u32 {
+        let configured = self
+            .config
+            .tenant_overrides
+            .get(tenant)
+            .copied()
+            .unwrap_or(self.config.tenant_per_minute);
+        let key = policy_key(tenant);
+        let cached = self.cache.get(&key).await.ok().flatten();
+        let body = match cached {
+            Some(body) => body,
+            None => match self
+                .auth
+                .get(&format!("/internal/v1/tenants/{tenant}/policy"))
+                .await
+            {
+                Ok((status, body)) if status.is_success() => {
+                    let _ = self.cache.set(&key, body.clone(), POLICY_TTL).await;
+                    body
+                }
+                _ => return configured,
+            },
+        };
+        serde_json::from_slice::<TenantPolicy>(&body)
+            .ok()
+            .and_then(|p| p.rate_limit_per_minute)
+            .unwrap_or(configured)
+    }
+
+    /// Forgets a tenant's policy, after it was changed through this gateway.
+    pub async fn forget_policy(&self, tenant: &str) {
+        let _ = self.cache.delete(&policy_key(tenant)).await;
     }
 
     /// Spends one request of each budget the charge names. A cache that fails does not fail
@@ -105,12 +160,7 @@ impl Limiter {
     pub async fn spend(&self, charge: Charge<'_>) -> Result<Verdict, GatewayError> {
         let budgets: Vec<(&'static str, Key, Quota)> = match charge {
             Charge::Client { tenant, client_id } => {
-                let tenant_limit = self
-                    .config
-                    .tenant_overrides
-                    .get(tenant)
-                    .copied()
-                    .unwrap_or(self.config.tenant_per_minute);
+                let tenant_limit = self.tenant_limit(tenant).await;
                 vec![
                     (
                         "client",

@@ -77,6 +77,9 @@ struct Tenant {
     /// The tenant's refresh token absolute lifetime in seconds; the installation's when absent.
     #[oai(skip_serializing_if_is_none)]
     refresh_absolute_seconds: Option<i64>,
+    /// Requests per minute the gateway allows the whole tenant; the configured when absent.
+    #[oai(skip_serializing_if_is_none)]
+    rate_limit_per_minute: Option<i64>,
     created_at: DateTime<Utc>,
 }
 
@@ -88,6 +91,8 @@ struct TenantPatch {
     refresh_idle_seconds: MaybeUndefined<i64>,
     /// 60 seconds to 5 years; at least the idle lifetime.
     refresh_absolute_seconds: MaybeUndefined<i64>,
+    /// Requests per minute the gateway allows the whole tenant; `null`: the configured one.
+    rate_limit_per_minute: MaybeUndefined<i64>,
 }
 
 /// What a user granted an app.
@@ -360,6 +365,7 @@ impl AdminApi {
             signing_alg: t.signing_alg,
             refresh_idle_seconds: t.refresh_idle_seconds,
             refresh_absolute_seconds: t.refresh_absolute_seconds,
+            rate_limit_per_minute: t.rate_limit_per_minute,
             created_at: t.created_at,
         }
     }
@@ -483,6 +489,7 @@ impl AdminApi {
                     display_name: patch.display_name.map(|t| t.0),
                     refresh_idle_seconds: field(patch.refresh_idle_seconds),
                     refresh_absolute_seconds: field(patch.refresh_absolute_seconds),
+                    rate_limit_per_minute: field(patch.rate_limit_per_minute),
                 },
             )
             .await?;

@@ -2,7 +2,7 @@
 //! it leads to. These are pages for people, not part of the OpenAPI documents.
 
 use poem::web::{Data, Form, Path, Query};
-use poem::{Request, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
 use super::pages::{self, SESSION_COOKIE};
@@ -130,4 +130,21 @@ pub async fn consent(
         .await
         .map(|o| (o, None));
     respond(service, &tenant, result)
+}
+
+/// For the gateway (never routed from outside): the tenant's settings that the gateway
+/// enforces. 404 for an unknown tenant.
+#[handler]
+pub async fn policy(Path(tenant): Path<String>, Data(service): Data<&AuthService>) -> Response {
+    match service.find_tenant(&tenant).await {
+        Ok(Some(tenant)) => poem::web::Json(serde_json::json!({
+            "rate_limit_per_minute": tenant.rate_limit_per_minute,
+        }))
+        .into_response(),
+        Ok(None) => poem::http::StatusCode::NOT_FOUND.into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "tenant policy failed");
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -14,6 +14,8 @@ pub struct Model {
     /// Refresh token lifetimes of this tenant; the installation's when unset.
     pub refresh_idle_seconds: Option<i64>,
     pub refresh_absolute_seconds: Option<i64>,
+    /// Requests per minute the gateway allows the tenant; its configuration's when unset.
+    pub rate_limit_per_minute: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -52,6 +52,7 @@ pub struct TenantUpdate {
     /// `Some(None)` returns to the installation's lifetime.
     pub refresh_idle_seconds: Option<Option<i64>>,
     pub refresh_absolute_seconds: Option<Option<i64>>,
+    pub rate_limit_per_minute: Option<Option<i64>>,
 }
 
 impl AuthService {
@@ -100,10 +101,20 @@ impl AuthService {
                 reason: "must not exceed the absolute lifetime".into(),
             });
         }
+        let rate_limit = update
+            .rate_limit_per_minute
+            .unwrap_or(tenant.rate_limit_per_minute);
+        if rate_limit.is_some_and(|v| !(1..=1_000_000_000).contains(&v)) {
+            errors.push(FieldError {
+                field: "rate_limit_per_minute".into(),
+                reason: "must be between 1 and 1000000000".into(),
+            });
+        }
         if !errors.is_empty() {
             return Err(AuthError::Invalid(errors));
         }
         let mut active: tenant::ActiveModel = tenant.into();
+        active.rate_limit_per_minute = Set(rate_limit);
         if let Some(name) = update.display_name {
             active.display_name = Set(name.trim().to_owned());
         }
@@ -132,6 +143,7 @@ impl AuthService {
             created_at: Set(now),
             refresh_idle_seconds: Set(None),
             refresh_absolute_seconds: Set(None),
+            rate_limit_per_minute: Set(None),
         }
         .insert(&tx)
         .await?;

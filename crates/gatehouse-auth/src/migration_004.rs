@@ -1,0 +1,36 @@
+//! A tenant's own rate limit, set through the admin API and read by the gateway.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct TenantRateLimit;
+
+#[derive(DeriveIden)]
+enum AuthTenants {
+    Table,
+    RateLimitPerMinute,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TenantRateLimit {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(AuthTenants::Table)
+                .add_column(big_integer_null(AuthTenants::RateLimitPerMinute))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(AuthTenants::Table)
+                .drop_column(AuthTenants::RateLimitPerMinute)
+                .to_owned(),
+        )
+        .await
+    }
+}
