@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${BENCH_DURATION:-10s}"
+# The tenant's signing algorithm: ES256 (the default) or RS256.
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 
 if ! command -v wrk >/dev/null; then
@@ -63,7 +64,8 @@ done
 json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 admin=$(curl -fs -u "admin:$secret" -d grant_type=client_credentials "$base/t/system/oauth2/token" | json '["access_token"]')
 tenant_id=$(curl -fs -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-    -d '{"slug":"bench","display_name":"Bench"}' "$base/admin/v1/tenants" | json '["id"]')
+    -d "{\"slug\":\"bench\",\"display_name\":\"Bench\",\"signing_alg\":\"${BENCH_SIGNING_ALG:-ES256}\"}" \
+    "$base/admin/v1/tenants" | json '["id"]')
 client=$(curl -fs -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     -d '{"client_name":"bench","scope":"products:read products:write"}' "$base/t/bench/admin/v1/clients")
 client_id=$(echo "$client" | json '["client_id"]')
@@ -113,13 +115,13 @@ read -r u_rps u_p50 u_p99 <<<"$(measure "${auth[@]}" -H "Cache-Control: no-cache
 read -r d_rps d_p50 d_p99 <<<"$(measure "${identity[@]}" "http://127.0.0.1:$res_port$location")"
 read -r t_rps t_p50 t_p99 <<<"$(measure -s "$work/token.lua" "$base/t/bench/oauth2/token")"
 
-python3 - "$c_rps $c_p50 $c_p99" "$u_rps $u_p50 $u_p99" "$d_rps $d_p50 $d_p99" "$t_rps $t_p50 $t_p99" "$DURATION" "$CONNECTIONS" "$(nproc)" <<'PY'
+python3 - "$c_rps $c_p50 $c_p99" "$u_rps $u_p50 $u_p99" "$d_rps $d_p50 $d_p99" "$t_rps $t_p50 $t_p99" "$DURATION" "$CONNECTIONS" "$(nproc)" "${BENCH_SIGNING_ALG:-ES256}" <<'PY'
 import sys
 rows = [("cached GET via gateway", sys.argv[1]), ("uncached GET via gateway", sys.argv[2]),
         ("GET on resource service directly", sys.argv[3]), ("token endpoint (client_credentials)", sys.argv[4])]
 vals = {name: tuple(map(float, v.split())) for name, v in rows}
 direct = vals["GET on resource service directly"]
-print(f"\nwrk -t2 -c{sys.argv[6]} -d{sys.argv[5]} on {sys.argv[7]} cores (load generator on the same machine)\n")
+print(f"\nwrk -t2 -c{sys.argv[6]} -d{sys.argv[5]} on {sys.argv[7]} cores (load generator on the same machine), tokens {sys.argv[8]}\n")
 print(f"| {'scenario':<36} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'req/s vs direct':>15} | {'p50 vs direct':>13} |")
 print(f"|{'-'*38}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*17}|{'-'*15}|")
 for name, _ in rows:

@@ -1,6 +1,7 @@
 //! Bearer token validation: the tenant's keys, the issuer, the audience, the lifetime, the
 //! algorithm the key was published for, and the route's scope.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,6 +11,7 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use poem::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::route::Rule;
 use crate::{GatewayConfig, GatewayError, Upstream};
@@ -19,8 +21,9 @@ const PLATFORM_ADMIN: &str = "platform:admin";
 const TENANT_ADMIN: &str = "tenant:admin";
 
 /// The claims the gateway reads (RFC 9068 §2.2, plus `tid`).
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct Claims {
+    exp: u64,
     jti: String,
     sub: String,
     client_id: String,
@@ -42,6 +45,27 @@ pub struct TokenValidator {
     refetch_interval: Duration,
     auth: Upstream,
     cache: SharedCache,
+    /// Parsed verifying keys by `tenant:kid`.
+    parsed: moka::future::Cache<String, (Arc<DecodingKey>, Algorithm)>,
+    /// Tokens already verified, by their SHA-256; kept at most five minutes.
+    verified: moka::future::Cache<String, Arc<Verified>>,
+}
+
+/// A token whose signature, issuer, audience and lifetime have been checked.
+struct Verified {
+    token_tenant: String,
+    claims: Claims,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn chrono_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn invalid(why: &str) -> GatewayError {
@@ -83,6 +107,14 @@ impl TokenValidator {
             refetch_interval: config.jwks_refetch_interval,
             auth,
             cache,
+            parsed: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(config.jwks_ttl)
+                .build(),
+            verified: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
         }
     }
 
@@ -94,26 +126,21 @@ impl TokenValidator {
         path_tenant: Option<&str>,
     ) -> Result<Identity, GatewayError> {
         let token = bearer(headers)?;
-        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed token"))?;
-        let typ_ok = header.typ.as_deref().is_some_and(|t| {
-            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
-        });
-        if !typ_ok {
-            return Err(invalid("not an access token (typ must be at+jwt)"));
-        }
-        let kid = header
-            .kid
-            .ok_or_else(|| invalid("the token names no key"))?;
-
-        // The issuer picks the tenant whose keys must have signed the token; it is checked
-        // again, with the signature, below.
-        let issuer = unverified_issuer(token).ok_or_else(|| invalid("malformed token"))?;
-        let token_tenant = issuer
-            .strip_prefix(&self.public_url)
-            .and_then(|rest| rest.strip_prefix("/t/"))
-            .filter(|slug| gatehouse_proto::is_valid_slug(slug))
-            .ok_or_else(|| invalid("the token was not issued by this platform"))?
-            .to_owned();
+        // A token verified before is not verified again while it is valid: the signature check
+        // is the costliest step of a request. Revocation is still checked every time.
+        let digest = hex(&Sha256::digest(token.as_bytes()));
+        let now = chrono_now();
+        let verified = match self.verified.get(&digest).await {
+            Some(v) if v.claims.exp.saturating_add(self.leeway.as_secs()) > now => v,
+            Some(_) => return Err(invalid("the token has expired")),
+            None => {
+                let v = Arc::new(self.verify(token).await?);
+                self.verified.insert(digest, v.clone()).await;
+                v
+            }
+        };
+        let token_tenant = verified.token_tenant.clone();
+        let claims = verified.claims.clone();
         let accepted = match (rule, path_tenant) {
             (Rule::PlatformAdmin, _) => token_tenant == SYSTEM_TENANT,
             (Rule::TenantAdmin, Some(t)) => token_tenant == t || token_tenant == SYSTEM_TENANT,
@@ -123,32 +150,6 @@ impl TokenValidator {
         if !accepted {
             return Err(invalid("the token was issued for another tenant"));
         }
-
-        let jwk = self.key(&token_tenant, &kid).await?;
-        let alg = algorithm_of(&jwk).ok_or_else(|| invalid("the key has no usable algorithm"))?;
-        if header.alg != alg {
-            return Err(invalid("the token's algorithm is not its key's"));
-        }
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| invalid("the key is unusable"))?;
-        let mut validation = Validation::new(alg);
-        validation.set_issuer(&[&issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
-        validation.validate_nbf = true;
-        validation.leeway = self.leeway.as_secs();
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => invalid("the token has expired"),
-                    ErrorKind::ImmatureSignature => invalid("the token is not valid yet"),
-                    ErrorKind::InvalidSignature => invalid("the token's signature is invalid"),
-                    ErrorKind::InvalidAudience => invalid("the token is for another audience"),
-                    ErrorKind::InvalidIssuer => invalid("the token's issuer is wrong"),
-                    _ => invalid("the token is invalid"),
-                }
-            })?
-            .claims;
 
         // Revoked tokens are announced by the auth server in the cache both share.
         let revoked = Key::new("revoked", &token_tenant, &claims.jti);
@@ -180,6 +181,76 @@ impl TokenValidator {
             return Err(GatewayError::InsufficientScope(required.to_owned()));
         }
         Ok(identity)
+    }
+
+    /// Checks a token's type, issuer, signature (with the issuing tenant's key, pinned to its
+    /// algorithm), audience and lifetime.
+    async fn verify(&self, token: &str) -> Result<Verified, GatewayError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed token"))?;
+        let typ_ok = header.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+        });
+        if !typ_ok {
+            return Err(invalid("not an access token (typ must be at+jwt)"));
+        }
+        let kid = header
+            .kid
+            .ok_or_else(|| invalid("the token names no key"))?;
+        // The issuer picks the tenant whose keys must have signed the token; the signature
+        // check below confirms it.
+        let issuer = unverified_issuer(token).ok_or_else(|| invalid("malformed token"))?;
+        let token_tenant = issuer
+            .strip_prefix(&self.public_url)
+            .and_then(|rest| rest.strip_prefix("/t/"))
+            .filter(|slug| gatehouse_proto::is_valid_slug(slug))
+            .ok_or_else(|| invalid("the token was not issued by this platform"))?
+            .to_owned();
+        let (key, alg) = self.decoding_key(&token_tenant, &kid).await?;
+        if header.alg != alg {
+            return Err(invalid("the token's algorithm is not its key's"));
+        }
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway.as_secs();
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => invalid("the token has expired"),
+                    ErrorKind::ImmatureSignature => invalid("the token is not valid yet"),
+                    ErrorKind::InvalidSignature => invalid("the token's signature is invalid"),
+                    ErrorKind::InvalidAudience => invalid("the token is for another audience"),
+                    ErrorKind::InvalidIssuer => invalid("the token's issuer is wrong"),
+                    _ => invalid("the token is invalid"),
+                }
+            })?
+            .claims;
+        Ok(Verified {
+            token_tenant,
+            claims,
+        })
+    }
+
+    /// The verifying key `kid` of the tenant and its algorithm, parsed once and kept in
+    /// process for as long as the JWKS is cached.
+    async fn decoding_key(
+        &self,
+        tenant: &str,
+        kid: &str,
+    ) -> Result<(Arc<DecodingKey>, Algorithm), GatewayError> {
+        let id = format!("{tenant}:{kid}");
+        if let Some(found) = self.parsed.get(&id).await {
+            return Ok(found);
+        }
+        let jwk = self.key(tenant, kid).await?;
+        let alg = algorithm_of(&jwk).ok_or_else(|| invalid("the key has no usable algorithm"))?;
+        let key =
+            Arc::new(DecodingKey::from_jwk(&jwk).map_err(|_| invalid("the key is unusable"))?);
+        self.parsed.insert(id, (key.clone(), alg)).await;
+        Ok((key, alg))
     }
 
     /// The tenant's key `kid`, from the cached JWKS, fetching it when it is not cached or does
