@@ -635,6 +635,7 @@ async fn forms_without_their_csrf_token_and_wrong_passwords_get_nowhere() {
         ("content-security-policy", "frame-ancestors 'none'"),
         ("x-frame-options", "DENY"),
         ("cache-control", "no-store"),
+        ("referrer-policy", "no-referrer"),
     ] {
         let value = page.headers()[name].to_str().expect("ascii").to_owned();
         assert!(value.contains(expected), "{name}: {value}");
