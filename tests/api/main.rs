@@ -14,6 +14,7 @@ mod errors;
 mod helpers;
 mod isolation;
 mod oidc;
+mod opaque;
 mod openapi;
 mod products;
 mod rate_limits;

@@ -14,6 +14,7 @@ mod migration;
 mod migration_002;
 mod migration_003;
 mod migration_004;
+mod migration_005;
 mod secrets;
 mod service;
 

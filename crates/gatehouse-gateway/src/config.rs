@@ -23,4 +23,6 @@ pub struct GatewayConfig {
     /// fetch of the same key).
     pub upstream_timeout: Duration,
     pub cors: crate::CorsConfig,
+    /// Tenants whose opaque access tokens are introspected, with the client that asks.
+    pub introspection: crate::IntrospectionConfig,
 }

@@ -47,8 +47,10 @@ pub struct TokenValidator {
     cache: SharedCache,
     /// Parsed verifying keys by `tenant:kid`.
     parsed: moka::future::Cache<String, (Arc<DecodingKey>, Algorithm)>,
-    /// Tokens already verified, by their SHA-256; kept at most five minutes.
+    /// Tokens already verified (or introspected), by their SHA-256; kept at most five
+    /// minutes, never past their `exp`.
     verified: moka::future::Cache<String, Arc<Verified>>,
+    introspection: crate::IntrospectionConfig,
 }
 
 /// A token whose signature, issuer, audience and lifetime have been checked.
@@ -111,6 +113,7 @@ impl TokenValidator {
                 .max_capacity(10_000)
                 .time_to_live(config.jwks_ttl)
                 .build(),
+            introspection: config.introspection.clone(),
             verified: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
@@ -134,7 +137,35 @@ impl TokenValidator {
             Some(v) if v.claims.exp.saturating_add(self.leeway.as_secs()) > now => v,
             Some(_) => return Err(invalid("the token has expired")),
             None => {
-                let v = Arc::new(self.verify(token).await?);
+                let jwt_shaped = token.split('.').count() == 3;
+                let introspector = path_tenant.and_then(|t| self.introspection.get(t));
+                let v = match (jwt_shaped, introspector, path_tenant) {
+                    (true, _, _) => self.verify(token).await?,
+                    (false, Some(client), Some(tenant)) => {
+                        let active = crate::introspection::introspect(
+                            &self.auth,
+                            &self.public_url,
+                            tenant,
+                            client,
+                            token,
+                        )
+                        .await?
+                        .ok_or_else(|| invalid("the token is not active"))?;
+                        Verified {
+                            token_tenant: tenant.to_owned(),
+                            claims: Claims {
+                                exp: active.exp,
+                                jti: digest.clone(),
+                                sub: active.sub,
+                                client_id: active.client_id,
+                                scope: active.scope,
+                                tid: active.tid,
+                            },
+                        }
+                    }
+                    _ => return Err(invalid("malformed token")),
+                };
+                let v = Arc::new(v);
                 self.verified.insert(digest, v.clone()).await;
                 v
             }

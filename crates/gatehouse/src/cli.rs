@@ -297,6 +297,7 @@ impl Cli {
                         token_endpoint_auth_method: auth_method,
                         id_token_signed_response_alg: None,
                         jwks: None,
+                        access_token_format: None,
                     };
                     let (client, secret) = service
                         .create_client(&tenant.tenant, new)

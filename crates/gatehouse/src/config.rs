@@ -84,6 +84,16 @@ pub struct GatewayConfig {
     pub upstream_timeout_seconds: u64,
     pub rate_limits: RateLimits,
     pub cors: Cors,
+    /// Tenant slug → the tenant's confidential client that introspects its opaque tokens.
+    #[serde(default)]
+    pub introspection: std::collections::HashMap<String, IntrospectionClient>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntrospectionClient {
+    pub client_id: String,
+    pub client_secret: Secret,
 }
 
 #[derive(Debug, Clone, Deserialize)]

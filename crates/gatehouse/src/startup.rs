@@ -303,6 +303,18 @@ fn gateway(
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
         count_cache_hits: config.gateway.count_cache_hits,
+        introspection: config
+            .gateway
+            .introspection
+            .iter()
+            .map(|(tenant, c)| {
+                let client = gatehouse_gateway::IntrospectionClient {
+                    client_id: c.client_id.clone(),
+                    client_secret: c.client_secret.expose().to_owned(),
+                };
+                (tenant.clone(), client)
+            })
+            .collect(),
         cors: gatehouse_gateway::CorsConfig {
             allowed_origins: config.gateway.cors.allowed_origins.clone(),
             tenants: config.gateway.cors.tenants.clone(),

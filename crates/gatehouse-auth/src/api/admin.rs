@@ -142,6 +142,8 @@ struct ClientCreate {
     /// For `private_key_jwt`: the client's public keys, a JWK Set (`{"keys": [...]}`), each
     /// with a `kid` and an `alg`.
     jwks: Option<serde_json::Value>,
+    /// `jwt` (RFC 9068, the default) or `opaque` (resource servers introspect it).
+    access_token_format: Option<Text>,
 }
 
 impl Example for ClientCreate {
@@ -154,6 +156,7 @@ impl Example for ClientCreate {
             token_endpoint_auth_method: Some("client_secret_basic".into()),
             id_token_signed_response_alg: None,
             jwks: None,
+            access_token_format: None,
         }
     }
 }
@@ -170,6 +173,7 @@ struct Client {
     id_token_signed_response_alg: String,
     #[oai(skip_serializing_if_is_none)]
     jwks: Option<serde_json::Value>,
+    access_token_format: String,
     /// Seconds since the epoch (RFC 7591).
     client_id_issued_at: i64,
 }
@@ -392,6 +396,7 @@ impl From<client::Model> for Client {
                 .id_token_signed_response_alg
                 .unwrap_or_else(|| "RS256".into()),
             jwks: c.jwks.and_then(|j| serde_json::from_str(&j).ok()),
+            access_token_format: c.access_token_format.unwrap_or_else(|| "jwt".into()),
         }
     }
 }
@@ -543,6 +548,7 @@ impl AdminApi {
             token_endpoint_auth_method: body.token_endpoint_auth_method.map(|m| m.0),
             id_token_signed_response_alg: body.id_token_signed_response_alg.map(|a| a.0),
             jwks: body.jwks,
+            access_token_format: body.access_token_format.map(|f| f.0),
         };
         let (client, secret) = self.service.create_client(&tenant, new).await?;
         let location = format!("/t/{}/admin/v1/clients/{}", tenant.0, client.client_id);

@@ -519,6 +519,9 @@ struct IntrospectionBody {
     iat: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     jti: Option<String>,
+    /// The tenant's id (an extension to RFC 7662).
+    #[oai(skip_serializing_if_is_none)]
+    tid: Option<String>,
 }
 
 impl From<Option<Introspection>> for IntrospectionBody {
@@ -536,6 +539,7 @@ impl From<Option<Introspection>> for IntrospectionBody {
                 exp: None,
                 iat: None,
                 jti: None,
+                tid: None,
             },
             Some(t) => Self {
                 active: true,
@@ -549,6 +553,7 @@ impl From<Option<Introspection>> for IntrospectionBody {
                 exp: Some(t.exp),
                 iat: Some(t.iat),
                 jti: t.jti,
+                tid: t.tid,
             },
         }
     }

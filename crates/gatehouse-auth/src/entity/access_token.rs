@@ -10,6 +10,8 @@ pub struct Model {
     pub code_hash: Option<String>,
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// For an opaque token (whose `jti` is the token's SHA-256): its claims as JSON.
+    pub claims: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub struct Model {
     pub id_token_signed_response_alg: Option<String>,
     /// For `private_key_jwt`: the client's public keys, a JWK Set as JSON text.
     pub jwks: Option<String>,
+    /// `jwt` (RFC 9068, the default) or `opaque` (checked by introspection).
+    pub access_token_format: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

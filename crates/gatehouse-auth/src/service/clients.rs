@@ -23,6 +23,8 @@ pub struct NewClient {
     pub id_token_signed_response_alg: Option<String>,
     /// For `private_key_jwt`: the client's public keys (a JWK Set).
     pub jwks: Option<serde_json::Value>,
+    /// `jwt` when `None`, or `opaque`.
+    pub access_token_format: Option<String>,
 }
 
 /// A client secret in clear: returned once at creation, never stored.
@@ -154,6 +156,14 @@ impl NewClient {
                     .into(),
             );
         }
+        if let Some(format) = &self.access_token_format
+            && !["jwt", "opaque"].contains(&format.as_str())
+        {
+            wrong(
+                "access_token_format",
+                format!("'{format}' is not supported; supported: jwt, opaque"),
+            );
+        }
         if let Some(alg) = &self.id_token_signed_response_alg
             && !["RS256", "ES256"].contains(&alg.as_str())
         {
@@ -263,6 +273,7 @@ impl AuthService {
             created_at: Set(Utc::now()),
             id_token_signed_response_alg: Set(new.id_token_signed_response_alg),
             jwks: Set(new.jwks.map(|j| j.to_string())),
+            access_token_format: Set(new.access_token_format),
         }
         .insert(&self.db)
         .await?;

@@ -141,6 +141,7 @@ impl AuthService {
                     token_endpoint_auth_method: None,
                     id_token_signed_response_alg: None,
                     jwks: None,
+                    access_token_format: None,
                 };
                 let (_, generated) = self
                     .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)

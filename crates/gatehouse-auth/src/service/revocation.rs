@@ -33,6 +33,8 @@ pub struct Introspection {
     pub exp: i64,
     pub iat: i64,
     pub jti: Option<String>,
+    /// The tenant's id (an extension), which the gateway passes on to services.
+    pub tid: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +47,7 @@ struct OwnClaims {
     iat: i64,
     jti: String,
     aud: String,
+    tid: String,
 }
 
 /// The cache key under which the gateway looks for a revoked access token.
@@ -53,12 +56,23 @@ pub fn revoked_key(tenant_slug: &str, jti: &str) -> Key {
 }
 
 impl AuthService {
-    /// An access token this tenant signed and that is still valid, with its claims.
+    /// An access token of this tenant that is still valid, with its claims: a JWT it signed,
+    /// or an opaque token it issued.
     async fn verify_own_access_token(
         &self,
         tenant: &tenant::Model,
         token: &str,
     ) -> Result<Option<OwnClaims>, AuthError> {
+        if token.starts_with("gho_") {
+            let row = access_token::Entity::find_by_id(sha256_hex(token))
+                .filter(access_token::Column::TenantId.eq(tenant.id))
+                .one(&self.db)
+                .await?;
+            return Ok(row
+                .filter(|r| r.expires_at > Utc::now())
+                .and_then(|r| r.claims)
+                .and_then(|c| serde_json::from_str(&c).ok()));
+        }
         let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
             return Ok(None);
         };
@@ -130,6 +144,7 @@ impl AuthService {
                 exp: claims.exp,
                 iat: claims.iat,
                 jti: Some(claims.jti),
+                tid: Some(claims.tid),
             }));
         }
         let Some(row) = self.live_refresh_token(&tenant, token).await? else {
@@ -149,6 +164,7 @@ impl AuthService {
             exp: row.idle_expires_at.min(row.family_expires_at).timestamp(),
             iat: row.issued_at.timestamp(),
             jti: None,
+            tid: Some(tenant.id.to_string()),
         }))
     }
 
@@ -214,6 +230,7 @@ impl AuthService {
                     code_hash: Set(None),
                     expires_at: Set(expires_at),
                     revoked_at: Set(Some(Utc::now())),
+                    claims: Set(None),
                 }
                 .insert(&self.db)
                 .await?;

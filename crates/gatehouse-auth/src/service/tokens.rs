@@ -497,10 +497,14 @@ impl AuthService {
         scope: &str,
         refresh_token: Option<String>,
     ) -> Result<TokenSet, TokenError> {
-        let key = self.signing_key(tenant, &tenant.signing_alg).await?;
         let now = Utc::now();
         let lifetime = ttl(self.config.access_token_ttl);
-        let jti = random_token(16);
+        let opaque = client.access_token_format.as_deref() == Some("opaque");
+        // An opaque token is random; its `jti` is its hash, under which its claims are kept.
+        let opaque_token = opaque.then(|| format!("gho_{}", random_token(32)));
+        let jti = opaque_token
+            .as_deref()
+            .map_or_else(|| random_token(16), sha256_hex);
         let user = subject.user.map(|u| u.to_string());
         let claims = AccessClaims {
             iss: self.config.issuer(&tenant.slug),
@@ -515,17 +519,27 @@ impl AuthService {
             tid: tenant.id.to_string(),
             auth_time: subject.auth_time.map(|t| t.timestamp()),
         };
-        let token = keys::sign(&claims, "at+jwt", &key.kid, &key.alg, &key.private_pem)
-            .map_err(AuthError::from)?;
-        if subject.user.is_some() {
+        let token = match &opaque_token {
+            Some(token) => token.clone(),
+            None => {
+                let key = self.signing_key(tenant, &tenant.signing_alg).await?;
+                keys::sign(&claims, "at+jwt", &key.kid, &key.alg, &key.private_pem)
+                    .map_err(AuthError::from)?
+            }
+        };
+        if subject.user.is_some() || opaque {
             // Users' tokens are recorded, so that a replayed code or a revoked family can
-            // revoke them too. Machine tokens are not, which keeps client_credentials cheap.
+            // revoke them too, and opaque tokens, which only this record describes. Machine
+            // JWTs are not, which keeps client_credentials cheap.
             access_token::ActiveModel {
-                jti: Set(jti),
+                jti: Set(jti.clone()),
                 tenant_id: Set(tenant.id),
                 code_hash: Set(subject.code_hash.map(str::to_owned)),
                 expires_at: Set(now + lifetime),
                 revoked_at: Set(None),
+                claims: Set(opaque
+                    .then(|| serde_json::to_string(&claims).ok())
+                    .flatten()),
             }
             .insert(&self.db)
             .await?;
