@@ -240,6 +240,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     config.resources.listen = "127.0.0.1:0".into();
     config.gateway.health_check_seconds = 1;
     let auth = start(config.clone(), Role::Auth).await;
+    let revive_config = config.clone();
     let mut first = Killable::spawn(config.clone(), Role::Resources);
     let second = Killable::spawn(config.clone(), Role::Resources);
     config.gateway.auth_url = auth.into();
@@ -290,6 +291,22 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
         )
         .await;
     assert_eq!(after.status(), 201, "the dead instance is ejected");
+    let health = |app: &TestApp| {
+        let url = app.url("/readyz");
+        let http = app.http.clone();
+        async move {
+            let ready: Value = http
+                .get(url)
+                .send()
+                .await
+                .expect("answer")
+                .json()
+                .await
+                .expect("json");
+            ready["checks"]["instances"]["resources"].clone()
+        }
+    };
+    assert_eq!(health(&app).await[0]["healthy"], false, "ejected");
     drop(second);
     let none_left = app
         .http
@@ -304,4 +321,27 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
         none_left.headers()["content-type"],
         "application/problem+json"
     );
+
+    // The first instance comes back on its address: the health check re-admits it.
+    let mut back_config = revive_config;
+    back_config.resources.listen = first.base.trim_start_matches("http://").to_owned();
+    let _back = Killable::spawn(back_config, Role::Resources);
+    let mut readmitted = false;
+    for _ in 0..40 {
+        if health(&app).await[0]["healthy"] == true {
+            readmitted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(readmitted, "re-admitted after an active health check");
+    let served = app
+        .http
+        .get(app.url(&location))
+        .bearer_auth(&token)
+        .header("cache-control", "no-cache")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(served.status(), 200);
 }

@@ -141,6 +141,14 @@ impl Upstream {
         }
     }
 
+    /// The instances behind this upstream and whether each is in rotation (none in process).
+    pub fn instances(&self) -> Vec<(String, bool)> {
+        match self {
+            Self::InProcess(_) => Vec::new(),
+            Self::Http(pool) => pool.health(),
+        }
+    }
+
     /// A GET the gateway makes for itself (the JWKS, say).
     pub async fn get(&self, path: &str) -> Result<(StatusCode, Bytes), GatewayError> {
         match self {

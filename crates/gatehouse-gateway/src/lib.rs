@@ -237,6 +237,10 @@ impl Gateway {
             "auth": up(auth.as_ref().is_ok_and(|(s, _)| s.is_success())),
             "resources": up(resources.as_ref().is_ok_and(|(s, _)| s.is_success())),
             "cache_errors": self.inner.responses.errors.load(std::sync::atomic::Ordering::Relaxed),
+            "instances": {
+                "auth": instances(&self.inner.auth),
+                "resources": instances(&self.inner.resources),
+            },
         });
         let ready = checks["auth"] == "up" && checks["resources"] == "up";
         Response::builder()
@@ -244,6 +248,14 @@ impl Gateway {
             .content_type("application/json")
             .body(serde_json::json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks }).to_string())
     }
+}
+
+fn instances(upstream: &Upstream) -> serde_json::Value {
+    upstream
+        .instances()
+        .into_iter()
+        .map(|(url, healthy)| serde_json::json!({ "url": url, "healthy": healthy }))
+        .collect()
 }
 
 fn local(path: &str) -> Response {

@@ -98,6 +98,14 @@ impl Pool {
         }
     }
 
+    /// Each instance's URL and whether it is in rotation.
+    pub fn health(&self) -> Vec<(String, bool)> {
+        self.instances
+            .iter()
+            .map(|i| (i.base_url.clone(), i.healthy.load(Ordering::Relaxed)))
+            .collect()
+    }
+
     fn eject(&self, index: usize, why: &str) {
         let instance = &self.instances[index];
         if instance.healthy.swap(false, Ordering::Relaxed) {
