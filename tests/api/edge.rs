@@ -108,8 +108,9 @@ async fn browser_origins_are_allowed_per_tenant() {
     );
 }
 
-/// A stand-in instance of the resource service that records what the gateway sends it.
-async fn recording_upstream() -> (String, Arc<Mutex<Vec<String>>>) {
+/// A stand-in instance of the resource service that records what the gateway sends it, and
+/// answers requests for `/t/acme/api/v1/products/slow` only after `delay`.
+async fn recording_upstream_with(delay: std::time::Duration) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -129,6 +130,9 @@ async fn recording_upstream() -> (String, Arc<Mutex<Vec<String>>>) {
                     }
                 }
                 let head = String::from_utf8_lossy(&buffer).to_lowercase();
+                if head.contains("/t/acme/api/v1/products/slow") {
+                    tokio::time::sleep(delay).await;
+                }
                 if head.contains(" /t/") {
                     record.lock().expect("lock").push(head);
                 }
@@ -161,7 +165,8 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
         .expect("auth");
     let auth_url = auth.base_url().to_owned();
     tokio::spawn(auth.run_until_stopped());
-    let (upstream, seen) = recording_upstream().await;
+    let (upstream, seen) = recording_upstream_with(std::time::Duration::from_secs(3)).await;
+    config.gateway.upstream_timeout_seconds = 1;
     config.gateway.auth_url = auth_url.into();
     config.gateway.resources_url = upstream.into();
     config.listen = format!("127.0.0.1:{port}");
@@ -203,7 +208,20 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
         .await
         .expect("answer");
 
-    let seen = seen.lock().expect("lock").clone();
+    let slow = app.get("/t/acme/api/v1/products/slow", &token).await;
+    assert_eq!(slow.status(), 504, "the upstream timeout");
+    assert_eq!(
+        crate::helpers::problem(slow).await["type"],
+        "urn:gatehouse:problem:gateway-timeout"
+    );
+
+    let seen: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|head| !head.contains("/slow"))
+        .cloned()
+        .collect();
     assert_eq!(seen.len(), 2, "{seen:?}");
     let first = &seen[0];
     assert!(

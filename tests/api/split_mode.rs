@@ -168,6 +168,46 @@ async fn gateways_sharing_redis_spend_one_exact_budget() {
     assert_eq!(allowed, 6, "one budget across both gateways");
 }
 
+#[tokio::test]
+async fn a_purge_through_one_gateway_reaches_every_gateway_sharing_redis() {
+    let split = spawn_split(2, |_| {}).await;
+    let (first, second) = (&split.gateways[0], &split.gateways[1]);
+    let token = first.tenant_with_product_token("acme").await;
+    let created = first
+        .post(
+            "/t/acme/api/v1/products",
+            &token,
+            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+        )
+        .await;
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let x_cache =
+        |r: &reqwest::Response| r.headers()["x-cache"].to_str().expect("ascii").to_owned();
+    assert_eq!(x_cache(&second.get(&location, &token).await), "MISS");
+    assert_eq!(
+        x_cache(&first.get(&location, &token).await),
+        "HIT",
+        "one cache in Redis"
+    );
+    let operator = first.operator_token().await;
+    let purged = first
+        .post(
+            "/admin/v1/cache/purge",
+            &operator,
+            json!({"tenant": "acme"}),
+        )
+        .await;
+    assert_eq!(purged.status(), 200);
+    assert_eq!(
+        x_cache(&second.get(&location, &token).await),
+        "MISS",
+        "gone for the other gateway too"
+    );
+}
+
 /// A service in a runtime of its own, which can be killed: its listener and every connection
 /// close at once, as when a process dies.
 struct Killable {
