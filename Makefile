@@ -16,12 +16,15 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# The suite also starts the `gatehouse` binary itself (a resource service it kills).
 test-sqlite:
+	$(CARGO) build -p gatehouse
 	scripts/with-test-services.sh env -u GATEHOUSE_TEST_DATABASE_URL $(CARGO) test --workspace
 
 ## A private PostgreSQL (and redis-server) on free loopback ports, or the servers named by
 ## GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL.
 test-postgres:
+	$(CARGO) build -p gatehouse
 	scripts/with-test-services.sh $(CARGO) test --workspace --test api
 
 ## Regenerate the committed OpenAPI documents.

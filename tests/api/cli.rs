@@ -114,3 +114,37 @@ async fn the_cli_manages_tenants_clients_and_users_that_the_platform_then_serves
             .is_err()
     );
 }
+
+#[test]
+fn a_bad_configuration_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |envs: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(crate::helpers::gatehouse_binary());
+        command
+            .args(["serve"])
+            .env("GATEHOUSE_DATA_DIR", dir.path());
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let output = command.output().expect("the binary runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&[("GATEHOUSE_LISTEN", "nowhere")]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("`listen`"), "{stderr}");
+    let (code, stderr) = run(&[("GATEHOUSE_GATEWAY__MAX_BODY_BYTES", "lots")]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.to_lowercase().contains("gateway.max_body_bytes"),
+        "{stderr}"
+    );
+
+    let file = dir.path().join("extra.toml");
+    std::fs::write(&file, "[auth]\naccess_token_ttl_seconds = 5\n").expect("write");
+    let (code, stderr) = run(&[("GATEHOUSE_CONFIG", file.to_str().expect("utf-8"))]);
+    assert_eq!(code, Some(1), "the file's layer is read");
+    assert!(stderr.contains("auth.access_token_ttl_seconds"), "{stderr}");
+}

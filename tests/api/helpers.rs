@@ -303,3 +303,19 @@ pub fn www_authenticate(response: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The `gatehouse` binary next to this test binary (`make test` builds it first).
+pub fn gatehouse_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let binary = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("gatehouse"))
+        .expect("target directory");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p gatehouse` (make test does)",
+        binary.display()
+    );
+    binary
+}

@@ -208,58 +208,63 @@ async fn a_purge_through_one_gateway_reaches_every_gateway_sharing_redis() {
     );
 }
 
-/// A service in a runtime of its own, which can be killed: its listener and every connection
-/// close at once, as when a process dies.
-struct Killable {
+/// A resource service in a process of its own, which the test can kill.
+struct ResourceProcess {
     base: String,
-    kill: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    child: std::process::Child,
 }
 
-impl Killable {
-    fn spawn(config: gatehouse::Config, role: Role) -> Self {
-        let (url_tx, url_rx) = std::sync::mpsc::channel();
-        let (kill, killed) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let app = Application::build(config, role)
-                    .await
-                    .expect("service starts");
-                let _ = url_tx.send(app.base_url().to_owned());
-                tokio::select! {
-                    _ = app.run_until_stopped() => {}
-                    _ = killed => {}
-                }
-            });
-            runtime.shutdown_background();
-        });
-        let base = url_rx.recv().expect("the service's address");
+impl ResourceProcess {
+    fn start(config: &gatehouse::Config, port: u16) -> Self {
+        let child = std::process::Command::new(crate::helpers::gatehouse_binary())
+            .args(["serve", "resources"])
+            .env("GATEHOUSE_DATA_DIR", &config.data_dir)
+            .env("GATEHOUSE_DATABASE_URL", config.database_url())
+            .env("GATEHOUSE_RESOURCES__LISTEN", format!("127.0.0.1:{port}"))
+            .env("GATEHOUSE_LOG__FILTER", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the gatehouse binary starts");
+        // Ready once /healthz answers: the port opens before the migrations have run.
+        let healthy = || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+            stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").ok()?;
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).ok()?;
+            answer.lines().next()?.contains(" 200 ").then_some(())
+        };
+        for _ in 0..400 {
+            if healthy().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
         Self {
-            base,
-            kill: Some(kill),
-            thread: Some(thread),
+            base: format!("http://127.0.0.1:{port}"),
+            child,
         }
     }
 
+    /// SIGKILL: the process dies with its connections.
     fn kill(&mut self) {
-        if let Some(kill) = self.kill.take() {
-            let _ = kill.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-impl Drop for Killable {
+impl Drop for ResourceProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 #[tokio::test]
@@ -280,9 +285,10 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     config.resources.listen = "127.0.0.1:0".into();
     config.gateway.health_check_seconds = 1;
     let auth = start(config.clone(), Role::Auth).await;
-    let revive_config = config.clone();
-    let mut first = Killable::spawn(config.clone(), Role::Resources);
-    let second = Killable::spawn(config.clone(), Role::Resources);
+    let revive = config.clone();
+    let (first_port, second_port) = (free_port(), free_port());
+    let mut first = ResourceProcess::start(&config, first_port);
+    let second = ResourceProcess::start(&config, second_port);
     config.gateway.auth_url = auth.into();
     config.gateway.resources_url =
         gatehouse::config::Urls::Many(vec![first.base.clone(), second.base.clone()]);
@@ -363,9 +369,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     );
 
     // The first instance comes back on its address: the health check re-admits it.
-    let mut back_config = revive_config;
-    back_config.resources.listen = first.base.trim_start_matches("http://").to_owned();
-    let _back = Killable::spawn(back_config, Role::Resources);
+    let _back = ResourceProcess::start(&revive, first_port);
     let mut readmitted = false;
     for _ in 0..40 {
         if health(&app).await[0]["healthy"] == true {

@@ -188,6 +188,14 @@ fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
     }
 }
 
+/// Whether a `GATEHOUSE_*` variable (prefix removed, any case) is a configuration key:
+/// `GATEHOUSE_CONFIG` names a file, and `GATEHOUSE_TEST_*` and `GATEHOUSE_*_TEST_*` belong to
+/// the test suite.
+fn is_config_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key != "config" && !key.starts_with("test_") && !key.contains("_test_")
+}
+
 impl Config {
     /// Reads the layers from the process environment.
     pub fn load() -> Result<Self, ConfigError> {
@@ -200,8 +208,7 @@ impl Config {
         }
         let env = Env::prefixed("GATEHOUSE_")
             .split("__")
-            // GATEHOUSE_CONFIG names a file, and GATEHOUSE_TEST_* belong to the test suite.
-            .filter(|key| key != "config" && !key.as_str().contains("test_"));
+            .filter(|key| is_config_key(key.as_str()));
         Self::from_figment(figment.merge(env))
     }
 
@@ -409,6 +416,21 @@ mod tests {
         let config = Config::defaults().expect("defaults");
         assert_eq!(config.listen, "127.0.0.1:8080");
         assert!(config.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn only_configuration_variables_are_read_from_the_environment() {
+        for key in ["LISTEN", "GATEWAY__MAX_BODY_BYTES", "redis_url"] {
+            assert!(is_config_key(key), "{key}");
+        }
+        for key in [
+            "CONFIG",
+            "config",
+            "TEST_DATABASE_URL",
+            "RESOURCES_TEST_DATABASE_URL",
+        ] {
+            assert!(!is_config_key(key), "{key}");
+        }
     }
 
     #[test]
