@@ -17,6 +17,7 @@ mod oidc;
 mod opaque;
 mod openapi;
 mod products;
+mod profile;
 mod rate_limits;
 mod response_cache;
 mod revocation;

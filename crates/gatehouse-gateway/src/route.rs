@@ -17,6 +17,8 @@ pub enum Service {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {
+    /// Any valid token of the path's tenant (`/api/v1/me`).
+    Authenticated,
     /// A token of the path's tenant with this scope.
     Scope(String),
     /// A token of the path's tenant with `tenant:admin`, or the operator's `platform:admin`.
@@ -89,6 +91,9 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
         ),
         ["admin", "v1", ..] => target(Auth, Access::Token(Rule::PlatformAdmin), None),
         ["t", tenant, rest @ ..] if is_valid_slug(tenant) => match rest {
+            ["api", "v1", "me"] => {
+                target(Resources, Access::Token(Rule::Authenticated), Some(tenant))
+            }
             ["api", "v1", resource, ..] if is_resource_name(resource) => target(
                 Resources,
                 Access::Token(Rule::Scope(scope_for(method, resource))),

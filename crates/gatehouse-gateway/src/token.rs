@@ -175,7 +175,7 @@ impl TokenValidator {
         let accepted = match (rule, path_tenant) {
             (Rule::PlatformAdmin, _) => token_tenant == SYSTEM_TENANT,
             (Rule::TenantAdmin, Some(t)) => token_tenant == t || token_tenant == SYSTEM_TENANT,
-            (Rule::Scope(_), Some(t)) => token_tenant == t,
+            (Rule::Scope(_) | Rule::Authenticated, Some(t)) => token_tenant == t,
             (_, None) => false,
         };
         if !accepted {
@@ -202,6 +202,7 @@ impl TokenValidator {
         };
         let operator = token_tenant == SYSTEM_TENANT && identity.has_scope(PLATFORM_ADMIN);
         let required = match rule {
+            Rule::Authenticated => return Ok(identity),
             Rule::Scope(scope) => scope.as_str(),
             Rule::TenantAdmin if operator => PLATFORM_ADMIN,
             Rule::TenantAdmin if path_tenant != Some(token_tenant.as_str()) => PLATFORM_ADMIN,

@@ -1,6 +1,7 @@
 //! The HTTP surface: the typed API, its security scheme, and the documentation routes.
 
 mod docs;
+mod me;
 mod products;
 
 use gatehouse_proto::Identity;
@@ -70,6 +71,8 @@ impl ResourcesAuth {
 pub(crate) enum ApiTags {
     /// The tenant's product catalogue.
     Products,
+    /// Who the caller is.
+    Profile,
 }
 
 /// State shared by the operations.
@@ -81,9 +84,9 @@ pub(crate) struct ResourcesApi {
 pub(crate) fn service(
     db: DatabaseConnection,
     config: ResourcesConfig,
-) -> OpenApiService<ResourcesApi, ()> {
+) -> OpenApiService<(ResourcesApi, me::MeApi), ()> {
     OpenApiService::new(
-        ResourcesApi { db, config },
+        (ResourcesApi { db, config }, me::MeApi),
         "Gatehouse resource API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -89,6 +89,9 @@ pub(crate) enum ListProductsResponse {
     #[oai(status = 200)]
     Ok(
         Json<ProductPage>,
+        /// RFC 8288 links to the `first`, `prev`, `next` and `last` pages.
+        #[oai(header = "Link")]
+        String,
         /// How long the page may be reused: private to the caller.
         #[oai(header = "Cache-Control")]
         String,
@@ -151,6 +154,7 @@ impl ResourcesApi {
     )]
     async fn list_products(
         &self,
+        req: &poem::Request,
         #[oai(scope = "ResourceScope::ProductsRead")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
@@ -161,6 +165,7 @@ impl ResourcesApi {
         per_page: Query<Option<u64>>,
     ) -> Result<ListProductsResponse, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
+        refuse_unknown_parameters(req.uri().query(), &["page", "per_page"])?;
         let (page, per_page) = page_window(page.0, per_page.0, &self.config)?;
         let offset = (page - 1).saturating_mul(per_page);
         let (rows, total) = product::list(&self.db, tenant_id, offset, per_page).await?;
@@ -171,8 +176,10 @@ impl ResourcesApi {
             total,
         };
         let etag = etag(&body);
+        let links = page_links(req.uri().path(), page, per_page, body.total);
         Ok(ListProductsResponse::Ok(
             Json(body),
+            links,
             self.config.read_cache_control(),
             etag,
         ))
@@ -282,6 +289,46 @@ fn product_id(raw: &str) -> Result<Uuid, ResourcesError> {
 
 /// The page and page size a list asks for, with their defaults; both are checked at once,
 /// and a value out of range is refused, never clamped.
+/// A 400 naming every query parameter the operation does not take.
+fn refuse_unknown_parameters(query: Option<&str>, known: &[&str]) -> Result<(), ResourcesError> {
+    let pairs: Vec<(String, String)> = query
+        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
+        .unwrap_or_default();
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (name, _) in pairs {
+        if !known.contains(&name.as_str()) && !errors.iter().any(|e| e.field == name) {
+            errors.push(field_error(
+                &name,
+                format!(
+                    "unknown parameter; this operation takes {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ResourcesError::InvalidFields(errors))
+    }
+}
+
+/// The RFC 8288 `Link` field of a page: `first` and `last` always, `prev` and `next` when
+/// they exist.
+fn page_links(path: &str, page: u64, per_page: u64, total: u64) -> String {
+    let last = total.div_ceil(per_page).max(1);
+    let link = |n: u64, rel: &str| format!("<{path}?page={n}&per_page={per_page}>; rel=\"{rel}\"");
+    let mut links = vec![link(1, "first")];
+    if page > 1 {
+        links.push(link((page - 1).min(last), "prev"));
+    }
+    if page < last {
+        links.push(link(page + 1, "next"));
+    }
+    links.push(link(last, "last"));
+    links.join(", ")
+}
+
 fn page_window(
     page: Option<u64>,
     per_page: Option<u64>,
