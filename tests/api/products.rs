@@ -196,3 +196,75 @@ async fn requests_without_a_token_get_a_bearer_challenge() {
     assert_eq!(garbage.status(), 401);
     assert!(www_authenticate(&garbage).contains(r#"error="invalid_token""#));
 }
+
+#[tokio::test]
+async fn writes_conditioned_on_a_stale_version_are_refused_with_412() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let created = app
+        .post("/t/acme/api/v1/products", &token, widget("Widget", 1))
+        .await;
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let first = app.get(&location, &token).await;
+    let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
+    let write = |etag: String, name: &'static str| {
+        app.http
+            .put(app.url(&location))
+            .bearer_auth(&token)
+            .header("if-match", etag)
+            .json(&widget(name, 2))
+            .send()
+    };
+    let replaced = write(etag.clone(), "Gadget").await.expect("answer");
+    assert_eq!(replaced.status(), 200);
+    let new_etag = replaced.headers()["etag"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_ne!(new_etag, etag);
+
+    let stale = write(etag.clone(), "Lost update").await.expect("answer");
+    assert_eq!(stale.status(), 412);
+    assert_eq!(
+        problem(stale).await["type"],
+        "urn:gatehouse:problem:precondition-failed"
+    );
+    let current: Value = app.get(&location, &token).await.json().await.expect("json");
+    assert_eq!(current["name"], "Gadget", "the stale write changed nothing");
+
+    let stale_delete = app
+        .http
+        .delete(app.url(&location))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(stale_delete.status(), 412);
+    let not_modified = app
+        .http
+        .get(app.url(&location))
+        .bearer_auth(&token)
+        .header("if-none-match", &new_etag)
+        .header("cache-control", "no-cache")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        not_modified.status(),
+        304,
+        "the service itself answers If-None-Match"
+    );
+    let deleted = app
+        .http
+        .delete(app.url(&location))
+        .bearer_auth(&token)
+        .header("if-match", "*")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(deleted.status(), 204);
+}

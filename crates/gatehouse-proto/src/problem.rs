@@ -15,6 +15,8 @@ pub enum ProblemType {
     NotFound,
     /// The request conflicts with the current state (a duplicate slug, say).
     Conflict,
+    /// `If-Match` named a version that is not the current one.
+    PreconditionFailed,
     Unauthorized,
     Forbidden,
     PayloadTooLarge,
@@ -36,6 +38,7 @@ impl ProblemType {
             Self::MalformedRequest => "urn:gatehouse:problem:malformed-request",
             Self::NotFound => "urn:gatehouse:problem:not-found",
             Self::Conflict => "urn:gatehouse:problem:conflict",
+            Self::PreconditionFailed => "urn:gatehouse:problem:precondition-failed",
             Self::Unauthorized => "urn:gatehouse:problem:unauthorized",
             Self::Forbidden => "urn:gatehouse:problem:forbidden",
             Self::PayloadTooLarge => "urn:gatehouse:problem:payload-too-large",
@@ -54,6 +57,7 @@ impl ProblemType {
             Self::MalformedRequest => "The request could not be parsed",
             Self::NotFound => "Not found",
             Self::Conflict => "Conflict with the current state",
+            Self::PreconditionFailed => "The resource has changed",
             Self::Unauthorized => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::PayloadTooLarge => "The request body is too large",
@@ -71,6 +75,7 @@ impl ProblemType {
             Self::Validation | Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -210,6 +215,9 @@ pub enum ApiProblem {
     /// The request conflicts with the current state.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// `If-Match` named a version that is no longer current.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The request body is larger than the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -229,6 +237,7 @@ impl From<Problem> for ApiProblem {
             403 => Self::Forbidden(wrap),
             404 => Self::NotFound(wrap),
             409 => Self::Conflict(wrap),
+            412 => Self::PreconditionFailed(wrap),
             413 => Self::PayloadTooLarge(wrap),
             415 => Self::UnsupportedMediaType(wrap),
             s if (400..500).contains(&s) => Self::BadRequest(wrap),

@@ -20,6 +20,9 @@ pub enum ResourcesError {
     /// The caller may not do this (wrong tenant, missing scope).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// `If-Match` named another version than the current one.
+    #[error("precondition failed")]
+    PreconditionFailed,
 }
 
 impl From<ResourcesError> for Problem {
@@ -38,6 +41,10 @@ impl From<ResourcesError> for Problem {
             ResourcesError::InvalidFields(errors) => Problem::invalid_fields(errors),
             ResourcesError::Unauthorized(detail) => Problem::new(ProblemType::Unauthorized, detail),
             ResourcesError::Forbidden(detail) => Problem::new(ProblemType::Forbidden, detail),
+            ResourcesError::PreconditionFailed => Problem::new(
+                ProblemType::PreconditionFailed,
+                "the resource changed since the version named in If-Match; fetch it again",
+            ),
         }
     }
 }

@@ -126,13 +126,24 @@ pub(crate) enum GetProductResponse {
         #[oai(header = "ETag")]
         String,
     ),
+    /// The product is the version named in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "Cache-Control")] String,
+        #[oai(header = "ETag")] String,
+    ),
 }
 
 #[derive(ApiResponse)]
 pub(crate) enum ReplaceProductResponse {
     /// The product, as replaced.
     #[oai(status = 200)]
-    Ok(Json<Product>),
+    Ok(
+        Json<Product>,
+        /// The new version's entity tag, for the next `If-Match`.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -219,6 +230,7 @@ impl ResourcesApi {
     )]
     async fn get_product(
         &self,
+        req: &poem::Request,
         #[oai(scope = "ResourceScope::ProductsRead")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
@@ -229,6 +241,12 @@ impl ResourcesApi {
         let row = product::get(&self.db, tenant_id, product_id(&id)?).await?;
         let body = Product::from(row);
         let etag = etag(&body);
+        if matches_any(req.headers().get("if-none-match"), &etag) {
+            return Ok(GetProductResponse::NotModified(
+                self.config.read_cache_control(),
+                etag,
+            ));
+        }
         Ok(GetProductResponse::Ok(
             Json(body),
             self.config.read_cache_control(),
@@ -246,6 +264,7 @@ impl ResourcesApi {
     )]
     async fn replace_product(
         &self,
+        req: &poem::Request,
         #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
@@ -256,8 +275,11 @@ impl ResourcesApi {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
         let id = product_id(&id)?;
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
-        let row = product::replace(&self.db, tenant_id, id, fields).await?;
-        Ok(ReplaceProductResponse::Ok(Json(Product::from(row))))
+        let expected = self.expected_version(req, tenant_id, id).await?;
+        let row = product::replace(&self.db, tenant_id, id, fields, expected).await?;
+        let body = Product::from(row);
+        let etag = etag(&body);
+        Ok(ReplaceProductResponse::Ok(Json(body), etag))
     }
 
     /// Delete a product
@@ -270,6 +292,7 @@ impl ResourcesApi {
     )]
     async fn delete_product(
         &self,
+        req: &poem::Request,
         #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
@@ -277,7 +300,9 @@ impl ResourcesApi {
         id: Path<String>,
     ) -> Result<DeleteProductResponse, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
-        product::delete(&self.db, tenant_id, product_id(&id)?).await?;
+        let id = product_id(&id)?;
+        let expected = self.expected_version(req, tenant_id, id).await?;
+        product::delete(&self.db, tenant_id, id, expected).await?;
         Ok(DeleteProductResponse::Deleted)
     }
 }
@@ -400,6 +425,36 @@ fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
     FieldError {
         field: field.to_owned(),
         reason: reason.into(),
+    }
+}
+
+/// Whether an `If-Match` / `If-None-Match` value names the entity tag (or is `*`).
+fn matches_any(condition: Option<&poem::http::HeaderValue>, etag: &str) -> bool {
+    let Some(condition) = condition.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    condition.trim() == "*" || condition.split(',').any(|t| opaque(t) == opaque(etag))
+}
+
+impl ResourcesApi {
+    /// The version a write is conditioned on: with `If-Match`, the current product's
+    /// `updated_at` if its entity tag matches, else 412.
+    async fn expected_version(
+        &self,
+        req: &poem::Request,
+        tenant: crate::store::TenantId,
+        id: Uuid,
+    ) -> Result<Option<DateTime<Utc>>, ResourcesError> {
+        let Some(condition) = req.headers().get("if-match") else {
+            return Ok(None);
+        };
+        let current = product::get(&self.db, tenant, id).await?;
+        let version = current.updated_at;
+        if !matches_any(Some(condition), &etag(&Product::from(current))) {
+            return Err(ResourcesError::PreconditionFailed);
+        }
+        Ok(Some(version))
     }
 }
 

@@ -97,11 +97,14 @@ pub(crate) async fn create(
 }
 
 /// Replaces the client's fields of one of the tenant's products.
+/// Replaces a product; with `expected`, only if it is still that version (`updated_at`), in
+/// the same statement, so that two concurrent writers cannot both win.
 pub(crate) async fn replace(
     db: &DatabaseConnection,
     tenant: TenantId,
     id: Uuid,
     fields: ProductFields,
+    expected: Option<DateTimeUtc>,
 ) -> Result<Model, ResourcesError> {
     let changes = ActiveModel {
         name: Set(fields.name),
@@ -111,30 +114,48 @@ pub(crate) async fn replace(
         updated_at: Set(now()),
         ..Default::default()
     };
-    let updated = Entity::update_many()
+    let mut update = Entity::update_many()
         .set(changes)
         .filter(Column::Id.eq(id))
-        .filter(Column::TenantId.eq(tenant.0))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(ResourcesError::NotFound);
+        .filter(Column::TenantId.eq(tenant.0));
+    if let Some(version) = expected {
+        update = update.filter(Column::UpdatedAt.eq(version));
+    }
+    if update.exec(db).await?.rows_affected == 0 {
+        return Err(missing_or_changed(db, tenant, id, expected).await);
     }
     get(db, tenant, id).await
 }
 
+/// Why a guarded write touched nothing: the product is gone, or it changed.
+async fn missing_or_changed(
+    db: &DatabaseConnection,
+    tenant: TenantId,
+    id: Uuid,
+    expected: Option<DateTimeUtc>,
+) -> ResourcesError {
+    match (expected, get(db, tenant, id).await) {
+        (Some(_), Ok(_)) => ResourcesError::PreconditionFailed,
+        (_, Err(err)) => err,
+        (None, Ok(_)) => ResourcesError::NotFound,
+    }
+}
+
+/// Deletes a product; with `expected`, only if it is still that version.
 pub(crate) async fn delete(
     db: &DatabaseConnection,
     tenant: TenantId,
     id: Uuid,
+    expected: Option<DateTimeUtc>,
 ) -> Result<(), ResourcesError> {
-    let deleted = Entity::delete_many()
+    let mut delete = Entity::delete_many()
         .filter(Column::Id.eq(id))
-        .filter(Column::TenantId.eq(tenant.0))
-        .exec(db)
-        .await?;
-    if deleted.rows_affected == 0 {
-        return Err(ResourcesError::NotFound);
+        .filter(Column::TenantId.eq(tenant.0));
+    if let Some(version) = expected {
+        delete = delete.filter(Column::UpdatedAt.eq(version));
+    }
+    if delete.exec(db).await?.rows_affected == 0 {
+        return Err(missing_or_changed(db, tenant, id, expected).await);
     }
     Ok(())
 }
