@@ -268,3 +268,77 @@ async fn writes_conditioned_on_a_stale_version_are_refused_with_412() {
         .expect("answer");
     assert_eq!(deleted.status(), 204);
 }
+
+#[tokio::test]
+async fn an_idempotency_key_makes_a_retried_post_create_nothing() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let post = |key: &str, body: Value| {
+        app.http
+            .post(app.url("/t/acme/api/v1/products"))
+            .bearer_auth(&token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = post("order-42", widget("Widget", 1)).await.expect("answer");
+    assert_eq!(first.status(), 201);
+    let location = first.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let first: Value = first.json().await.expect("json");
+    let again = post("order-42", widget("Widget", 1)).await.expect("answer");
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again.headers()["location"].to_str().expect("ascii"),
+        location
+    );
+    assert_eq!(
+        again.json::<Value>().await.expect("json"),
+        first,
+        "the first answer, unchanged"
+    );
+
+    let other_body = post("order-42", widget("Gadget", 9)).await.expect("answer");
+    assert_eq!(other_body.status(), 422);
+    problem(other_body).await;
+
+    // Concurrent retries wait for the first and replay it.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let request = app
+                .http
+                .post(app.url("/t/acme/api/v1/products"))
+                .bearer_auth(&token)
+                .header("idempotency-key", "order-43")
+                .json(&widget("Concurrent", 3));
+            tokio::spawn(async move { request.send().await })
+        })
+        .collect();
+    let mut locations = Vec::new();
+    for task in tasks {
+        let response = task.await.expect("task").expect("answer");
+        assert_eq!(response.status(), 201);
+        locations.push(
+            response.headers()["location"]
+                .to_str()
+                .expect("ascii")
+                .to_owned(),
+        );
+    }
+    locations.dedup();
+    assert_eq!(locations.len(), 1, "one product for one key");
+
+    let list: Value = app
+        .get("/t/acme/api/v1/products", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 2);
+    let bad = post(&"k".repeat(300), widget("x", 1))
+        .await
+        .expect("answer");
+    assert_eq!(bad.status(), 400);
+}

@@ -221,6 +221,10 @@ pub enum ApiProblem {
     /// The request body is larger than the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
+    /// The request is well-formed but cannot be processed (an `Idempotency-Key` reused with
+    /// another request, say).
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
     /// The body is not `application/json`.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
@@ -239,6 +243,7 @@ impl From<Problem> for ApiProblem {
             409 => Self::Conflict(wrap),
             412 => Self::PreconditionFailed(wrap),
             413 => Self::PayloadTooLarge(wrap),
+            422 => Self::Unprocessable(wrap),
             415 => Self::UnsupportedMediaType(wrap),
             s if (400..500).contains(&s) => Self::BadRequest(wrap),
             _ => Self::Internal(wrap),

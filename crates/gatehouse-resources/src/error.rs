@@ -23,6 +23,12 @@ pub enum ResourcesError {
     /// `If-Match` named another version than the current one.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// An `Idempotency-Key` was used before with another request.
+    #[error("idempotency key reused")]
+    IdempotencyMismatch,
+    /// The first request with this `Idempotency-Key` has not finished.
+    #[error("idempotency key in use")]
+    IdempotencyInProgress,
 }
 
 impl From<ResourcesError> for Problem {
@@ -41,6 +47,17 @@ impl From<ResourcesError> for Problem {
             ResourcesError::InvalidFields(errors) => Problem::invalid_fields(errors),
             ResourcesError::Unauthorized(detail) => Problem::new(ProblemType::Unauthorized, detail),
             ResourcesError::Forbidden(detail) => Problem::new(ProblemType::Forbidden, detail),
+            ResourcesError::IdempotencyMismatch => Problem {
+                status: 422,
+                ..Problem::new(
+                    ProblemType::Validation,
+                    "this Idempotency-Key was used with another request; use a new key",
+                )
+            },
+            ResourcesError::IdempotencyInProgress => Problem::new(
+                ProblemType::Conflict,
+                "a request with this Idempotency-Key is still in progress; retry shortly",
+            ),
             ResourcesError::PreconditionFailed => Problem::new(
                 ProblemType::PreconditionFailed,
                 "the resource changed since the version named in If-Match; fetch it again",

@@ -8,9 +8,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
+use crate::store::idempotency;
 use crate::store::product::{self, ProductFields};
 use crate::{ResourcesConfig, ResourcesError};
 use gatehouse_proto::Text;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use sea_orm::TransactionTrait;
 
 pub(crate) const NAME_MAX_CHARS: usize = 200;
 pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;
@@ -204,19 +207,49 @@ impl ResourcesApi {
     )]
     async fn create_product(
         &self,
+        req: &poem::Request,
         #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
         body: Json<ProductInput>,
     ) -> Result<CreateProductResponse, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
+        let key = idempotency_key(req)?;
+        let request_hash = request_hash(&body.0);
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
-        let row = product::create(&self.db, tenant_id, fields).await?;
+        let Some(key) = key else {
+            let row = product::create(&self.db, tenant_id, fields).await?;
+            let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
+            return Ok(CreateProductResponse::Created(
+                Json(Product::from(row)),
+                location,
+            ));
+        };
+        let client_id = &auth.0.client_id;
+        let tx = self.db.begin().await.map_err(ResourcesError::from)?;
+        let expires = Utc::now() + chrono::Duration::hours(IDEMPOTENCY_HOURS);
+        let claim =
+            idempotency::claim(&tx, tenant_id, client_id, &key, &request_hash, expires).await?;
+        if let idempotency::Claim::Taken = claim {
+            tx.rollback().await.map_err(ResourcesError::from)?;
+            let earlier =
+                idempotency::earlier(&self.db, tenant_id, client_id, &key, &request_hash).await?;
+            let idempotency::Claim::Replay { location, body } = earlier else {
+                return Err(ResourcesError::IdempotencyInProgress.into());
+            };
+            let product = serde_json::from_str(&body)
+                .ok()
+                .and_then(|v| Product::parse_from_json(Some(v)).ok())
+                .ok_or(ResourcesError::IdempotencyInProgress)?;
+            return Ok(CreateProductResponse::Created(Json(product), location));
+        }
+        let row = product::create(&tx, tenant_id, fields).await?;
         let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
-        Ok(CreateProductResponse::Created(
-            Json(Product::from(row)),
-            location,
-        ))
+        let product = Product::from(row);
+        let stored = product.to_json().map(|v| v.to_string()).unwrap_or_default();
+        idempotency::record(&tx, tenant_id, client_id, &key, &location, &stored).await?;
+        tx.commit().await.map_err(ResourcesError::from)?;
+        Ok(CreateProductResponse::Created(Json(product), location))
     }
 
     /// Get a product
@@ -314,6 +347,35 @@ fn product_id(raw: &str) -> Result<Uuid, ResourcesError> {
 
 /// The page and page size a list asks for, with their defaults; both are checked at once,
 /// and a value out of range is refused, never clamped.
+/// How long an `Idempotency-Key` is remembered.
+const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// The request's `Idempotency-Key`: 1 to 255 visible ASCII characters.
+fn idempotency_key(req: &poem::Request) -> Result<Option<String>, ResourcesError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(key.to_owned()))
+        }
+        _ => Err(ResourcesError::InvalidFields(vec![field_error(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        )])),
+    }
+}
+
+/// A digest of what the request asks for, to tell a replay from another request.
+fn request_hash(input: &ProductInput) -> String {
+    use sha2::Digest;
+    let json = input.to_json().map(|v| v.to_string()).unwrap_or_default();
+    sha2::Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A 400 naming every query parameter the operation does not take.
 fn refuse_unknown_parameters(query: Option<&str>, known: &[&str]) -> Result<(), ResourcesError> {
     let pairs: Vec<(String, String)> = query

@@ -4,13 +4,17 @@
 use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_create_products;
+mod m20261127_000002_create_idempotency_keys;
 
 pub(crate) struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_create_products::Migration)]
+        vec![
+            Box::new(m20260101_000001_create_products::Migration),
+            Box::new(m20261127_000002_create_idempotency_keys::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

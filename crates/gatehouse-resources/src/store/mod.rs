@@ -1,6 +1,7 @@
 //! Storage. Every function takes the caller's [`TenantId`] and filters by it: there is no way
 //! to reach a row of another tenant through this module.
 
+pub(crate) mod idempotency;
 pub(crate) mod product;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -75,7 +75,7 @@ pub(crate) async fn get(
 }
 
 pub(crate) async fn create(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     tenant: TenantId,
     fields: ProductFields,
 ) -> Result<Model, ResourcesError> {
