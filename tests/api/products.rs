@@ -342,3 +342,76 @@ async fn an_idempotency_key_makes_a_retried_post_create_nothing() {
         .expect("answer");
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn a_merge_patch_changes_only_what_it_names() {
+    let app = spawn_app().await;
+    let token = app.tenant_with_product_token("acme").await;
+    let created = app
+        .post("/t/acme/api/v1/products", &token, widget("Widget", 100))
+        .await;
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let patch = |body: &str, if_match: Option<&str>| {
+        let mut request = app
+            .http
+            .patch(app.url(&location))
+            .bearer_auth(&token)
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_owned());
+        if let Some(etag) = if_match {
+            request = request.header("if-match", etag);
+        }
+        request.send()
+    };
+    let changed = patch(r#"{"price": {"amount": 2499}, "description": null}"#, None)
+        .await
+        .expect("answer");
+    assert_eq!(changed.status(), 200);
+    let etag = changed.headers()["etag"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let product: Value = changed.json().await.expect("json");
+    assert_eq!(product["name"], "Widget", "untouched");
+    assert_eq!(product["price"], json!({"amount": 2499, "currency": "EUR"}));
+    assert_eq!(product["description"], "", "removed");
+
+    let invalid = patch(
+        r#"{"name": null, "price": {"currency": 5}, "colour": "red"}"#,
+        None,
+    )
+    .await
+    .expect("answer");
+    assert_eq!(invalid.status(), 400);
+    let body = problem(invalid).await;
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["colour", "name", "price.currency"]);
+
+    assert_eq!(
+        patch(r#"{"name": "Renamed"}"#, Some(&etag))
+            .await
+            .expect("answer")
+            .status(),
+        200
+    );
+    assert_eq!(
+        patch(r#"{"name": "Lost"}"#, Some(&etag))
+            .await
+            .expect("answer")
+            .status(),
+        412,
+        "stale"
+    );
+    assert_eq!(patch("[1, 2]", None).await.expect("answer").status(), 400);
+    let current: Value = app.get(&location, &token).await.json().await.expect("json");
+    assert_eq!(current["name"], "Renamed");
+}

@@ -150,6 +150,18 @@ pub(crate) enum ReplaceProductResponse {
 }
 
 #[derive(ApiResponse)]
+pub(crate) enum PatchProductResponse {
+    /// The product, as changed.
+    #[oai(status = 200)]
+    Ok(
+        Json<Product>,
+        /// The new version's entity tag, for the next `If-Match`.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
 pub(crate) enum DeleteProductResponse {
     /// The product was deleted.
     #[oai(status = 204)]
@@ -315,6 +327,51 @@ impl ResourcesApi {
         Ok(ReplaceProductResponse::Ok(Json(body), etag))
     }
 
+    /// Change a product
+    ///
+    /// A JSON Merge Patch (RFC 7396, `application/merge-patch+json` or `application/json`):
+    /// the fields it names are set, `null` removes an optional one (the description), and
+    /// the rest stay. The result is validated like a replacement; with `If-Match`, a stale
+    /// version gets 412.
+    #[oai(
+        path = "/t/:tenant/api/v1/products/:id",
+        method = "patch",
+        operation_id = "patchProduct"
+    )]
+    async fn patch_product(
+        &self,
+        req: &poem::Request,
+        #[oai(scope = "ResourceScope::ProductsWrite")] auth: ResourcesAuth,
+        /// The tenant's slug.
+        tenant: Path<String>,
+        /// The product's id (a UUID).
+        id: Path<String>,
+        /// The fields to change, e.g. `{"price": {"amount": 2499}}`.
+        body: Json<serde_json::Value>,
+    ) -> Result<PatchProductResponse, ApiProblem> {
+        let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
+        let id = product_id(&id)?;
+        if !body.0.is_object() {
+            return Err(ResourcesError::InvalidFields(vec![field_error(
+                "body",
+                "a merge patch is a JSON object",
+            )])
+            .into());
+        }
+        let guard = self.expected_version(req, tenant_id, id).await?;
+        let current = product::get(&self.db, tenant_id, id).await?;
+        let version = guard.unwrap_or(current.updated_at);
+        let mut merged = current_input(&current);
+        merge_patch(&mut merged, &body.0);
+        let input = input_from_merged(merged)?;
+        let fields = validate(input).map_err(ResourcesError::InvalidFields)?;
+        // Guarded by the version read above, so a concurrent write is never overwritten.
+        let row = product::replace(&self.db, tenant_id, id, fields, Some(version)).await?;
+        let body = Product::from(row);
+        let etag = etag(&body);
+        Ok(PatchProductResponse::Ok(Json(body), etag))
+    }
+
     /// Delete a product
     ///
     /// Deleting a product that does not exist (any more) answers 404.
@@ -347,6 +404,82 @@ fn product_id(raw: &str) -> Result<Uuid, ResourcesError> {
 
 /// The page and page size a list asks for, with their defaults; both are checked at once,
 /// and a value out of range is refused, never clamped.
+/// The product's writable fields as JSON, the target of a merge patch.
+fn current_input(row: &product::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": row.name,
+        "description": row.description,
+        "price": {"amount": row.price_amount, "currency": row.price_currency},
+    })
+}
+
+/// RFC 7396 §2.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(changes) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::json!({});
+    }
+    if let serde_json::Value::Object(fields) = target {
+        for (name, change) in changes {
+            if change.is_null() {
+                fields.remove(name);
+            } else {
+                merge_patch(
+                    fields
+                        .entry(name.clone())
+                        .or_insert(serde_json::Value::Null),
+                    change,
+                );
+            }
+        }
+    }
+}
+
+/// The patched product as input: required fields that the patch removed, unknown fields and
+/// values of the wrong type are named, all at once.
+fn input_from_merged(merged: serde_json::Value) -> Result<ProductInput, ResourcesError> {
+    let mut errors = Vec::new();
+    let known = ["name", "description", "price"];
+    if let Some(fields) = merged.as_object() {
+        for name in fields.keys().filter(|k| !known.contains(&k.as_str())) {
+            errors.push(field_error(name, "unknown field"));
+        }
+    }
+    for (path, value) in [
+        ("name", merged.get("name")),
+        (
+            "price.amount",
+            merged.get("price").and_then(|p| p.get("amount")),
+        ),
+        (
+            "price.currency",
+            merged.get("price").and_then(|p| p.get("currency")),
+        ),
+    ] {
+        match value {
+            None => errors.push(field_error(path, "is required and cannot be removed")),
+            Some(v) if path == "price.amount" && !v.is_i64() => {
+                errors.push(field_error(path, "must be an integer"));
+            }
+            Some(v) if path != "price.amount" && !v.is_string() => {
+                errors.push(field_error(path, "must be a string"));
+            }
+            Some(_) => {}
+        }
+    }
+    if merged.get("description").is_some_and(|d| !d.is_string()) {
+        errors.push(field_error("description", "must be a string"));
+    }
+    if !errors.is_empty() {
+        return Err(ResourcesError::InvalidFields(errors));
+    }
+    ProductInput::parse_from_json(Some(merged))
+        .map_err(|e| ResourcesError::InvalidFields(vec![field_error("body", e.into_message())]))
+}
+
 /// How long an `Idempotency-Key` is remembered.
 const IDEMPOTENCY_HOURS: i64 = 24;
 
