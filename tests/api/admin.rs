@@ -141,6 +141,10 @@ async fn a_tenant_admin_manages_its_own_clients_and_users_and_nothing_else() {
     assert_eq!(created.status(), 201);
     let client: Value = created.json().await.expect("json");
     let client_id = client["client_id"].as_str().expect("client_id");
+    assert!(
+        client_id.len() == 32 && client_id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "a client id is safe on a command line and in a URL: {client_id}"
+    );
     assert_eq!(client["client_secret_expires_at"], 0);
     assert!(
         client["client_secret"].as_str().expect("secret").len() >= 43,

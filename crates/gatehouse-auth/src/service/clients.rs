@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{AuthService, PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT};
 use crate::entity::{authorization_request, client, code, consent, refresh_token, tenant};
 use crate::error::AuthError;
-use crate::secrets::{new_client_secret, random_token};
+use crate::secrets::new_client_secret;
 
 /// RFC 7591 client metadata, as far as this release supports it.
 pub struct NewClient {
@@ -235,8 +235,10 @@ impl AuthService {
         new: NewClient,
     ) -> Result<(client::Model, Option<ClientSecret>), AuthError> {
         let tenant = self.get_tenant(tenant_slug).await?;
-        self.insert_client(&tenant, random_token(16), new, None)
-            .await
+        // 128 random bits in hexadecimal: safe in URLs, forms, Basic credentials and command
+        // lines (a base64url id may start with '-', which a CLI reads as a flag).
+        let client_id = Uuid::new_v4().simple().to_string();
+        self.insert_client(&tenant, client_id, new, None).await
     }
 
     pub(super) async fn insert_client(
