@@ -89,10 +89,6 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The query's pairs in a stable order, so `?b=2&a=1` and `?a=1&b=2` share an entry.
 fn normalised_query(query: Option<&str>) -> String {
     let mut pairs: Vec<(String, String)> = query
@@ -174,7 +170,8 @@ impl ResponseCache {
             varied.join("\n"),
             scopes.join(" ")
         );
-        let digest = |context: &str| hex(&Sha256::digest(format!("{base}\n{context}"))[..16]);
+        let digest =
+            |context: &str| crate::hex(&Sha256::digest(format!("{base}\n{context}"))[..16]);
         let caller = format!(
             "private\n{}\n{}\n{}",
             identity.token_tenant, identity.subject, identity.client_id
@@ -344,8 +341,7 @@ fn none_match(if_none_match: Option<&HeaderValue>, etag: Option<&str>) -> bool {
     let (Some(condition), Some(etag)) = (if_none_match.and_then(|v| v.to_str().ok()), etag) else {
         return false;
     };
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    condition.trim() == "*" || condition.split(',').any(|t| opaque(t) == opaque(etag))
+    gatehouse_proto::etag_matches(condition, etag)
 }
 
 /// Turns a 200 whose entity tag the request already holds (its `If-None-Match`) into a 304.

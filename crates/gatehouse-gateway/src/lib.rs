@@ -87,16 +87,16 @@ impl Gateway {
 
     async fn handle(&self, req: Request) -> Response {
         let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
-        let tenant = route::classify(req.method(), req.uri().path())
-            .ok()
-            .and_then(|t| t.tenant);
+        let target = route::classify(req.method(), req.uri().path());
+        let tenant = target.as_ref().ok().and_then(|t| t.tenant.clone());
         if let Some(preflight) = self.inner.config.cors.preflight(&req, tenant.as_deref()) {
             return preflight;
         }
-        let mut response = match self.route_and_forward(req).await {
-            Ok(response) => response,
-            Err(err) => err.into_response(),
+        let forwarded = match target {
+            Ok(target) => self.route_and_forward(req, target).await,
+            Err(err) => Err(err),
         };
+        let mut response = forwarded.unwrap_or_else(IntoResponse::into_response);
         // The services' own Server field (if any) says nothing worth telling.
         response.headers_mut().remove(poem::http::header::SERVER);
         self.inner
@@ -106,8 +106,11 @@ impl Gateway {
         response
     }
 
-    async fn route_and_forward(&self, mut req: Request) -> Result<Response, GatewayError> {
-        let target = route::classify(req.method(), req.uri().path())?;
+    async fn route_and_forward(
+        &self,
+        mut req: Request,
+        target: route::Target,
+    ) -> Result<Response, GatewayError> {
         let upstream = match target.service {
             Service::Local if req.uri().path() == "/readyz" => return Ok(self.readiness().await),
             Service::Local => return Ok(local(req.uri().path())),
@@ -256,6 +259,11 @@ fn instances(upstream: &Upstream) -> serde_json::Value {
         .into_iter()
         .map(|(url, healthy)| serde_json::json!({ "url": url, "healthy": healthy }))
         .collect()
+}
+
+/// Bytes as lowercase hexadecimal (cache keys, token digests).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn local(path: &str) -> Response {

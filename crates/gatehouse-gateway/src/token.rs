@@ -59,11 +59,7 @@ struct Verified {
     claims: Claims,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn chrono_now() -> u64 {
+fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -131,8 +127,8 @@ impl TokenValidator {
         let token = bearer(headers)?;
         // A token verified before is not verified again while it is valid: the signature check
         // is the costliest step of a request. Revocation is still checked every time.
-        let digest = hex(&Sha256::digest(token.as_bytes()));
-        let now = chrono_now();
+        let digest = crate::hex(&Sha256::digest(token.as_bytes()));
+        let now = unix_now();
         let verified = match self.verified.get(&digest).await {
             Some(v) if v.claims.exp.saturating_add(self.leeway.as_secs()) > now => v,
             Some(_) => return Err(invalid("the token has expired")),

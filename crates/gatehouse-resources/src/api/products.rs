@@ -501,12 +501,7 @@ fn idempotency_key(req: &poem::Request) -> Result<Option<String>, ResourcesError
 
 /// A digest of what the request asks for, to tell a replay from another request.
 fn request_hash(input: &ProductInput) -> String {
-    use sha2::Digest;
-    let json = input.to_json().map(|v| v.to_string()).unwrap_or_default();
-    sha2::Sha256::digest(json.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    json_digest(input, 32)
 }
 
 /// A 400 naming every query parameter the operation does not take.
@@ -625,11 +620,9 @@ fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
 
 /// Whether an `If-Match` / `If-None-Match` value names the entity tag (or is `*`).
 fn matches_any(condition: Option<&poem::http::HeaderValue>, etag: &str) -> bool {
-    let Some(condition) = condition.and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    condition.trim() == "*" || condition.split(',').any(|t| opaque(t) == opaque(etag))
+    condition
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|condition| gatehouse_proto::etag_matches(condition, etag))
 }
 
 impl ResourcesApi {
@@ -654,12 +647,18 @@ impl ResourcesApi {
 }
 
 /// A strong entity tag: a digest of the JSON the body is sent as.
-fn etag(body: &impl poem_openapi::types::ToJSON) -> String {
+fn etag(body: &impl ToJSON) -> String {
+    format!("\"{}\"", json_digest(body, 16))
+}
+
+/// The first `bytes` bytes of the SHA-256 of a value's JSON, in hexadecimal.
+fn json_digest(value: &impl ToJSON, bytes: usize) -> String {
     use sha2::Digest;
-    let json = body.to_json().map(|v| v.to_string()).unwrap_or_default();
-    let digest = sha2::Sha256::digest(json.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    let json = value.to_json().map(|v| v.to_string()).unwrap_or_default();
+    sha2::Sha256::digest(json.as_bytes())[..bytes]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
