@@ -137,7 +137,7 @@ async fn malformed_json_and_wrong_types_are_400_problems_and_create_nothing() {
 async fn an_oversize_body_is_a_413_problem_and_creates_nothing() {
     let app = spawn_app_with(|config| config.gateway.max_body_bytes = 1024).await;
     let token = app.tenant_with_product_token("acme").await;
-    let big = json!({"name": "x", "description": "y".repeat(2000), "price": {"amount": 1, "currency": "EUR"}});
+    let big = json!({"name": "x", "description": "y".repeat(2000), "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "EUR"}});
     let response = app.post("/t/acme/api/v1/products", &token, big).await;
     assert_eq!(response.status(), 413);
     assert_eq!(

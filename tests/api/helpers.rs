@@ -273,6 +273,21 @@ impl TestApp {
         .await
     }
 
+    /// A tenant with a client allowed every scope of the resource API, and a token for all.
+    pub async fn tenant_with_shop_token(&self, slug: &str) -> String {
+        self.create_tenant(slug).await;
+        let scopes = [
+            "products:read",
+            "products:write",
+            "customers:read",
+            "customers:write",
+            "orders:read",
+            "orders:write",
+        ];
+        let client = self.register_client(slug, &scopes.join(" ")).await;
+        self.token(&client, &scopes).await
+    }
+
     /// A tenant with a client allowed `products:read products:write`, and a token for both.
     pub async fn tenant_with_product_token(&self, slug: &str) -> String {
         self.create_tenant(slug).await;

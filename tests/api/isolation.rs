@@ -58,7 +58,7 @@ async fn a_token_of_one_tenant_is_refused_at_another() {
         .post(
             "/t/acme/api/v1/products",
             &acme,
-            json!({"name": "Secret plan", "price": {"amount": 1, "currency": "USD"}}),
+            json!({"name": "Secret plan", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "USD"}}),
         )
         .await;
     let location = created.headers()["location"]
@@ -111,7 +111,7 @@ async fn identity_headers_sent_by_a_caller_are_ignored() {
     app.post(
         "/t/globex/api/v1/products",
         &globex,
-        json!({"name": "Globex only", "price": {"amount": 1, "currency": "USD"}}),
+        json!({"name": "Globex only", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "USD"}}),
     )
     .await;
 

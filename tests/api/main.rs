@@ -15,6 +15,7 @@ mod helpers;
 mod isolation;
 mod oidc;
 mod opaque;
+mod orders;
 mod openapi;
 mod products;
 mod profile;

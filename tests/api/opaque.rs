@@ -58,7 +58,7 @@ async fn a_configured_gateway_introspects_opaque_tokens_and_honours_their_revoca
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": "x", "price": {"amount": 1, "currency": "EUR"}}),
+            json!({"name": "x", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "EUR"}}),
         )
         .await;
     assert_eq!(write.status(), 403, "its scope is products:read");

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::{problem, spawn_app, www_authenticate};
 
 fn widget(name: &str, amount: i64) -> Value {
-    json!({"name": name, "description": "A very good widget", "price": {"amount": amount, "currency": "EUR"}})
+    json!({"name": name, "description": "A very good widget", "sku": format!("SKU-{}", name.replace(' ', "-")), "price": {"amount": amount, "currency": "EUR"}})
 }
 
 #[tokio::test]
@@ -118,7 +118,7 @@ async fn every_invalid_field_is_reported_at_once_and_nothing_is_created() {
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": " ", "price": {"amount": -1, "currency": "euro"}}),
+            json!({"name": " ", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": -1, "currency": "euro"}}),
         )
         .await;
     assert_eq!(response.status(), 400);

@@ -20,7 +20,7 @@ async fn create(app: &TestApp, token: &str, name: &str) -> String {
         .post(
             "/t/acme/api/v1/products",
             token,
-            json!({"name": name, "price": {"amount": 1, "currency": "EUR"}}),
+            json!({"name": name, "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "EUR"}}),
         )
         .await;
     assert_eq!(response.status(), 201);
@@ -115,7 +115,7 @@ async fn a_client_never_reads_its_own_write_stale() {
             Method::PUT,
             &location,
             Some(&token),
-            Some(json!({"name": "Renamed", "price": {"amount": 2, "currency": "EUR"}})),
+            Some(json!({"name": "Renamed", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 2, "currency": "EUR"}})),
         )
         .await;
     assert_eq!(replaced.status(), 200);

@@ -84,7 +84,7 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+            json!({"name": "Widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
         )
         .await;
     assert_eq!(created.status(), 201);
@@ -177,7 +177,7 @@ async fn a_purge_through_one_gateway_reaches_every_gateway_sharing_redis() {
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+            json!({"name": "Widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
         )
         .await;
     let location = created.headers()["location"]
@@ -307,7 +307,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": "Widget", "price": {"amount": 5, "currency": "EUR"}}),
+            json!({"name": "Widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
         )
         .await;
     let location = created.headers()["location"]
@@ -333,7 +333,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
         .post(
             "/t/acme/api/v1/products",
             &token,
-            json!({"name": "Gadget", "price": {"amount": 5, "currency": "EUR"}}),
+            json!({"name": "Gadget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
         )
         .await;
     assert_eq!(after.status(), 201, "the dead instance is ejected");

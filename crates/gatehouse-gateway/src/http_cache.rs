@@ -98,10 +98,13 @@ fn normalised_query(query: Option<&str>) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-/// The collection a resource path belongs to (`/t/acme/api/v1/products/1` →
-/// `/t/acme/api/v1/products`): what a write to the path must purge.
-pub fn collection_of(path: &str) -> String {
-    path.split('/').take(6).collect::<Vec<_>>().join("/")
+/// What a write to a resource path must purge: the tenant's whole API
+/// (`/t/acme/api/v1/orders/1` → `/t/acme/api/v1/`), because resources change each other
+/// (placing an order takes products' stock).
+pub fn invalidated_by(path: &str) -> String {
+    let mut root = path.split('/').take(5).collect::<Vec<_>>().join("/");
+    root.push('/');
+    root
 }
 
 /// What a request may get from the cache.
@@ -266,9 +269,9 @@ impl ResponseCache {
         response
     }
 
-    /// Purges what a write to `path` may have changed: its whole collection.
+    /// Purges what a write to `path` may have changed (see [`invalidated_by`]).
     pub async fn invalidate(&self, tenant: &str, path: &str) {
-        let prefix = Key::new("http", tenant, &collection_of(path));
+        let prefix = Key::new("http", tenant, &invalidated_by(path));
         if let Err(err) = self.cache.delete_prefix(&prefix).await {
             self.failed(&err);
         }
@@ -396,14 +399,9 @@ mod tests {
     fn queries_are_normalised_and_collections_found() {
         assert_eq!(normalised_query(Some("b=2&a=1&a=0")), "a=0&a=1&b=2");
         assert_eq!(normalised_query(None), "");
-        assert_eq!(
-            collection_of("/t/acme/api/v1/products/1"),
-            "/t/acme/api/v1/products"
-        );
-        assert_eq!(
-            collection_of("/t/acme/api/v1/products"),
-            "/t/acme/api/v1/products"
-        );
+        for path in ["/t/acme/api/v1/orders/1", "/t/acme/api/v1/products"] {
+            assert_eq!(invalidated_by(path), "/t/acme/api/v1/");
+        }
     }
 
     #[test]

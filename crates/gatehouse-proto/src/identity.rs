@@ -19,8 +19,20 @@ pub mod headers {
     /// operators (`system`) acting on another tenant.
     pub const TOKEN_TENANT: &str = "x-gatehouse-token-tenant";
 
-    /// Every identity header, for the gateway to strip from incoming requests.
-    pub const ALL: [&str; 6] = [TENANT, TENANT_ID, SUBJECT, CLIENT_ID, SCOPE, TOKEN_TENANT];
+    /// `true` when the tenant requires `If-Match` on writes (a tenant setting the gateway
+    /// reads from the authorization service).
+    pub const REQUIRE_IF_MATCH: &str = "x-gatehouse-require-if-match";
+
+    /// Every header the gateway vouches for, for it to strip from incoming requests.
+    pub const ALL: [&str; 7] = [
+        TENANT,
+        TENANT_ID,
+        SUBJECT,
+        CLIENT_ID,
+        SCOPE,
+        TOKEN_TENANT,
+        REQUIRE_IF_MATCH,
+    ];
 }
 
 /// The caller of a request, as vouched for by the gateway.

@@ -17,6 +17,10 @@ pub enum ProblemType {
     Conflict,
     /// `If-Match` named a version that is not the current one.
     PreconditionFailed,
+    /// The tenant requires `If-Match` on writes, and the request had none.
+    PreconditionRequired,
+    /// An order asked for more of a product than is in stock; nothing was changed.
+    InsufficientStock,
     Unauthorized,
     Forbidden,
     PayloadTooLarge,
@@ -39,6 +43,8 @@ impl ProblemType {
             Self::NotFound => "urn:gatehouse:problem:not-found",
             Self::Conflict => "urn:gatehouse:problem:conflict",
             Self::PreconditionFailed => "urn:gatehouse:problem:precondition-failed",
+            Self::PreconditionRequired => "urn:gatehouse:problem:precondition-required",
+            Self::InsufficientStock => "urn:gatehouse:problem:insufficient-stock",
             Self::Unauthorized => "urn:gatehouse:problem:unauthorized",
             Self::Forbidden => "urn:gatehouse:problem:forbidden",
             Self::PayloadTooLarge => "urn:gatehouse:problem:payload-too-large",
@@ -58,6 +64,8 @@ impl ProblemType {
             Self::NotFound => "Not found",
             Self::Conflict => "Conflict with the current state",
             Self::PreconditionFailed => "The resource has changed",
+            Self::PreconditionRequired => "If-Match is required",
+            Self::InsufficientStock => "Not enough stock",
             Self::Unauthorized => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::PayloadTooLarge => "The request body is too large",
@@ -74,8 +82,9 @@ impl ProblemType {
         match self {
             Self::Validation | Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict => StatusCode::CONFLICT,
+            Self::Conflict | Self::InsufficientStock => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -218,6 +227,9 @@ pub enum ApiProblem {
     /// `If-Match` named a version that is no longer current.
     #[oai(status = 412, content_type = "application/problem+json")]
     PreconditionFailed(Json<Problem>),
+    /// The tenant requires `If-Match` on writes (`precondition-required`).
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
     /// The request body is larger than the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -242,6 +254,7 @@ impl From<Problem> for ApiProblem {
             404 => Self::NotFound(wrap),
             409 => Self::Conflict(wrap),
             412 => Self::PreconditionFailed(wrap),
+            428 => Self::PreconditionRequired(wrap),
             413 => Self::PayloadTooLarge(wrap),
             422 => Self::Unprocessable(wrap),
             415 => Self::UnsupportedMediaType(wrap),

@@ -14,6 +14,20 @@ pub enum ResourcesError {
     /// One or more fields (or query parameters) are not valid.
     #[error("invalid fields: {0:?}")]
     InvalidFields(Vec<FieldError>),
+    /// The fields are well-formed but name what does not exist (a customer, a product), or
+    /// disagree with each other.
+    #[error("unprocessable fields: {0:?}")]
+    UnprocessableFields(Vec<FieldError>),
+    /// The request conflicts with the current state (a duplicate SKU, a transition an order
+    /// may not make).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// An order wants more of some products than is in stock; each is named.
+    #[error("insufficient stock: {0:?}")]
+    InsufficientStock(Vec<FieldError>),
+    /// The tenant requires `If-Match` on writes, and there was none.
+    #[error("precondition required")]
+    PreconditionRequired,
     /// The identity the gateway vouched for is not usable.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -45,6 +59,27 @@ impl From<ResourcesError> for Problem {
                 Problem::new(ProblemType::NotFound, "no such resource in this tenant")
             }
             ResourcesError::InvalidFields(errors) => Problem::invalid_fields(errors),
+            ResourcesError::UnprocessableFields(errors) => Problem {
+                status: 422,
+                errors,
+                ..Problem::new(
+                    ProblemType::Validation,
+                    "the request names what does not exist in this tenant, or disagrees \
+                     with itself; see `errors`",
+                )
+            },
+            ResourcesError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            ResourcesError::InsufficientStock(errors) => Problem {
+                errors,
+                ..Problem::new(
+                    ProblemType::InsufficientStock,
+                    "not enough stock for the order; nothing was changed",
+                )
+            },
+            ResourcesError::PreconditionRequired => Problem::new(
+                ProblemType::PreconditionRequired,
+                "this tenant requires If-Match on writes: GET the resource and send its ETag",
+            ),
             ResourcesError::Unauthorized(detail) => Problem::new(ProblemType::Unauthorized, detail),
             ResourcesError::Forbidden(detail) => Problem::new(ProblemType::Forbidden, detail),
             ResourcesError::IdempotencyMismatch => Problem {

@@ -110,7 +110,7 @@ async fn call(
 }
 
 fn widget(name: &str) -> String {
-    json!({"name": name, "description": "A widget", "price": {"amount": 1999, "currency": "EUR"}})
+    json!({"name": name, "description": "A widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1999, "currency": "EUR"}})
         .to_string()
 }
 
@@ -146,7 +146,7 @@ async fn products_round_trip() {
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.json(), product);
 
-    let no_description = r#"{"name":"W1b","price":{"amount":0,"currency":"USD"}}"#;
+    let no_description = r#"{"name":"W1b","sku":"W1B","price":{"amount":0,"currency":"USD"}}"#;
     let replaced = call(&ep, Method::PUT, &url, Some(&me), Some(no_description)).await;
     assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
     let replaced = replaced.json();
@@ -284,7 +284,7 @@ async fn bad_requests_are_problems() {
         .problem(404);
     }
 
-    let invalid = json!({"name": "", "description": "d".repeat(2001),
+    let invalid = json!({"name": "", "description": "d".repeat(2001), "sku": "S-1",
         "price": {"amount": -5, "currency": "eur"}});
     let r = call(
         &ep,

@@ -1,7 +1,10 @@
 //! The HTTP surface: the typed API, its security scheme, and the documentation routes.
 
+mod conventions;
+mod customers;
 mod docs;
 mod me;
+mod orders;
 mod products;
 
 use gatehouse_proto::Identity;
@@ -19,9 +22,21 @@ pub(crate) enum ResourceScope {
     /// Read the tenant's products.
     #[oai(rename = "products:read")]
     ProductsRead,
-    /// Create, replace and delete the tenant's products.
+    /// Create, change and delete the tenant's products.
     #[oai(rename = "products:write")]
     ProductsWrite,
+    /// Read the tenant's customers.
+    #[oai(rename = "customers:read")]
+    CustomersRead,
+    /// Create, change and delete the tenant's customers.
+    #[oai(rename = "customers:write")]
+    CustomersWrite,
+    /// Read the tenant's orders.
+    #[oai(rename = "orders:read")]
+    OrdersRead,
+    /// Place, change, cancel and delete the tenant's orders.
+    #[oai(rename = "orders:write")]
+    OrdersWrite,
 }
 
 /// An OAuth2 access token from the tenant's token endpoint (client credentials). The gateway
@@ -69,31 +84,56 @@ impl ResourcesAuth {
 
 #[derive(Tags)]
 pub(crate) enum ApiTags {
-    /// The tenant's product catalogue.
+    /// The tenant's product catalogue, with stock.
     Products,
+    /// The tenant's customers.
+    Customers,
+    /// Customers' orders of products.
+    Orders,
     /// Who the caller is.
     Profile,
 }
 
-/// State shared by the operations.
+/// State shared by the operations of a resource.
+#[derive(Clone)]
 pub(crate) struct ResourcesApi {
     db: DatabaseConnection,
     config: ResourcesConfig,
 }
 
-pub(crate) fn service(
-    db: DatabaseConnection,
-    config: ResourcesConfig,
-) -> OpenApiService<(ResourcesApi, me::MeApi), ()> {
+type Apis = (
+    products::ProductsApi,
+    customers::CustomersApi,
+    orders::OrdersApi,
+    me::MeApi,
+);
+
+pub(crate) fn service(db: DatabaseConnection, config: ResourcesConfig) -> OpenApiService<Apis, ()> {
+    let state = ResourcesApi { db, config };
     OpenApiService::new(
-        (ResourcesApi { db, config }, me::MeApi),
+        (
+            products::ProductsApi(state.clone()),
+            customers::CustomersApi(state.clone()),
+            orders::OrdersApi(state),
+            me::MeApi,
+        ),
         "Gatehouse resource API",
         env!("CARGO_PKG_VERSION"),
     )
     .description(
         "A tenant's business data. Every path starts with `/t/{tenant}`, the tenant's slug; \
          every operation needs an access token of that tenant with the operation's scope. \
-         Errors are RFC 9457 problem documents (`application/problem+json`).",
+         Errors are RFC 9457 problem documents (`application/problem+json`) whose `type` \
+         names the kind of problem.\n\n\
+         **Lists** take `page`/`per_page` (with `total` and RFC 8288 `Link` headers) or \
+         `cursor` (the `next_cursor` of the previous page: the same cost at any depth), \
+         `sort` (e.g. `-created_at,name`) and the filters each list names; an unknown \
+         parameter is a 400 that names it.\n\n\
+         **Writes** answer the new `ETag`; `If-Match` makes one conditional (412 when the \
+         resource changed since); a tenant may require it (428 without). `POST` honours \
+         `Idempotency-Key` for 24 hours: a retry gets the first answer and creates nothing.\n\n\
+         **Validation** reports every wrong field at once: 400 when a field is malformed, \
+         422 when well-formed fields name what does not exist (a customer, a product).",
     )
 }
 

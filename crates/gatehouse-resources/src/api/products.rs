@@ -1,26 +1,29 @@
 //! `/t/{tenant}/api/v1/products`: the tenant's product catalogue.
 
 use chrono::{DateTime, Utc};
-use gatehouse_proto::{ApiProblem, FieldError};
+use gatehouse_proto::{ApiProblem, FieldError, Text};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
+use super::conventions::{
+    self, CreatedResponse, DeletedResponse, Kind, ListResponse, ListSpec, Page, Param, Problems,
+    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, field_error, resource_id,
+};
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
-use crate::store::idempotency;
-use crate::store::product::{self, ProductFields};
-use crate::{ResourcesConfig, ResourcesError};
-use gatehouse_proto::Text;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
-use sea_orm::TransactionTrait;
+use crate::ResourcesError;
+use crate::store::product::{self, Column, ProductFields, ProductFilter};
 
 pub(crate) const NAME_MAX_CHARS: usize = 200;
 pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;
 pub(crate) const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
+pub(crate) const SKU_MAX_CHARS: usize = 64;
+pub(crate) const STOCK_MAX: i64 = 1_000_000_000;
 
 /// An amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(example)]
 pub(crate) struct Price {
     /// The amount in the currency's minor unit (cents for `EUR`), from 0 to 10^18.
     pub amount: i64,
@@ -28,8 +31,18 @@ pub(crate) struct Price {
     pub currency: Text,
 }
 
+impl poem_openapi::types::Example for Price {
+    fn example() -> Self {
+        Self {
+            amount: 1999,
+            currency: Text::from("EUR"),
+        }
+    }
+}
+
 /// A product of the tenant's catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(example)]
 pub(crate) struct Product {
     /// The product's id, assigned by the service.
     pub id: Uuid,
@@ -37,12 +50,34 @@ pub(crate) struct Product {
     pub name: String,
     /// A description of the product (up to 2000 characters; may be empty).
     pub description: String,
+    /// The stock-keeping unit: unique in the tenant, 1 to 64 of `A-Z a-z 0-9 . _ -`.
+    pub sku: String,
+    /// How many are in stock; orders take from it and are refused when it is short.
+    pub stock: i64,
     /// The product's price.
     pub price: Price,
     /// When the product was created (RFC 3339).
     pub created_at: DateTime<Utc>,
-    /// When the product was last replaced, or created (RFC 3339).
+    /// When the product last changed, or was created (RFC 3339); an order changes its stock.
     pub updated_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for Product {
+    fn example() -> Self {
+        let at = DateTime::parse_from_rfc3339("2026-11-27T09:30:00.123456Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        Self {
+            id: Uuid::from_u128(0x0193_6a3e_8f2c_7b41_9d0e_5c4a_2b1f_3e6d),
+            name: "Espresso cup".to_owned(),
+            description: "Porcelain, 90 ml.".to_owned(),
+            sku: "CUP-ESP-90".to_owned(),
+            stock: 120,
+            price: Price::example(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
 }
 
 impl From<product::Model> for Product {
@@ -51,6 +86,8 @@ impl From<product::Model> for Product {
             id: row.id,
             name: row.name,
             description: row.description,
+            sku: row.sku,
+            stock: row.stock,
             price: Price {
                 amount: row.price_amount,
                 currency: Text(row.price_currency),
@@ -63,116 +100,99 @@ impl From<product::Model> for Product {
 
 /// What a client sets on a product, to create it or to replace it.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(example)]
 pub(crate) struct ProductInput {
     /// The product's name: 1 to 200 characters once surrounding whitespace is trimmed.
     pub name: Text,
     /// A description of the product, up to 2000 characters; empty when left out.
     #[oai(default)]
     pub description: Text,
+    /// The stock-keeping unit: unique in the tenant, 1 to 64 of `A-Z a-z 0-9 . _ -`.
+    pub sku: Text,
+    /// How many are in stock, from 0 to 10^9; 0 when left out.
+    #[oai(default)]
+    pub stock: i64,
     /// The product's price.
     pub price: Price,
 }
 
-/// One page of the tenant's products.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-pub(crate) struct ProductPage {
-    /// The products on this page, oldest first (by creation time, then id).
-    pub items: Vec<Product>,
-    /// The page number, from 1.
-    pub page: u64,
-    /// The page size asked for.
-    pub per_page: u64,
-    /// How many products the tenant has in all.
-    pub total: u64,
+impl poem_openapi::types::Example for ProductInput {
+    fn example() -> Self {
+        let product = Product::example();
+        Self {
+            name: Text(product.name),
+            description: Text(product.description),
+            sku: Text(product.sku),
+            stock: product.stock,
+            price: product.price,
+        }
+    }
 }
 
-#[derive(ApiResponse)]
-pub(crate) enum ListProductsResponse {
-    /// A page of the tenant's products.
-    #[oai(status = 200)]
-    Ok(
-        Json<ProductPage>,
-        /// RFC 8288 links to the `first`, `prev`, `next` and `last` pages.
-        #[oai(header = "Link")]
-        String,
-        /// How long the page may be reused: private to the caller.
-        #[oai(header = "Cache-Control")]
-        String,
-        /// A strong validator of the page.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
+/// The writable fields of a merge patch: path, shape, required.
+const PATCHABLE: [(&str, Shape, bool); 6] = [
+    ("name", Shape::String, true),
+    ("description", Shape::String, false),
+    ("sku", Shape::String, true),
+    ("stock", Shape::Integer, false),
+    ("price.amount", Shape::Integer, true),
+    ("price.currency", Shape::String, true),
+];
 
-#[derive(ApiResponse)]
-pub(crate) enum CreateProductResponse {
-    /// The product was created; the `Location` header holds its URL.
-    #[oai(status = 201)]
-    Created(
-        Json<Product>,
-        /// The product's URL.
-        #[oai(header = "Location")]
-        String,
-    ),
-}
+const LIST: ListSpec<Column> = ListSpec {
+    sort_fields: &[
+        SortField {
+            name: "created_at",
+            column: Column::CreatedAt,
+            kind: Kind::Time,
+        },
+        SortField {
+            name: "updated_at",
+            column: Column::UpdatedAt,
+            kind: Kind::Time,
+        },
+        SortField {
+            name: "name",
+            column: Column::Name,
+            kind: Kind::Text,
+        },
+        SortField {
+            name: "sku",
+            column: Column::Sku,
+            kind: Kind::Text,
+        },
+        SortField {
+            name: "price",
+            column: Column::PriceAmount,
+            kind: Kind::Int,
+        },
+        SortField {
+            name: "stock",
+            column: Column::Stock,
+            kind: Kind::Int,
+        },
+    ],
+    id: Column::Id,
+    filters: &[
+        "q",
+        "min_price",
+        "max_price",
+        "currency",
+        "created_after",
+        "in_stock",
+    ],
+};
 
-#[derive(ApiResponse)]
-pub(crate) enum GetProductResponse {
-    /// The product.
-    #[oai(status = 200)]
-    Ok(
-        Json<Product>,
-        /// How long the product may be reused: private to the caller.
-        #[oai(header = "Cache-Control")]
-        String,
-        /// A strong validator of the product.
-        #[oai(header = "ETag")]
-        String,
-    ),
-    /// The product is the version named in `If-None-Match`.
-    #[oai(status = 304)]
-    NotModified(
-        #[oai(header = "Cache-Control")] String,
-        #[oai(header = "ETag")] String,
-    ),
-}
-
-#[derive(ApiResponse)]
-pub(crate) enum ReplaceProductResponse {
-    /// The product, as replaced.
-    #[oai(status = 200)]
-    Ok(
-        Json<Product>,
-        /// The new version's entity tag, for the next `If-Match`.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
-pub(crate) enum PatchProductResponse {
-    /// The product, as changed.
-    #[oai(status = 200)]
-    Ok(
-        Json<Product>,
-        /// The new version's entity tag, for the next `If-Match`.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
-pub(crate) enum DeleteProductResponse {
-    /// The product was deleted.
-    #[oai(status = 204)]
-    Deleted,
-}
+pub(crate) struct ProductsApi(pub(crate) ResourcesApi);
 
 #[OpenApi(tag = "ApiTags::Products")]
-impl ResourcesApi {
+impl ProductsApi {
     /// List the tenant's products
     ///
-    /// One page at a time, in a stable order: oldest first (by creation time, then id).
+    /// A page at a time (`page`, with `total` and `Link`), or by `cursor` (pass the
+    /// `next_cursor` of the previous page; as fast at any depth). Sorted by `sort`, oldest
+    /// first by default; narrowed by the filters.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/t/:tenant/api/v1/products",
         method = "get",
@@ -184,34 +204,75 @@ impl ResourcesApi {
         #[oai(scope = "ResourceScope::ProductsRead")] auth: ResourcesAuth,
         /// The tenant's slug.
         tenant: Path<String>,
-        /// The page to return, from 1 (default 1).
-        page: Query<Option<u64>>,
+        /// The page to return, from 1 (default 1). Not with `cursor`.
+        page: Query<Option<Param<u64>>>,
         /// How many products a page holds, from 1 to the service's maximum (100 unless
         /// configured otherwise); default 20.
-        per_page: Query<Option<u64>>,
-    ) -> Result<ListProductsResponse, ApiProblem> {
+        per_page: Query<Option<Param<u64>>>,
+        /// Where to go on from: the `next_cursor` of the previous page, with the same sort
+        /// and filters.
+        cursor: Query<Option<String>>,
+        /// Comma-separated fields to sort by, `-` before a field for descending: `created_at`
+        /// (default), `updated_at`, `name`, `sku`, `price`, `stock`. Ties are broken by id.
+        #[oai(example = "sort_example")]
+        sort: Query<Option<String>>,
+        /// Only products whose name or SKU contains this, in any case.
+        q: Query<Option<String>>,
+        /// Only products priced at least this (minor units).
+        min_price: Query<Option<Param<i64>>>,
+        /// Only products priced at most this (minor units).
+        max_price: Query<Option<Param<i64>>>,
+        /// Only products priced in this currency (ISO 4217).
+        currency: Query<Option<String>>,
+        /// Only products created after this instant (RFC 3339).
+        created_after: Query<Option<Param<DateTime<Utc>>>>,
+        /// `true`: only products in stock; `false`: only those out of stock.
+        in_stock: Query<Option<Param<bool>>>,
+    ) -> Result<ListResponse<Page<Product>>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
-        refuse_unknown_parameters(req.uri().query(), &["page", "per_page"])?;
-        let (page, per_page) = page_window(page.0, per_page.0, &self.config)?;
-        let offset = (page - 1).saturating_mul(per_page);
-        let (rows, total) = product::list(&self.db, tenant_id, offset, per_page).await?;
-        let body = ProductPage {
-            items: rows.into_iter().map(Product::from).collect(),
-            page,
-            per_page,
-            total,
+        let config = &self.0.config;
+        let mut problems = Problems::default();
+        let plan = LIST.plan(
+            req.uri().query(),
+            WindowParams {
+                page: page.0,
+                per_page: per_page.0,
+                cursor: cursor.0,
+                sort: sort.0,
+            },
+            config,
+            &mut problems,
+        );
+        let filter = ProductFilter {
+            q: q.0,
+            min_price: problems.take("min_price", min_price.0),
+            max_price: problems.take("max_price", max_price.0),
+            currency: currency.0,
+            created_after: problems.take("created_after", created_after.0),
+            in_stock: problems.take("in_stock", in_stock.0),
         };
-        let etag = etag(&body);
-        let links = page_links(req.uri().path(), page, per_page, body.total);
-        Ok(ListProductsResponse::Ok(
-            Json(body),
-            links,
-            self.config.read_cache_control(),
-            etag,
-        ))
+        if let (Some(min), Some(max)) = (filter.min_price, filter.max_price)
+            && min > max
+        {
+            problems.add("max_price", "must not be below min_price");
+        }
+        problems.or_fail(())?;
+        let listed = product::list(
+            &self.0.db,
+            tenant_id,
+            filter,
+            &plan.order,
+            plan.window.clone(),
+        )
+        .await?;
+        let (body, links) = plan.page(req.uri().path(), listed, Product::from);
+        Ok(conventions::listed(req, config, body, links))
     }
 
     /// Create a product
+    ///
+    /// With an `Idempotency-Key`, a retry answers the first response and creates nothing.
+    /// A SKU that another product of the tenant has is a 409.
     #[oai(
         path = "/t/:tenant/api/v1/products",
         method = "post",
@@ -224,44 +285,17 @@ impl ResourcesApi {
         /// The tenant's slug.
         tenant: Path<String>,
         body: Json<ProductInput>,
-    ) -> Result<CreateProductResponse, ApiProblem> {
+    ) -> Result<CreatedResponse<Product>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
-        let key = idempotency_key(req)?;
-        let request_hash = request_hash(&body.0);
-        let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
-        let Some(key) = key else {
-            let row = product::create(&self.db, tenant_id, fields).await?;
-            let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
-            return Ok(CreateProductResponse::Created(
-                Json(Product::from(row)),
-                location,
-            ));
-        };
-        let client_id = &auth.0.client_id;
-        let tx = self.db.begin().await.map_err(ResourcesError::from)?;
-        let expires = Utc::now() + chrono::Duration::hours(IDEMPOTENCY_HOURS);
-        let claim =
-            idempotency::claim(&tx, tenant_id, client_id, &key, &request_hash, expires).await?;
-        if let idempotency::Claim::Taken = claim {
-            tx.rollback().await.map_err(ResourcesError::from)?;
-            let earlier =
-                idempotency::earlier(&self.db, tenant_id, client_id, &key, &request_hash).await?;
-            let idempotency::Claim::Replay { location, body } = earlier else {
-                return Err(ResourcesError::IdempotencyInProgress.into());
-            };
-            let product = serde_json::from_str(&body)
-                .ok()
-                .and_then(|v| Product::parse_from_json(Some(v)).ok())
-                .ok_or(ResourcesError::IdempotencyInProgress)?;
-            return Ok(CreateProductResponse::Created(Json(product), location));
-        }
-        let row = product::create(&tx, tenant_id, fields).await?;
-        let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
-        let product = Product::from(row);
-        let stored = product.to_json().map(|v| v.to_string()).unwrap_or_default();
-        idempotency::record(&tx, tenant_id, client_id, &key, &location, &stored).await?;
-        tx.commit().await.map_err(ResourcesError::from)?;
-        Ok(CreateProductResponse::Created(Json(product), location))
+        let fields = validate(body.0.clone()).map_err(ResourcesError::InvalidFields)?;
+        let created =
+            conventions::create_once(&self.0.db, req, &auth, tenant_id, &body.0, async |tx| {
+                let row = product::create(tx, tenant_id, fields).await?;
+                let location = format!("/t/{}/api/v1/products/{}", tenant.0, row.id);
+                Ok((Product::from(row), location))
+            })
+            .await?;
+        Ok(conventions::created(created))
     }
 
     /// Get a product
@@ -281,27 +315,16 @@ impl ResourcesApi {
         tenant: Path<String>,
         /// The product's id (a UUID).
         id: Path<String>,
-    ) -> Result<GetProductResponse, ApiProblem> {
+    ) -> Result<ReadResponse<Product>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsRead)?;
-        let row = product::get(&self.db, tenant_id, product_id(&id)?).await?;
-        let body = Product::from(row);
-        let etag = etag(&body);
-        if matches_any(req.headers().get("if-none-match"), &etag) {
-            return Ok(GetProductResponse::NotModified(
-                self.config.read_cache_control(),
-                etag,
-            ));
-        }
-        Ok(GetProductResponse::Ok(
-            Json(body),
-            self.config.read_cache_control(),
-            etag,
-        ))
+        let row = product::get(&self.0.db, tenant_id, resource_id(&id)?).await?;
+        Ok(conventions::read(req, &self.0.config, Product::from(row)))
     }
 
     /// Replace a product
     ///
-    /// Sets every field a client sets, as on creation; a left-out description becomes empty.
+    /// Sets every field a client sets, as on creation: a left-out description becomes empty
+    /// and a left-out stock 0.
     #[oai(
         path = "/t/:tenant/api/v1/products/:id",
         method = "put",
@@ -316,15 +339,16 @@ impl ResourcesApi {
         /// The product's id (a UUID).
         id: Path<String>,
         body: Json<ProductInput>,
-    ) -> Result<ReplaceProductResponse, ApiProblem> {
+    ) -> Result<WrittenResponse<Product>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
-        let id = product_id(&id)?;
+        let id = resource_id(&id)?;
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
-        let expected = self.expected_version(req, tenant_id, id).await?;
-        let row = product::replace(&self.db, tenant_id, id, fields, expected).await?;
-        let body = Product::from(row);
-        let etag = etag(&body);
-        Ok(ReplaceProductResponse::Ok(Json(body), etag))
+        let current = product::get(&self.0.db, tenant_id, id).await?;
+        let version = current.updated_at;
+        let expected =
+            conventions::expected_version(req, &conventions::etag(&Product::from(current)), version)?;
+        let row = product::replace(&self.0.db, tenant_id, id, fields, expected).await?;
+        Ok(conventions::written(Product::from(row)))
     }
 
     /// Change a product
@@ -348,32 +372,25 @@ impl ResourcesApi {
         id: Path<String>,
         /// The fields to change, e.g. `{"price": {"amount": 2499}}`.
         body: Json<serde_json::Value>,
-    ) -> Result<PatchProductResponse, ApiProblem> {
+    ) -> Result<WrittenResponse<Product>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
-        let id = product_id(&id)?;
-        if !body.0.is_object() {
-            return Err(ResourcesError::InvalidFields(vec![field_error(
-                "body",
-                "a merge patch is a JSON object",
-            )])
-            .into());
-        }
-        let guard = self.expected_version(req, tenant_id, id).await?;
-        let current = product::get(&self.db, tenant_id, id).await?;
-        let version = guard.unwrap_or(current.updated_at);
-        let mut merged = current_input(&current);
-        merge_patch(&mut merged, &body.0);
-        let input = input_from_merged(merged)?;
+        let id = resource_id(&id)?;
+        let current = product::get(&self.0.db, tenant_id, id).await?;
+        let version = current.updated_at;
+        let as_input = writable(&current);
+        let guard =
+            conventions::expected_version(req, &conventions::etag(&Product::from(current)), version)?;
+        let input = conventions::patched(as_input, &body.0, &PATCHABLE)?;
         let fields = validate(input).map_err(ResourcesError::InvalidFields)?;
         // Guarded by the version read above, so a concurrent write is never overwritten.
-        let row = product::replace(&self.db, tenant_id, id, fields, Some(version)).await?;
-        let body = Product::from(row);
-        let etag = etag(&body);
-        Ok(PatchProductResponse::Ok(Json(body), etag))
+        let version = guard.unwrap_or(version);
+        let row = product::replace(&self.0.db, tenant_id, id, fields, Some(version)).await?;
+        Ok(conventions::written(Product::from(row)))
     }
 
     /// Delete a product
     ///
+    /// Orders keep their lines (each holds the product's name, SKU and price as ordered).
     /// Deleting a product that does not exist (any more) answers 404.
     #[oai(
         path = "/t/:tenant/api/v1/products/:id",
@@ -388,184 +405,31 @@ impl ResourcesApi {
         tenant: Path<String>,
         /// The product's id (a UUID).
         id: Path<String>,
-    ) -> Result<DeleteProductResponse, ApiProblem> {
+    ) -> Result<DeletedResponse, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::ProductsWrite)?;
-        let id = product_id(&id)?;
-        let expected = self.expected_version(req, tenant_id, id).await?;
-        product::delete(&self.db, tenant_id, id, expected).await?;
-        Ok(DeleteProductResponse::Deleted)
+        let id = resource_id(&id)?;
+        let current = product::get(&self.0.db, tenant_id, id).await?;
+        let version = current.updated_at;
+        let expected =
+            conventions::expected_version(req, &conventions::etag(&Product::from(current)), version)?;
+        product::delete(&self.0.db, tenant_id, id, expected).await?;
+        Ok(DeletedResponse::Deleted)
     }
 }
 
-/// A product id from the path; one that is not a UUID names no product (404, not 400).
-fn product_id(raw: &str) -> Result<Uuid, ResourcesError> {
-    Uuid::parse_str(raw).map_err(|_| ResourcesError::NotFound)
+fn sort_example() -> Option<String> {
+    Some("-created_at,name".to_owned())
 }
 
-/// The page and page size a list asks for, with their defaults; both are checked at once,
-/// and a value out of range is refused, never clamped.
 /// The product's writable fields as JSON, the target of a merge patch.
-fn current_input(row: &product::Model) -> serde_json::Value {
+fn writable(row: &product::Model) -> serde_json::Value {
     serde_json::json!({
         "name": row.name,
         "description": row.description,
+        "sku": row.sku,
+        "stock": row.stock,
         "price": {"amount": row.price_amount, "currency": row.price_currency},
     })
-}
-
-/// RFC 7396 §2.
-fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    let serde_json::Value::Object(changes) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = serde_json::json!({});
-    }
-    if let serde_json::Value::Object(fields) = target {
-        for (name, change) in changes {
-            if change.is_null() {
-                fields.remove(name);
-            } else {
-                merge_patch(
-                    fields
-                        .entry(name.clone())
-                        .or_insert(serde_json::Value::Null),
-                    change,
-                );
-            }
-        }
-    }
-}
-
-/// The patched product as input: required fields that the patch removed, unknown fields and
-/// values of the wrong type are named, all at once.
-fn input_from_merged(merged: serde_json::Value) -> Result<ProductInput, ResourcesError> {
-    let mut errors = Vec::new();
-    let known = ["name", "description", "price"];
-    if let Some(fields) = merged.as_object() {
-        for name in fields.keys().filter(|k| !known.contains(&k.as_str())) {
-            errors.push(field_error(name, "unknown field"));
-        }
-    }
-    for (path, value) in [
-        ("name", merged.get("name")),
-        (
-            "price.amount",
-            merged.get("price").and_then(|p| p.get("amount")),
-        ),
-        (
-            "price.currency",
-            merged.get("price").and_then(|p| p.get("currency")),
-        ),
-    ] {
-        match value {
-            None => errors.push(field_error(path, "is required and cannot be removed")),
-            Some(v) if path == "price.amount" && !v.is_i64() => {
-                errors.push(field_error(path, "must be an integer"));
-            }
-            Some(v) if path != "price.amount" && !v.is_string() => {
-                errors.push(field_error(path, "must be a string"));
-            }
-            Some(_) => {}
-        }
-    }
-    if merged.get("description").is_some_and(|d| !d.is_string()) {
-        errors.push(field_error("description", "must be a string"));
-    }
-    if !errors.is_empty() {
-        return Err(ResourcesError::InvalidFields(errors));
-    }
-    ProductInput::parse_from_json(Some(merged))
-        .map_err(|e| ResourcesError::InvalidFields(vec![field_error("body", e.into_message())]))
-}
-
-/// How long an `Idempotency-Key` is remembered.
-const IDEMPOTENCY_HOURS: i64 = 24;
-
-/// The request's `Idempotency-Key`: 1 to 255 visible ASCII characters.
-fn idempotency_key(req: &poem::Request) -> Result<Option<String>, ResourcesError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    match value.to_str() {
-        Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(Some(key.to_owned()))
-        }
-        _ => Err(ResourcesError::InvalidFields(vec![field_error(
-            "Idempotency-Key",
-            "must be 1 to 255 visible ASCII characters",
-        )])),
-    }
-}
-
-/// A digest of what the request asks for, to tell a replay from another request.
-fn request_hash(input: &ProductInput) -> String {
-    json_digest(input, 32)
-}
-
-/// A 400 naming every query parameter the operation does not take.
-fn refuse_unknown_parameters(query: Option<&str>, known: &[&str]) -> Result<(), ResourcesError> {
-    let pairs: Vec<(String, String)> = query
-        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
-        .unwrap_or_default();
-    let mut errors: Vec<FieldError> = Vec::new();
-    for (name, _) in pairs {
-        if !known.contains(&name.as_str()) && !errors.iter().any(|e| e.field == name) {
-            errors.push(field_error(
-                &name,
-                format!(
-                    "unknown parameter; this operation takes {}",
-                    known.join(", ")
-                ),
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ResourcesError::InvalidFields(errors))
-    }
-}
-
-/// The RFC 8288 `Link` field of a page: `first` and `last` always, `prev` and `next` when
-/// they exist.
-fn page_links(path: &str, page: u64, per_page: u64, total: u64) -> String {
-    let last = total.div_ceil(per_page).max(1);
-    let link = |n: u64, rel: &str| format!("<{path}?page={n}&per_page={per_page}>; rel=\"{rel}\"");
-    let mut links = vec![link(1, "first")];
-    if page > 1 {
-        links.push(link((page - 1).min(last), "prev"));
-    }
-    if page < last {
-        links.push(link(page + 1, "next"));
-    }
-    links.push(link(last, "last"));
-    links.join(", ")
-}
-
-fn page_window(
-    page: Option<u64>,
-    per_page: Option<u64>,
-    config: &ResourcesConfig,
-) -> Result<(u64, u64), ResourcesError> {
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or_else(|| config.default_per_page());
-    let mut errors = Vec::new();
-    if page < 1 {
-        errors.push(field_error("page", "must be at least 1"));
-    }
-    if !(1..=config.max_per_page).contains(&per_page) {
-        errors.push(field_error(
-            "per_page",
-            format!("must be between 1 and {}", config.max_per_page),
-        ));
-    }
-    if errors.is_empty() {
-        Ok((page, per_page))
-    } else {
-        Err(ResourcesError::InvalidFields(errors))
-    }
 }
 
 /// Checks every field of a product at once, and returns what to store (the name trimmed), or
@@ -587,6 +451,24 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
             format!("must be at most {DESCRIPTION_MAX_CHARS} characters"),
         ));
     }
+    let sku = &input.sku.0;
+    if sku.is_empty()
+        || sku.len() > SKU_MAX_CHARS
+        || !sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        errors.push(field_error(
+            "sku",
+            format!("must be 1 to {SKU_MAX_CHARS} of the characters A-Z a-z 0-9 . _ -"),
+        ));
+    }
+    if !(0..=STOCK_MAX).contains(&input.stock) {
+        errors.push(field_error(
+            "stock",
+            format!("must be between 0 and {STOCK_MAX}"),
+        ));
+    }
     if !(0..=AMOUNT_MAX).contains(&input.price.amount) {
         errors.push(field_error(
             "price.amount",
@@ -594,7 +476,7 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
         ));
     }
     let currency = &input.price.currency.0;
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !is_currency(currency) {
         errors.push(field_error(
             "price.currency",
             "must be an ISO 4217 code: three capital letters",
@@ -606,59 +488,15 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
     Ok(ProductFields {
         name: name.to_owned(),
         description: input.description.0,
+        sku: input.sku.0,
+        stock: input.stock,
         price_amount: input.price.amount,
         price_currency: input.price.currency.0,
     })
 }
 
-fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        reason: reason.into(),
-    }
-}
-
-/// Whether an `If-Match` / `If-None-Match` value names the entity tag (or is `*`).
-fn matches_any(condition: Option<&poem::http::HeaderValue>, etag: &str) -> bool {
-    condition
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|condition| gatehouse_proto::etag_matches(condition, etag))
-}
-
-impl ResourcesApi {
-    /// The version a write is conditioned on: with `If-Match`, the current product's
-    /// `updated_at` if its entity tag matches, else 412.
-    async fn expected_version(
-        &self,
-        req: &poem::Request,
-        tenant: crate::store::TenantId,
-        id: Uuid,
-    ) -> Result<Option<DateTime<Utc>>, ResourcesError> {
-        let Some(condition) = req.headers().get("if-match") else {
-            return Ok(None);
-        };
-        let current = product::get(&self.db, tenant, id).await?;
-        let version = current.updated_at;
-        if !matches_any(Some(condition), &etag(&Product::from(current))) {
-            return Err(ResourcesError::PreconditionFailed);
-        }
-        Ok(Some(version))
-    }
-}
-
-/// A strong entity tag: a digest of the JSON the body is sent as.
-fn etag(body: &impl ToJSON) -> String {
-    format!("\"{}\"", json_digest(body, 16))
-}
-
-/// The first `bytes` bytes of the SHA-256 of a value's JSON, in hexadecimal.
-fn json_digest(value: &impl ToJSON, bytes: usize) -> String {
-    use sha2::Digest;
-    let json = value.to_json().map(|v| v.to_string()).unwrap_or_default();
-    sha2::Sha256::digest(json.as_bytes())[..bytes]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+pub(crate) fn is_currency(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -669,6 +507,8 @@ mod tests {
         ProductInput {
             name: Text(name.to_owned()),
             description: Text(description.to_owned()),
+            sku: Text("SKU-1".to_owned()),
+            stock: 0,
             price: Price {
                 amount,
                 currency: Text(currency.to_owned()),
@@ -688,6 +528,8 @@ mod tests {
             ProductFields {
                 name: "Widget".into(),
                 description: " as is ".into(),
+                sku: "SKU-1".into(),
+                stock: 0,
                 price_amount: 1999,
                 price_currency: "EUR".into(),
             }
@@ -696,24 +538,41 @@ mod tests {
 
     #[test]
     fn every_wrong_field_is_reported_at_once() {
-        let errors = validate(input("   ", &"d".repeat(2001), -1, "eur")).expect_err("invalid");
+        let mut wrong = input("   ", &"d".repeat(2001), -1, "eur");
+        wrong.sku = Text("no spaces".into());
+        wrong.stock = -1;
+        let errors = validate(wrong).expect_err("invalid");
         assert_eq!(
             fields_of(&errors),
-            ["name", "description", "price.amount", "price.currency"]
+            [
+                "name",
+                "description",
+                "sku",
+                "stock",
+                "price.amount",
+                "price.currency"
+            ]
         );
         assert!(errors.iter().all(|e| !e.reason.is_empty()));
     }
 
     #[test]
     fn limits_are_inclusive_and_counted_in_characters() {
-        let at_limit = input(&"é".repeat(200), &"ü".repeat(2000), AMOUNT_MAX, "XXX");
+        let mut at_limit = input(&"é".repeat(200), &"ü".repeat(2000), AMOUNT_MAX, "XXX");
+        at_limit.sku = Text("a".repeat(SKU_MAX_CHARS));
+        at_limit.stock = STOCK_MAX;
         assert!(validate(at_limit).is_ok());
         let zero = input("a", "", 0, "JPY");
         assert!(validate(zero).is_ok());
 
-        let over = input(&"a".repeat(201), &"b".repeat(2001), AMOUNT_MAX + 1, "EUR");
+        let mut over = input(&"a".repeat(201), &"b".repeat(2001), AMOUNT_MAX + 1, "EUR");
+        over.sku = Text("a".repeat(SKU_MAX_CHARS + 1));
+        over.stock = STOCK_MAX + 1;
         let errors = validate(over).expect_err("over the limits");
-        assert_eq!(fields_of(&errors), ["name", "description", "price.amount"]);
+        assert_eq!(
+            fields_of(&errors),
+            ["name", "description", "sku", "stock", "price.amount"]
+        );
     }
 
     #[test]
@@ -724,34 +583,6 @@ mod tests {
         for bad in ["", "EU", "EURO", "eur", "Eur", "E1R", "ÉUR", " EUR", "EU "] {
             let errors = validate(input("a", "", 1, bad)).expect_err(bad);
             assert_eq!(fields_of(&errors), ["price.currency"], "{bad}");
-        }
-    }
-
-    #[test]
-    fn page_window_defaults_and_refuses_out_of_range_values() {
-        let config = ResourcesConfig::default();
-        assert_eq!(page_window(None, None, &config).ok(), Some((1, 20)));
-        assert_eq!(
-            page_window(Some(3), Some(100), &config).ok(),
-            Some((3, 100))
-        );
-        let small = ResourcesConfig {
-            max_per_page: 5,
-            ..ResourcesConfig::default()
-        };
-        assert_eq!(page_window(None, None, &small).ok(), Some((1, 5)));
-
-        match page_window(Some(0), Some(101), &config) {
-            Err(ResourcesError::InvalidFields(errors)) => {
-                assert_eq!(fields_of(&errors), ["page", "per_page"]);
-            }
-            other => panic!("expected invalid fields, got {other:?}"),
-        }
-        match page_window(None, Some(0), &config) {
-            Err(ResourcesError::InvalidFields(errors)) => {
-                assert_eq!(fields_of(&errors), ["per_page"]);
-            }
-            other => panic!("expected invalid fields, got {other:?}"),
         }
     }
 }

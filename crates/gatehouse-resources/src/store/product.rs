@@ -1,9 +1,11 @@
 //! The `resources_products` table and the tenant-scoped queries on it.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ActiveValue::Set, Order, SqlErr};
 
-use super::{TenantId, now};
+use super::listing::{self, Listed, Window};
+use super::{TenantId, contains_ignoring_case, now};
 use crate::ResourcesError;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,6 +16,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     pub name: String,
     pub description: String,
+    pub sku: String,
+    pub stock: i64,
     pub price_amount: i64,
     pub price_currency: String,
     pub created_at: DateTimeUtc,
@@ -30,40 +34,66 @@ impl ActiveModelBehavior for ActiveModel {}
 pub(crate) struct ProductFields {
     pub name: String,
     pub description: String,
+    pub sku: String,
+    pub stock: i64,
     pub price_amount: i64,
     pub price_currency: String,
 }
 
+/// What a list of products is narrowed to.
+#[derive(Debug, Default)]
+pub(crate) struct ProductFilter {
+    /// Part of the name or SKU, any case.
+    pub q: Option<String>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub currency: Option<String>,
+    pub created_after: Option<DateTimeUtc>,
+    pub in_stock: Option<bool>,
+}
+
 /// The tenant's products, and nothing else.
-fn of_tenant(tenant: TenantId) -> Select<Entity> {
+pub(crate) fn of_tenant(tenant: TenantId) -> Select<Entity> {
     Entity::find().filter(Column::TenantId.eq(tenant.0))
 }
 
-/// A page of the tenant's products in a stable order (creation time, then id), and how many
-/// products the tenant has in all.
 pub(crate) async fn list(
     db: &DatabaseConnection,
     tenant: TenantId,
-    offset: u64,
-    limit: u64,
-) -> Result<(Vec<Model>, u64), ResourcesError> {
-    let total = of_tenant(tenant).count(db).await?;
-    if offset >= total {
-        // Also keeps an absurd offset (a huge `page`) away from the database.
-        return Ok((Vec::new(), total));
+    filter: ProductFilter,
+    order: &[(Column, Order)],
+    window: Window,
+) -> Result<Listed<Model>, ResourcesError> {
+    let mut select = of_tenant(tenant);
+    if let Some(q) = &filter.q {
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(contains_ignoring_case(Column::Name, q))
+                .add(contains_ignoring_case(Column::Sku, q)),
+        );
     }
-    let items = of_tenant(tenant)
-        .order_by_asc(Column::CreatedAt)
-        .order_by_asc(Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok((items, total))
+    if let Some(min) = filter.min_price {
+        select = select.filter(Column::PriceAmount.gte(min));
+    }
+    if let Some(max) = filter.max_price {
+        select = select.filter(Column::PriceAmount.lte(max));
+    }
+    if let Some(currency) = filter.currency {
+        select = select.filter(Column::PriceCurrency.eq(currency));
+    }
+    if let Some(after) = filter.created_after {
+        select = select.filter(Column::CreatedAt.gt(after));
+    }
+    match filter.in_stock {
+        Some(true) => select = select.filter(Column::Stock.gt(0)),
+        Some(false) => select = select.filter(Column::Stock.eq(0)),
+        None => {}
+    }
+    listing::list(db, select, order, window).await
 }
 
 pub(crate) async fn get(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     tenant: TenantId,
     id: Uuid,
 ) -> Result<Model, ResourcesError> {
@@ -72,6 +102,17 @@ pub(crate) async fn get(
         .one(db)
         .await?
         .ok_or(ResourcesError::NotFound)
+}
+
+/// A SKU that another product of the tenant has is a conflict (the index says so, so that
+/// two concurrent writers cannot both take it).
+fn sku_taken(err: DbErr) -> ResourcesError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ResourcesError::Conflict(
+            "another product of this tenant has this SKU; SKUs are unique per tenant".to_owned(),
+        ),
+        _ => err.into(),
+    }
 }
 
 pub(crate) async fn create(
@@ -85,6 +126,8 @@ pub(crate) async fn create(
         tenant_id: tenant.0,
         name: fields.name,
         description: fields.description,
+        sku: fields.sku,
+        stock: fields.stock,
         price_amount: fields.price_amount,
         price_currency: fields.price_currency,
         created_at: at,
@@ -92,13 +135,13 @@ pub(crate) async fn create(
     };
     Entity::insert(ActiveModel::from(model.clone()))
         .exec_without_returning(db)
-        .await?;
+        .await
+        .map_err(sku_taken)?;
     Ok(model)
 }
 
-/// Replaces the client's fields of one of the tenant's products.
-/// Replaces a product; with `expected`, only if it is still that version (`updated_at`), in
-/// the same statement, so that two concurrent writers cannot both win.
+/// Replaces a product's fields; with `expected`, only if it is still that version
+/// (`updated_at`), in the same statement, so that two concurrent writers cannot both win.
 pub(crate) async fn replace(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -109,6 +152,8 @@ pub(crate) async fn replace(
     let changes = ActiveModel {
         name: Set(fields.name),
         description: Set(fields.description),
+        sku: Set(fields.sku),
+        stock: Set(fields.stock),
         price_amount: Set(fields.price_amount),
         price_currency: Set(fields.price_currency),
         updated_at: Set(now()),
@@ -121,27 +166,26 @@ pub(crate) async fn replace(
     if let Some(version) = expected {
         update = update.filter(Column::UpdatedAt.eq(version));
     }
-    if update.exec(db).await?.rows_affected == 0 {
-        return Err(missing_or_changed(db, tenant, id, expected).await);
+    if update.exec(db).await.map_err(sku_taken)?.rows_affected == 0 {
+        return Err(missing_or_changed(get(db, tenant, id).await, expected));
     }
     get(db, tenant, id).await
 }
 
-/// Why a guarded write touched nothing: the product is gone, or it changed.
-async fn missing_or_changed(
-    db: &DatabaseConnection,
-    tenant: TenantId,
-    id: Uuid,
+/// Why a guarded write touched nothing: the row is gone, or it changed.
+pub(crate) fn missing_or_changed<M>(
+    current: Result<M, ResourcesError>,
     expected: Option<DateTimeUtc>,
 ) -> ResourcesError {
-    match (expected, get(db, tenant, id).await) {
+    match (expected, current) {
         (Some(_), Ok(_)) => ResourcesError::PreconditionFailed,
         (_, Err(err)) => err,
         (None, Ok(_)) => ResourcesError::NotFound,
     }
 }
 
-/// Deletes a product; with `expected`, only if it is still that version.
+/// Deletes a product; with `expected`, only if it is still that version. Orders keep their
+/// lines: each line holds the product's name, SKU and price as they were when ordered.
 pub(crate) async fn delete(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -155,7 +199,44 @@ pub(crate) async fn delete(
         delete = delete.filter(Column::UpdatedAt.eq(version));
     }
     if delete.exec(db).await?.rows_affected == 0 {
-        return Err(missing_or_changed(db, tenant, id, expected).await);
+        return Err(missing_or_changed(get(db, tenant, id).await, expected));
     }
+    Ok(())
+}
+
+/// Takes `quantity` of a product from its stock, only if that much is there: one
+/// statement, so that concurrent orders can never take the same unit twice.
+pub(crate) async fn take_stock(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    id: Uuid,
+    quantity: i64,
+) -> Result<bool, ResourcesError> {
+    let taken = Entity::update_many()
+        .col_expr(Column::Stock, Expr::col(Column::Stock).sub(quantity))
+        .col_expr(Column::UpdatedAt, Expr::value(now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::TenantId.eq(tenant.0))
+        .filter(Column::Stock.gte(quantity))
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// Puts `quantity` of a product back (an order cancelled or changed); a product deleted
+/// since has nothing to put it in.
+pub(crate) async fn return_stock(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    id: Uuid,
+    quantity: i64,
+) -> Result<(), ResourcesError> {
+    Entity::update_many()
+        .col_expr(Column::Stock, Expr::col(Column::Stock).add(quantity))
+        .col_expr(Column::UpdatedAt, Expr::value(now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::TenantId.eq(tenant.0))
+        .exec(db)
+        .await?;
     Ok(())
 }
