@@ -61,15 +61,19 @@ async fn a_cursor_walks_the_whole_sorted_list_once() {
         seen.extend(skus(&page));
         pages += 1;
         // Page 1 is a numbered page (with its total); from there on, the cursor leads.
-        next = page["next_cursor"].as_str().map(|cursor| {
-            shop.path(&format!("products?per_page=5&sort=-price&cursor={cursor}"))
-        });
+        next = page["next_cursor"]
+            .as_str()
+            .map(|cursor| shop.path(&format!("products?per_page=5&sort=-price&cursor={cursor}")));
         if pages == 1 {
             assert_eq!(page["total"], 12);
         } else {
             assert!(page["total"].is_null(), "a cursor page is not counted");
             assert!(page["page"].is_null());
-            assert_eq!(link.is_some(), next.is_some(), "a next link while more follow");
+            assert_eq!(
+                link.is_some(),
+                next.is_some(),
+                "a next link while more follow"
+            );
         }
     }
     let expected: Vec<String> = (1..=12).rev().map(|i| format!("ITEM-{i:02}")).collect();
@@ -106,7 +110,10 @@ async fn lists_sort_and_filter_on_whitelisted_fields() {
             cut.replace('+', "%2B")
         ))
         .await;
-    assert_eq!(skus(&newer), (7..=12).map(|i| format!("ITEM-{i:02}")).collect::<Vec<_>>());
+    assert_eq!(
+        skus(&newer),
+        (7..=12).map(|i| format!("ITEM-{i:02}")).collect::<Vec<_>>()
+    );
 
     let out = shop.read("products?in_stock=false&sort=sku").await;
     assert_eq!(skus(&out), ["ITEM-03", "ITEM-06", "ITEM-09", "ITEM-12"]);
@@ -135,7 +142,15 @@ async fn wrong_list_parameters_are_reported_all_at_once() {
     fields.dedup();
     assert_eq!(
         fields,
-        ["created_after", "cursor", "min_price", "page", "per_page", "size", "sort"]
+        [
+            "created_after",
+            "cursor",
+            "min_price",
+            "page",
+            "per_page",
+            "size",
+            "sort"
+        ]
     );
 }
 
@@ -144,17 +159,29 @@ async fn a_cursor_belongs_to_its_query_and_links_keep_the_filters() {
     let shop = Shop::open("acme").await;
     catalogue(&shop).await;
     let first = shop
-        .call(Method::GET, "products?per_page=2&currency=EUR&sort=name", None)
+        .call(
+            Method::GET,
+            "products?per_page=2&currency=EUR&sort=name",
+            None,
+        )
         .await;
     let next = link_target(&first, "next").expect("a next link");
-    assert!(next.contains("currency=EUR") && next.contains("sort=name"), "{next}");
+    assert!(
+        next.contains("currency=EUR") && next.contains("sort=name"),
+        "{next}"
+    );
     let last = link_target(&first, "last").expect("a last link");
-    assert!(last.contains("page=5") && last.contains("currency=EUR"), "{last}");
+    assert!(
+        last.contains("page=5") && last.contains("currency=EUR"),
+        "{last}"
+    );
     let page: Value = first.json().await.expect("json");
     let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
 
     let same = shop
-        .read(&format!("products?per_page=2&currency=EUR&sort=name&cursor={cursor}"))
+        .read(&format!(
+            "products?per_page=2&currency=EUR&sort=name&cursor={cursor}"
+        ))
         .await;
     assert_eq!(skus(&same), ["ITEM-03", "ITEM-05"]);
     let other = shop
@@ -170,7 +197,11 @@ async fn a_cursor_belongs_to_its_query_and_links_keep_the_filters() {
         .await;
     assert_eq!(forged.status(), 400);
     let both = shop
-        .call(Method::GET, &format!("products?page=2&cursor={cursor}"), None)
+        .call(
+            Method::GET,
+            &format!("products?page=2&cursor={cursor}"),
+            None,
+        )
         .await;
     assert_eq!(both.status(), 400);
 }

@@ -122,7 +122,10 @@ async fn placing_an_order_prices_it_and_takes_its_stock() {
     );
     assert_eq!(order["status"], "pending");
     assert_eq!(order["customer_id"], ada["id"]);
-    assert_eq!(order["total"], json!({"amount": 3 * 1999 + 2 * 550, "currency": "EUR"}));
+    assert_eq!(
+        order["total"],
+        json!({"amount": 3 * 1999 + 2 * 550, "currency": "EUR"})
+    );
     assert_eq!(order["lines"][0]["sku"], "CUP");
     assert_eq!(order["lines"][0]["unit_price"]["amount"], 1999);
     assert_eq!(order["lines"][0]["amount"]["amount"], 3 * 1999);
@@ -165,7 +168,11 @@ async fn an_order_for_more_than_the_stock_is_refused_and_changes_nothing() {
         ["lines[1].quantity", "lines[2].quantity"],
         "every short line, and only those"
     );
-    assert_eq!(shop.stock_of(&cup).await, 10, "the cup's stock is untouched");
+    assert_eq!(
+        shop.stock_of(&cup).await,
+        10,
+        "the cup's stock is untouched"
+    );
     assert_eq!(shop.stock_of(&saucer).await, 1);
     let orders = shop.read("orders").await;
     assert_eq!(orders["total"], 0, "no order was made");
@@ -209,9 +216,8 @@ async fn orders_move_only_along_the_allowed_transitions_and_cancelling_restocks(
         .expect("json");
     let id = order["id"].as_str().expect("id").to_owned();
     let path = format!("orders/{id}");
-    let set_status = |status: &'static str| {
-        shop.call(Method::PATCH, &path, Some(json!({"status": status})))
-    };
+    let set_status =
+        |status: &'static str| shop.call(Method::PATCH, &path, Some(json!({"status": status})));
 
     let refused = set_status("shipped").await;
     assert_eq!(refused.status(), 409, "pending cannot be shipped");
@@ -229,7 +235,11 @@ async fn orders_move_only_along_the_allowed_transitions_and_cancelling_restocks(
             Some(json!({"lines": [{"product_id": cup["id"], "quantity": 1}]})),
         )
         .await;
-    assert_eq!(lines_of_paid.status(), 409, "a paid order's lines are fixed");
+    assert_eq!(
+        lines_of_paid.status(),
+        409,
+        "a paid order's lines are fixed"
+    );
     assert_eq!(set_status("pending").await.status(), 409, "no way back");
     assert_eq!(
         shop.call(Method::DELETE, &path, None).await.status(),
@@ -238,10 +248,18 @@ async fn orders_move_only_along_the_allowed_transitions_and_cancelling_restocks(
     );
     assert_eq!(shop.stock_of(&cup).await, 6);
     assert_eq!(set_status("cancelled").await.status(), 200);
-    assert_eq!(shop.stock_of(&cup).await, 10, "cancelling gives the stock back");
+    assert_eq!(
+        shop.stock_of(&cup).await,
+        10,
+        "cancelling gives the stock back"
+    );
     assert_eq!(set_status("paid").await.status(), 409, "cancelled is final");
     assert_eq!(shop.call(Method::DELETE, &path, None).await.status(), 204);
-    assert_eq!(shop.stock_of(&cup).await, 10, "deleting it gives nothing twice");
+    assert_eq!(
+        shop.stock_of(&cup).await,
+        10,
+        "deleting it gives nothing twice"
+    );
     assert_eq!(shop.call(Method::GET, &path, None).await.status(), 404);
 
     // paid → shipped is final too.
@@ -397,7 +415,9 @@ async fn a_customer_with_orders_is_kept_and_another_tenants_customer_is_unknown(
         .http
         .post(shop.app.url("/t/globex/api/v1/orders"))
         .bearer_auth(&globex)
-        .json(&json!({"customer_id": ada["id"], "lines": [{"product_id": cup["id"], "quantity": 1}]}))
+        .json(
+            &json!({"customer_id": ada["id"], "lines": [{"product_id": cup["id"], "quantity": 1}]}),
+        )
         .send()
         .await
         .expect("answer");
@@ -414,7 +434,8 @@ async fn a_retried_order_with_its_idempotency_key_is_placed_once() {
     let shop = Shop::open("acme").await;
     let cup = shop.product("CUP", 1000, 5).await;
     let ada = shop.customer("ada@example.com").await;
-    let body = json!({"customer_id": ada["id"], "lines": [{"product_id": cup["id"], "quantity": 2}]});
+    let body =
+        json!({"customer_id": ada["id"], "lines": [{"product_id": cup["id"], "quantity": 2}]});
     let post = || {
         shop.app
             .http

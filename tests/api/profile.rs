@@ -65,7 +65,10 @@ async fn lists_link_their_pages_and_refuse_unknown_parameters() {
     assert!(!link.contains("rel=\"prev\""), "{link}");
 
     let unknown = app
-        .get("/t/acme/api/v1/products?size=2&sort=name&colour=red", &token)
+        .get(
+            "/t/acme/api/v1/products?size=2&sort=name&colour=red",
+            &token,
+        )
         .await;
     assert_eq!(unknown.status(), 400);
     let body = problem(unknown).await;

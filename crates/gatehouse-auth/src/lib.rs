@@ -15,6 +15,7 @@ mod migration_002;
 mod migration_003;
 mod migration_004;
 mod migration_005;
+mod migration_006;
 mod secrets;
 mod service;
 

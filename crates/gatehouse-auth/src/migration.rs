@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::migration_003::KeyRotationAndClientMetadata),
             Box::new(crate::migration_004::TenantRateLimit),
             Box::new(crate::migration_005::OpaqueAccessTokens),
+            Box::new(crate::migration_006::TenantRequiresIfMatch),
         ]
     }
 }

@@ -172,6 +172,15 @@ impl Gateway {
             .flatten();
         let Some(lookup) = lookup else {
             let verdict = self.inner.limiter.spend(charge()).await?;
+            if cacheable
+                && !req.method().is_safe()
+                && self.inner.limiter.policy(&tenant).await.require_if_match
+            {
+                req.headers_mut().insert(
+                    gatehouse_proto::headers::REQUIRE_IF_MATCH,
+                    poem::http::HeaderValue::from_static("true"),
+                );
+            }
             let method = req.method().clone();
             let path = req.uri().path().to_owned();
             let mut response = upstream

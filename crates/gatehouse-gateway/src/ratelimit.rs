@@ -93,9 +93,13 @@ pub struct Limiter {
 /// How long a tenant's limit read from the auth server is reused.
 const POLICY_TTL: Duration = Duration::from_secs(30);
 
-#[derive(serde::Deserialize)]
-struct TenantPolicy {
-    rate_limit_per_minute: Option<u32>,
+/// What a tenant's settings ask of the gateway.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TenantPolicy {
+    pub rate_limit_per_minute: Option<u32>,
+    /// Writes to the resource API must carry `If-Match` (the service answers 428 without).
+    #[serde(default)]
+    pub require_if_match: bool,
 }
 
 /// The cache key of a tenant's policy; the gateway drops it when the tenant is changed.
@@ -128,6 +132,15 @@ impl Limiter {
             .get(tenant)
             .copied()
             .unwrap_or(self.config.tenant_per_minute);
+        self.policy(tenant)
+            .await
+            .rate_limit_per_minute
+            .unwrap_or(configured)
+    }
+
+    /// The tenant's settings, from the authorization service, cached for a while; the
+    /// defaults when they cannot be read.
+    pub async fn policy(&self, tenant: &str) -> TenantPolicy {
         let key = policy_key(tenant);
         let cached = self.cache.get(&key).await.ok().flatten();
         let body = match cached {
@@ -141,13 +154,10 @@ impl Limiter {
                     let _ = self.cache.set(&key, body.clone(), POLICY_TTL).await;
                     body
                 }
-                _ => return configured,
+                _ => return TenantPolicy::default(),
             },
         };
-        serde_json::from_slice::<TenantPolicy>(&body)
-            .ok()
-            .and_then(|p| p.rate_limit_per_minute)
-            .unwrap_or(configured)
+        serde_json::from_slice(&body).unwrap_or_default()
     }
 
     /// Forgets a tenant's policy, after it was changed through this gateway.

@@ -35,6 +35,13 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), ResourcesError> {
     Ok(())
 }
 
+/// Applies only the first `steps` migrations: what a database of an earlier version holds,
+/// for upgrade tests.
+pub async fn migrate_partly(db: &DatabaseConnection, steps: u32) -> Result<(), ResourcesError> {
+    migration::Migrator::up(db, Some(steps)).await?;
+    Ok(())
+}
+
 /// The OpenAPI 3 document of the resource API, as pretty JSON.
 pub fn openapi_json() -> String {
     api::service(DatabaseConnection::default(), ResourcesConfig::default()).spec()

@@ -80,6 +80,8 @@ struct Tenant {
     /// Requests per minute the gateway allows the whole tenant; the configured when absent.
     #[oai(skip_serializing_if_is_none)]
     rate_limit_per_minute: Option<i64>,
+    /// Whether writes to the tenant's resource API must carry `If-Match` (428 without).
+    require_if_match: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -93,6 +95,9 @@ struct TenantPatch {
     refresh_absolute_seconds: MaybeUndefined<i64>,
     /// Requests per minute the gateway allows the whole tenant; `null`: the configured one.
     rate_limit_per_minute: MaybeUndefined<i64>,
+    /// `true`: writes to the tenant's resource API must carry `If-Match`, so that no client
+    /// overwrites a change it has not seen (428 without).
+    require_if_match: Option<bool>,
 }
 
 /// What a user granted an app.
@@ -370,6 +375,7 @@ impl AdminApi {
             refresh_idle_seconds: t.refresh_idle_seconds,
             refresh_absolute_seconds: t.refresh_absolute_seconds,
             rate_limit_per_minute: t.rate_limit_per_minute,
+            require_if_match: t.require_if_match,
             created_at: t.created_at,
         }
     }
@@ -495,6 +501,7 @@ impl AdminApi {
                     refresh_idle_seconds: field(patch.refresh_idle_seconds),
                     refresh_absolute_seconds: field(patch.refresh_absolute_seconds),
                     rate_limit_per_minute: field(patch.rate_limit_per_minute),
+                    require_if_match: patch.require_if_match,
                 },
             )
             .await?;

@@ -139,6 +139,7 @@ pub async fn policy(Path(tenant): Path<String>, Data(service): Data<&AuthService
     match service.find_tenant(&tenant).await {
         Ok(Some(tenant)) => poem::web::Json(serde_json::json!({
             "rate_limit_per_minute": tenant.rate_limit_per_minute,
+            "require_if_match": tenant.require_if_match,
         }))
         .into_response(),
         Ok(None) => poem::http::StatusCode::NOT_FOUND.into_response(),

@@ -16,6 +16,8 @@ pub struct Model {
     pub refresh_absolute_seconds: Option<i64>,
     /// Requests per minute the gateway allows the tenant; its configuration's when unset.
     pub rate_limit_per_minute: Option<i64>,
+    /// Writes to the tenant's resource API must carry `If-Match`.
+    pub require_if_match: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -53,6 +53,7 @@ pub struct TenantUpdate {
     pub refresh_idle_seconds: Option<Option<i64>>,
     pub refresh_absolute_seconds: Option<Option<i64>>,
     pub rate_limit_per_minute: Option<Option<i64>>,
+    pub require_if_match: Option<bool>,
 }
 
 impl AuthService {
@@ -115,6 +116,9 @@ impl AuthService {
         }
         let mut active: tenant::ActiveModel = tenant.into();
         active.rate_limit_per_minute = Set(rate_limit);
+        if let Some(required) = update.require_if_match {
+            active.require_if_match = Set(required);
+        }
         if let Some(name) = update.display_name {
             active.display_name = Set(name.trim().to_owned());
         }
@@ -144,6 +148,7 @@ impl AuthService {
             refresh_idle_seconds: Set(None),
             refresh_absolute_seconds: Set(None),
             rate_limit_per_minute: Set(None),
+            require_if_match: Set(false),
         }
         .insert(&tx)
         .await?;

@@ -9,9 +9,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatehouse_proto::FieldError;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
+use poem_openapi::{ApiResponse, Object};
 use sea_orm::{
     DatabaseConnection, DatabaseTransaction, Order, SqliteTransactionMode, TransactionOptions,
     TransactionTrait, Value,
@@ -197,7 +197,11 @@ pub(crate) enum DeletedResponse {
     Deleted,
 }
 
-pub(crate) fn read<T: ToJSON>(req: &poem::Request, config: &ResourcesConfig, body: T) -> ReadResponse<T> {
+pub(crate) fn read<T: ToJSON>(
+    req: &poem::Request,
+    config: &ResourcesConfig,
+    body: T,
+) -> ReadResponse<T> {
     let etag = etag(&body);
     let cache_control = config.read_cache_control();
     if matches_any(req.headers().get("if-none-match"), &etag) {
@@ -344,7 +348,10 @@ impl<C: Copy> ListSpec<C> {
             );
         }
         if page.is_some() && params.cursor.is_some() {
-            problems.add("cursor", "cannot be combined with page; use one or the other");
+            problems.add(
+                "cursor",
+                "cannot be combined with page; use one or the other",
+            );
         }
 
         let (order, kinds) = self.order(params.sort.as_deref(), problems);
@@ -496,7 +503,10 @@ fn decode_cursor(cursor: &str, kinds: &[Kind], query_digest: &str) -> Result<Vec
                     repeat that list's parameters or start again without a cursor"
             .to_owned());
     }
-    let values = json.get("p").and_then(|p| p.as_array()).ok_or_else(invalid)?;
+    let values = json
+        .get("p")
+        .and_then(|p| p.as_array())
+        .ok_or_else(invalid)?;
     if values.len() != kinds.len() {
         return Err(invalid());
     }

@@ -16,9 +16,7 @@ use super::conventions::{
 use super::products::Price;
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
 use crate::ResourcesError;
-use crate::store::order::{
-    self, Column, FullOrder, LineRequest, OrderFields, OrderFilter, Status,
-};
+use crate::store::order::{self, Column, FullOrder, LineRequest, OrderFields, OrderFilter, Status};
 
 const MAX_LINES: usize = 100;
 const QUANTITY_MAX: i64 = 1_000_000;
@@ -528,10 +526,7 @@ fn validate(input: &OrderInput) -> Result<OrderFields, ResourcesError> {
     }
     let status = Status::parse(&input.status.0);
     if status.is_none() {
-        problems.add(
-            "status",
-            "must be one of pending, paid, shipped, cancelled",
-        );
+        problems.add("status", "must be one of pending, paid, shipped, cancelled");
     }
     problems.or_fail(())?;
     Ok(OrderFields {

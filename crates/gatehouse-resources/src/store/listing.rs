@@ -93,7 +93,10 @@ where
 }
 
 /// Where `row` stands in `order`: the values of its sort columns.
-fn position_of<M: ModelTrait>(row: &M, order: &[(<M::Entity as EntityTrait>::Column, Order)]) -> Vec<Value> {
+fn position_of<M: ModelTrait>(
+    row: &M,
+    order: &[(<M::Entity as EntityTrait>::Column, Order)],
+) -> Vec<Value> {
     order.iter().map(|(column, _)| row.get(*column)).collect()
 }
 

@@ -215,10 +215,7 @@ async fn read(
     if lock {
         select = select.lock_exclusive();
     }
-    let order = select
-        .one(db)
-        .await?
-        .ok_or(ResourcesError::NotFound)?;
+    let order = select.one(db).await?.ok_or(ResourcesError::NotFound)?;
     let lines = order_line::Entity::find()
         .filter(order_line::Column::TenantId.eq(tenant.0))
         .filter(order_line::Column::OrderId.eq(id))
@@ -403,7 +400,8 @@ async fn settle(
                 order_currency = before.order.currency.clone();
             }
         } else {
-            let (lines, currency) = price(tx, tenant, order_id, &after.lines, &mut problems).await?;
+            let (lines, currency) =
+                price(tx, tenant, order_id, &after.lines, &mut problems).await?;
             priced = lines;
             order_currency = currency;
         }
@@ -495,10 +493,7 @@ async fn price(
 fn line_field(after: Option<&OrderFields>, product_id: Uuid) -> String {
     after
         .and_then(|a| a.lines.iter().position(|l| l.product_id == product_id))
-        .map_or_else(
-            || "lines".to_owned(),
-            |i| format!("lines[{i}].quantity"),
-        )
+        .map_or_else(|| "lines".to_owned(), |i| format!("lines[{i}].quantity"))
 }
 
 fn field(name: &str, reason: &str) -> FieldError {
