@@ -4,7 +4,9 @@
 #   2. an uncached GET through the gateway (Cache-Control: no-cache),
 #   3. the same GET on the resource service directly (identity headers set by hand),
 #   4. the token endpoint (client_credentials),
-# with the gateway's overhead as ratios against the direct GET. The platform runs split
+# with the gateway's overhead as ratios against the direct GET; then, on a catalogue of
+# BENCH_PRODUCTS (100 000) products, list latency on the resource service at page 1, at a deep
+# page (offset) and at the same depth by cursor, as ratios against page 1. The platform runs split
 # (gateway, auth, resources as three release processes on SQLite), as it is deployed.
 # Load comes from wrk (Debian's package), installed here if missing.
 set -euo pipefail
@@ -72,7 +74,7 @@ client_id=$(echo "$client" | json '["client_id"]')
 client_secret=$(echo "$client" | json '["client_secret"]')
 token=$(curl -fs -u "$client_id:$client_secret" -d grant_type=client_credentials "$base/t/bench/oauth2/token" | json '["access_token"]')
 location=$(curl -fs -D - -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d '{"name":"Widget","price":{"amount":1999,"currency":"EUR"}}' "$base/t/bench/api/v1/products" \
+    -d '{"name":"Widget","sku":"WIDGET","price":{"amount":1999,"currency":"EUR"}}' "$base/t/bench/api/v1/products" \
     | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
 
 cat >"$work/token.lua" <<LUA
@@ -115,7 +117,43 @@ read -r u_rps u_p50 u_p99 <<<"$(measure "${auth[@]}" -H "Cache-Control: no-cache
 read -r d_rps d_p50 d_p99 <<<"$(measure "${identity[@]}" "http://127.0.0.1:$res_port$location")"
 read -r t_rps t_p50 t_p99 <<<"$(measure -s "$work/token.lua" "$base/t/bench/oauth2/token")"
 
-python3 - "$c_rps $c_p50 $c_p99" "$u_rps $u_p50 $u_p99" "$d_rps $d_p50 $d_p99" "$t_rps $t_p50 $t_p99" "$DURATION" "$CONNECTIONS" "$(nproc)" "${BENCH_SIGNING_ALG:-ES256}" <<'PY'
+# The catalogue for the list benchmark: BENCH_PRODUCTS products, posted to the resource service
+# by wrk itself (each thread numbers its own SKUs and stops when it has its share).
+products="${BENCH_PRODUCTS:-100000}"
+cat >"$work/seed.lua" <<LUA
+local counter = 0
+local share = math.ceil(($products - 1) / 2)
+function setup(thread) thread:set("tid", tostring(thread)) end
+function init(args) prefix = string.gsub(tid, "%W", "") end
+function request()
+    counter = counter + 1
+    local body = string.format('{"name":"Item %d","sku":"S%s-%d","stock":%d,"price":{"amount":%d,"currency":"EUR"}}',
+        counter, prefix, counter, counter % 50, (counter * 7919) % 100000)
+    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+    if status ~= 201 then error("seeding failed: " .. status .. " " .. body) end
+    if counter >= share then wrk.thread:stop() end
+end
+LUA
+write_identity=(-H "x-gatehouse-tenant: bench" -H "x-gatehouse-tenant-id: $tenant_id"
+    -H "x-gatehouse-token-tenant: bench" -H "x-gatehouse-subject: $client_id"
+    -H "x-gatehouse-client-id: $client_id" -H "x-gatehouse-scope: products:read products:write"
+    -H "Authorization: Bearer $token")
+wrk -t2 -c4 -d600s -s "$work/seed.lua" "${write_identity[@]}" "http://127.0.0.1:$res_port/t/bench/api/v1/products" >/dev/null
+direct="http://127.0.0.1:$res_port/t/bench/api/v1/products"
+count=$(curl -fs "${identity[@]}" "$direct?per_page=1" | json '["total"]')
+per_page=20
+deep_page=$(( count / per_page ))
+deep_cursor=$(curl -fs "${identity[@]}" "$direct?per_page=$per_page&page=$((deep_page - 1))" | json '["next_cursor"]')
+LIST_CONNECTIONS="${BENCH_LIST_CONNECTIONS:-4}"
+measure_list() { CONNECTIONS="$LIST_CONNECTIONS" measure "${identity[@]}" "$1"; }
+read -r l1_rps l1_p50 l1_p99 <<<"$(measure_list "$direct?per_page=$per_page")"
+read -r ld_rps ld_p50 ld_p99 <<<"$(measure_list "$direct?per_page=$per_page&page=$deep_page")"
+read -r lc_rps lc_p50 lc_p99 <<<"$(measure_list "$direct?per_page=$per_page&cursor=$deep_cursor")"
+
+python3 - "$c_rps $c_p50 $c_p99" "$u_rps $u_p50 $u_p99" "$d_rps $d_p50 $d_p99" "$t_rps $t_p50 $t_p99" "$DURATION" "$CONNECTIONS" "$(nproc)" "${BENCH_SIGNING_ALG:-ES256}" \
+    "$l1_rps $l1_p50 $l1_p99" "$ld_rps $ld_p50 $ld_p99" "$lc_rps $lc_p50 $lc_p99" "$count" "$deep_page" "$LIST_CONNECTIONS" <<'PY'
 import sys
 rows = [("cached GET via gateway", sys.argv[1]), ("uncached GET via gateway", sys.argv[2]),
         ("GET on resource service directly", sys.argv[3]), ("token endpoint (client_credentials)", sys.argv[4])]
@@ -127,4 +165,16 @@ print(f"|{'-'*38}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*17}|{'-'*15}|")
 for name, _ in rows:
     rps, p50, p99 = vals[name]
     print(f"| {name:<36} | {rps:>8.0f} | {p50:>7.2f} | {p99:>7.2f} | {rps/direct[0]:>14.2f}x | {p50/direct[1]:>12.2f}x |")
+lists = [("page 1 (page=1, with total)", sys.argv[9]),
+         (f"deep page (page={sys.argv[13]}, offset)", sys.argv[10]),
+         ("same depth by cursor", sys.argv[11])]
+vals = {name: tuple(map(float, v.split())) for name, v in lists}
+first = vals[lists[0][0]]
+print(f"\nLists of {int(sys.argv[12])} products, 20 per page, on the resource service directly "
+      f"(wrk -t2 -c{sys.argv[14]} -d{sys.argv[5]}, SQLite)\n")
+print(f"| {'list request':<36} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'p50 vs page 1':>13} |")
+print(f"|{'-'*38}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*15}|")
+for name, _ in lists:
+    rps, p50, p99 = vals[name]
+    print(f"| {name:<36} | {rps:>8.0f} | {p50:>7.2f} | {p99:>7.2f} | {p50/first[1]:>12.2f}x |")
 PY

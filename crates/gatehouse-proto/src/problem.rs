@@ -209,38 +209,47 @@ impl IntoResponse for Problem {
 /// problems too.
 #[derive(Debug, ApiResponse)]
 pub enum ApiProblem {
-    /// The request is malformed or a field is not valid; `errors` lists the fields.
+    /// `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+    /// each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+    /// the JSON the operation takes).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
-    /// No valid access token was presented (answered by the gateway).
+    /// `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+    /// the gateway, with `WWW-Authenticate`).
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>),
-    /// The token lacks a scope this operation requires.
+    /// `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+    /// was issued for another tenant.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
-    /// No such resource in this tenant.
+    /// `urn:gatehouse:problem:not-found`: no such resource in this tenant.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
-    /// The request conflicts with the current state.
+    /// `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+    /// duplicate, a transition that is not allowed) or
+    /// `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
-    /// `If-Match` named a version that is no longer current.
+    /// `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+    /// longer current.
     #[oai(status = 412, content_type = "application/problem+json")]
     PreconditionFailed(Json<Problem>),
-    /// The tenant requires `If-Match` on writes (`precondition-required`).
+    /// `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+    /// writes.
     #[oai(status = 428, content_type = "application/problem+json")]
     PreconditionRequired(Json<Problem>),
-    /// The request body is larger than the limit.
+    /// `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
-    /// The request is well-formed but cannot be processed (an `Idempotency-Key` reused with
-    /// another request, say).
+    /// `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+    /// not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
-    /// The body is not `application/json`.
+    /// `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
-    /// An unexpected failure; the details are in the server log, under the request id.
+    /// `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+    /// log, under the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
 }
