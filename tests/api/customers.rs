@@ -3,6 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::problem_fields;
 use crate::orders::Shop;
 
 #[tokio::test]
@@ -71,13 +72,7 @@ async fn every_wrong_customer_field_is_named_at_once() {
         .await;
     assert_eq!(invalid.status(), 400);
     let body: Value = invalid.json().await.expect("json");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    assert_eq!(fields, ["name", "email"]);
+    assert_eq!(problem_fields(&body), ["name", "email"]);
 
     let ada = shop.customer("ada@example.com").await;
     let path = format!("customers/{}", ada["id"].as_str().expect("id"));
@@ -90,13 +85,7 @@ async fn every_wrong_customer_field_is_named_at_once() {
         .await;
     assert_eq!(patch.status(), 400);
     let body: Value = patch.json().await.expect("json");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    assert_eq!(fields, ["email", "name", "phone"]);
+    assert_eq!(problem_fields(&body), ["email", "name", "phone"]);
     assert_eq!(shop.read(&path).await, ada, "nothing changed");
     assert_eq!(shop.read("customers").await["total"], 1);
 }

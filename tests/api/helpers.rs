@@ -310,6 +310,16 @@ pub async fn problem(response: reqwest::Response) -> Value {
     response.json().await.expect("problem json")
 }
 
+/// The `field` of each entry of a problem's `errors`, in order.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field").to_owned())
+        .collect()
+}
+
 pub fn www_authenticate(response: &reqwest::Response) -> String {
     response
         .headers()

@@ -4,6 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::problem_fields;
 use crate::orders::Shop;
 
 async fn catalogue(shop: &Shop) {
@@ -132,12 +133,7 @@ async fn wrong_list_parameters_are_reported_all_at_once() {
         .await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.expect("json");
-    let mut fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let mut fields = problem_fields(&body);
     fields.sort();
     fields.dedup();
     assert_eq!(

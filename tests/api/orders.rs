@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{TestApp, problem, problem_fields, spawn_app};
 
 /// A tenant's shop, driven over HTTP with one token that has every resource scope.
 pub struct Shop {
@@ -93,15 +93,6 @@ impl Shop {
     }
 }
 
-fn fields_of(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field").to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn placing_an_order_prices_it_and_takes_its_stock() {
     let shop = Shop::open("acme").await;
@@ -164,7 +155,7 @@ async fn an_order_for_more_than_the_stock_is_refused_and_changes_nothing() {
     let body = problem(refused).await;
     assert_eq!(body["type"], "urn:gatehouse:problem:insufficient-stock");
     assert_eq!(
-        fields_of(&body),
+        problem_fields(&body),
         ["lines[1].quantity", "lines[2].quantity"],
         "every short line, and only those"
     );
@@ -349,7 +340,7 @@ async fn orders_are_validated_whole_and_their_references_must_exist() {
         .await;
     assert_eq!(malformed.status(), 400);
     assert_eq!(
-        fields_of(&problem(malformed).await),
+        problem_fields(&problem(malformed).await),
         [
             "customer_id",
             "lines[0].product_id",
@@ -365,7 +356,7 @@ async fn orders_are_validated_whole_and_their_references_must_exist() {
             Some(json!({"customer_id": ada["id"], "lines": []})),
         )
         .await;
-    assert_eq!(fields_of(&problem(empty).await), ["lines"]);
+    assert_eq!(problem_fields(&problem(empty).await), ["lines"]);
 
     let unknown = uuid::Uuid::new_v4().to_string();
     let dangling = shop
@@ -381,7 +372,10 @@ async fn orders_are_validated_whole_and_their_references_must_exist() {
     assert_eq!(dangling.status(), 422);
     let body = problem(dangling).await;
     assert_eq!(body["type"], "urn:gatehouse:problem:validation");
-    assert_eq!(fields_of(&body), ["customer_id", "lines[1].product_id"]);
+    assert_eq!(
+        problem_fields(&body),
+        ["customer_id", "lines[1].product_id"]
+    );
 
     let usd = shop
         .create(
@@ -392,7 +386,10 @@ async fn orders_are_validated_whole_and_their_references_must_exist() {
         .await;
     let mixed = shop.place(&ada, &[(&cup, 1), (&usd, 1)]).await;
     assert_eq!(mixed.status(), 422);
-    assert_eq!(fields_of(&problem(mixed).await), ["lines[1].product_id"]);
+    assert_eq!(
+        problem_fields(&problem(mixed).await),
+        ["lines[1].product_id"]
+    );
 
     assert_eq!(shop.stock_of(&cup).await, 5, "nothing was taken");
     assert_eq!(shop.read("orders").await["total"], 0);
@@ -423,7 +420,7 @@ async fn a_customer_with_orders_is_kept_and_another_tenants_customer_is_unknown(
         .expect("answer");
     assert_eq!(foreign.status(), 422);
     assert_eq!(
-        fields_of(&problem(foreign).await),
+        problem_fields(&problem(foreign).await),
         ["customer_id", "lines[0].product_id"]
     );
     assert_eq!(shop.stock_of(&cup).await, 4);

@@ -586,6 +586,15 @@ pub(crate) fn expected_version(
     }
 }
 
+/// [`expected_version`] of a resource as the API shows it.
+pub(crate) fn guard<T: ToJSON>(
+    req: &poem::Request,
+    current: &T,
+    version: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, ResourcesError> {
+    expected_version(req, &etag(current), version)
+}
+
 /// Whether the caller's tenant requires `If-Match` on writes.
 pub(crate) fn requires_if_match(req: &poem::Request) -> bool {
     req.headers()

@@ -253,11 +253,7 @@ impl CustomersApi {
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
         let current = customer::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
-        let expected = conventions::expected_version(
-            req,
-            &conventions::etag(&Customer::from(current)),
-            version,
-        )?;
+        let expected = conventions::guard(req, &Customer::from(current), version)?;
         let row = customer::replace(&self.0.db, tenant_id, id, fields, expected).await?;
         Ok(conventions::written(Customer::from(row)))
     }
@@ -287,11 +283,7 @@ impl CustomersApi {
         let current = customer::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
         let as_input = serde_json::json!({"name": current.name, "email": current.email});
-        let guard = conventions::expected_version(
-            req,
-            &conventions::etag(&Customer::from(current)),
-            version,
-        )?;
+        let guard = conventions::guard(req, &Customer::from(current), version)?;
         let input = conventions::patched(as_input, &body.0, &PATCHABLE)?;
         let fields = validate(input).map_err(ResourcesError::InvalidFields)?;
         let version = guard.unwrap_or(version);
@@ -320,11 +312,7 @@ impl CustomersApi {
         let id = resource_id(&id)?;
         let current = customer::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
-        let expected = conventions::expected_version(
-            req,
-            &conventions::etag(&Customer::from(current)),
-            version,
-        )?;
+        let expected = conventions::guard(req, &Customer::from(current), version)?;
         let tx = conventions::begin_write(&self.0.db).await?;
         customer::delete(&tx, tenant_id, id, expected).await?;
         tx.commit().await.map_err(ResourcesError::from)?;

@@ -474,8 +474,7 @@ impl OrdersApi {
 /// `If-Match` against the locked current order (412), or its absence where the tenant
 /// requires it (428).
 fn check_if_match(req: &poem::Request, current: &FullOrder) -> Result<(), ResourcesError> {
-    let etag = conventions::etag(&Order::from(current.clone()));
-    conventions::expected_version(req, &etag, current.order.updated_at).map(|_| ())
+    conventions::guard(req, &Order::from(current.clone()), current.order.updated_at).map(|_| ())
 }
 
 /// The order's writable fields as JSON, the target of a merge patch.

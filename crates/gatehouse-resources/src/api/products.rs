@@ -345,11 +345,7 @@ impl ProductsApi {
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
         let current = product::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
-        let expected = conventions::expected_version(
-            req,
-            &conventions::etag(&Product::from(current)),
-            version,
-        )?;
+        let expected = conventions::guard(req, &Product::from(current), version)?;
         let row = product::replace(&self.0.db, tenant_id, id, fields, expected).await?;
         Ok(conventions::written(Product::from(row)))
     }
@@ -381,11 +377,7 @@ impl ProductsApi {
         let current = product::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
         let as_input = writable(&current);
-        let guard = conventions::expected_version(
-            req,
-            &conventions::etag(&Product::from(current)),
-            version,
-        )?;
+        let guard = conventions::guard(req, &Product::from(current), version)?;
         let input = conventions::patched(as_input, &body.0, &PATCHABLE)?;
         let fields = validate(input).map_err(ResourcesError::InvalidFields)?;
         // Guarded by the version read above, so a concurrent write is never overwritten.
@@ -416,11 +408,7 @@ impl ProductsApi {
         let id = resource_id(&id)?;
         let current = product::get(&self.0.db, tenant_id, id).await?;
         let version = current.updated_at;
-        let expected = conventions::expected_version(
-            req,
-            &conventions::etag(&Product::from(current)),
-            version,
-        )?;
+        let expected = conventions::guard(req, &Product::from(current), version)?;
         product::delete(&self.0.db, tenant_id, id, expected).await?;
         Ok(DeletedResponse::Deleted)
     }
