@@ -118,29 +118,29 @@ read -r d_rps d_p50 d_p99 <<<"$(measure "${identity[@]}" "http://127.0.0.1:$res_
 read -r t_rps t_p50 t_p99 <<<"$(measure -s "$work/token.lua" "$base/t/bench/oauth2/token")"
 
 # The catalogue for the list benchmark: BENCH_PRODUCTS products, posted to the resource service
-# by wrk itself (each thread numbers its own SKUs and stops when it has its share).
+# directly by four keep-alive connections.
 products="${BENCH_PRODUCTS:-100000}"
-cat >"$work/seed.lua" <<LUA
-local counter = 0
-local share = math.ceil(($products - 1) / 2)
-function setup(thread) thread:set("tid", tostring(thread)) end
-function init(args) prefix = string.gsub(tid, "%W", "") end
-function request()
-    counter = counter + 1
-    local body = string.format('{"name":"Item %d","sku":"S%s-%d","stock":%d,"price":{"amount":%d,"currency":"EUR"}}',
-        counter, prefix, counter, counter % 50, (counter * 7919) % 100000)
-    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
-end
-function response(status, headers, body)
-    if status ~= 201 then error("seeding failed: " .. status .. " " .. body) end
-    if counter >= share then wrk.thread:stop() end
-end
-LUA
-write_identity=(-H "x-gatehouse-tenant: bench" -H "x-gatehouse-tenant-id: $tenant_id"
-    -H "x-gatehouse-token-tenant: bench" -H "x-gatehouse-subject: $client_id"
-    -H "x-gatehouse-client-id: $client_id" -H "x-gatehouse-scope: products:read products:write"
-    -H "Authorization: Bearer $token")
-wrk -t2 -c4 -d600s -s "$work/seed.lua" "${write_identity[@]}" "http://127.0.0.1:$res_port/t/bench/api/v1/products" >/dev/null
+python3 - "$res_port" "$products" "$tenant_id" "$client_id" "$token" <<'PY'
+import http.client, json, sys, threading
+port, total, tenant_id, client_id, token = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:]
+headers = {"x-gatehouse-tenant": "bench", "x-gatehouse-tenant-id": tenant_id,
+           "x-gatehouse-token-tenant": "bench", "x-gatehouse-subject": client_id,
+           "x-gatehouse-client-id": client_id, "x-gatehouse-scope": "products:write",
+           "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+def seed(worker, count):
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for n in range(count):
+        body = json.dumps({"name": f"Item {worker}-{n}", "sku": f"S{worker}-{n}", "stock": n % 50,
+                           "price": {"amount": (n * 7919) % 100000, "currency": "EUR"}})
+        conn.request("POST", "/t/bench/api/v1/products", body, headers)
+        response = conn.getresponse()
+        answer = response.read()
+        if response.status != 201:
+            sys.exit(f"seeding failed: {response.status} {answer[:200]}")
+workers = [threading.Thread(target=seed, args=(w, total // 4 + (w < total % 4))) for w in range(4)]
+for w in workers: w.start()
+for w in workers: w.join()
+PY
 direct="http://127.0.0.1:$res_port/t/bench/api/v1/products"
 count=$(curl -fs "${identity[@]}" "$direct?per_page=1" | json '["total"]')
 per_page=20
