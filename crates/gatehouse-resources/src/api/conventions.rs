@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use gatehouse_proto::FieldError;
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::types::{ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
+use poem_openapi::types::{Example, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
 use sea_orm::{
     DatabaseConnection, DatabaseTransaction, Order, SqliteTransactionMode, TransactionOptions,
@@ -239,7 +239,8 @@ pub(crate) fn written<T: ToJSON>(body: T) -> WrittenResponse<T> {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Object)]
-pub(crate) struct Page<T: ParseFromJSON + ToJSON> {
+#[oai(example)]
+pub(crate) struct Page<T: ParseFromJSON + ToJSON + Example> {
     /// The items, in the order asked for by `sort` (oldest first unless told otherwise).
     pub items: Vec<T>,
     /// The page number, from 1; absent when the list is read by cursor.
@@ -251,6 +252,18 @@ pub(crate) struct Page<T: ParseFromJSON + ToJSON> {
     pub total: Option<u64>,
     /// Pass as `cursor` to read the items after this page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl<T: ParseFromJSON + ToJSON + Example> Example for Page<T> {
+    fn example() -> Self {
+        Self {
+            items: vec![T::example()],
+            page: Some(1),
+            per_page: 20,
+            total: Some(1),
+            next_cursor: None,
+        }
+    }
 }
 
 /// How a cursor writes a sort column's value.
@@ -432,7 +445,7 @@ impl<C: Copy> ListSpec<C> {
 impl<C> ListPlan<C> {
     /// The page's body and its RFC 8288 `Link` field (`first`, `prev`, `next`, `last` for
     /// pages; `first` and `next` for cursors), keeping the query's sort and filters.
-    pub(crate) fn page<M, T: ParseFromJSON + ToJSON>(
+    pub(crate) fn page<M, T: ParseFromJSON + ToJSON + Example>(
         &self,
         path: &str,
         listed: Listed<M>,
