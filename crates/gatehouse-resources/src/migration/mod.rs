@@ -21,3 +21,25 @@ impl MigratorTrait for Migrator {
         "seaql_migrations_resources".into_iden()
     }
 }
+
+/// A `NOT NULL` point in time, read back to the microsecond: `timestamp with time zone` on
+/// PostgreSQL and SQLite (as before), `datetime(6)` on MySQL/MariaDB, whose `timestamp` drops
+/// the microseconds and ends in 2038. Use it for every time column.
+pub(crate) fn timestamp_utc(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    timestamp_utc_column(m, col).not_null().take()
+}
+
+/// [`timestamp_utc`] that may be `NULL`.
+#[allow(dead_code, reason = "for the migrations to come")]
+pub(crate) fn timestamp_utc_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    timestamp_utc_column(m, col).null().take()
+}
+
+fn timestamp_utc_column(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(col);
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("datetime(6)")),
+        _ => column.timestamp_with_time_zone(),
+    };
+    column
+}
