@@ -21,6 +21,17 @@ pub(crate) fn timestamp_utc_null(m: &SchemaManager, col: impl IntoIden) -> Colum
     timestamp_utc_column(m, col).null().take()
 }
 
+/// Text that may be `NULL` and is bounded only by the request size (a client's JWK Set):
+/// `text` on PostgreSQL and SQLite, `longtext` on MySQL/MariaDB, whose `text` ends at 64 KiB.
+pub(crate) fn long_text_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(col);
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("longtext")),
+        _ => column.text(),
+    };
+    column.null().take()
+}
+
 fn timestamp_utc_column(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(col);
     match m.get_database_backend() {

@@ -4,7 +4,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration::timestamp_utc_null;
+use crate::migration::{long_text_null, timestamp_utc_null};
 
 #[derive(DeriveMigrationName)]
 pub struct KeyRotationAndClientMetadata;
@@ -50,7 +50,7 @@ impl MigrationTrait for KeyRotationAndClientMetadata {
         }
         for column in [
             string_len_null(AuthClients::IdTokenSignedResponseAlg, 10),
-            text_null(AuthClients::Jwks),
+            long_text_null(m, AuthClients::Jwks),
         ] {
             m.alter_table(
                 Table::alter()
