@@ -10,6 +10,7 @@ mod cli;
 mod client_auth;
 mod code_flow;
 mod consent;
+mod databases;
 mod edge;
 mod errors;
 mod helpers;
