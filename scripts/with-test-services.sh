@@ -5,7 +5,7 @@
 #
 # The database server is PostgreSQL, or MariaDB with --mariadb (the first argument); MariaDB's
 # URL is mysql://root@127.0.0.1:{port}/mysql (root without a password, the tests create a
-# database per test).
+# database per test). A GATEHOUSE_TEST_DATABASE_URL of the other kind is ignored.
 #
 #   scripts/with-test-services.sh cargo test -p gatehouse-tests
 #   scripts/with-test-services.sh --mariadb cargo test -p gatehouse-tests
@@ -21,6 +21,11 @@ if [ "$#" -eq 0 ]; then
     echo "usage: $0 [--postgres|--mariadb] command [args...]" >&2
     exit 2
 fi
+
+case "$database:${GATEHOUSE_TEST_DATABASE_URL:-}" in
+    postgres:mysql://* | mariadb:postgres://* | mariadb:postgresql://*)
+        unset GATEHOUSE_TEST_DATABASE_URL ;;
+esac
 
 work="$(mktemp -d /tmp/gatehouse-test-services.XXXXXX)"
 chmod 755 "$work"
@@ -63,7 +68,8 @@ if [ -z "${GATEHOUSE_TEST_DATABASE_URL:-}" ] && [ "$database" = mariadb ]; then
     if [ -z "$mariadbd" ] || ! command -v mariadb-install-db >/dev/null \
         || ! command -v mariadb-admin >/dev/null; then
         echo "MariaDB is not installed. Install it (Debian: apt-get install -y mariadb-server)," >&2
-        echo "or point GATEHOUSE_TEST_DATABASE_URL at a server where the tests may create databases." >&2
+        echo "or point GATEHOUSE_TEST_DATABASE_URL at a MySQL/MariaDB server (mysql://...) where" >&2
+        echo "the tests may create databases." >&2
         exit 1
     fi
     mkdir "$work/mysql"
