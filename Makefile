@@ -1,14 +1,14 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test fmt-check clippy test-sqlite test-postgres openapi bench
+.PHONY: run test fmt-check clippy test-sqlite test-postgres test-mariadb openapi bench
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
 	$(CARGO) run -p gatehouse -- serve
 
-## fmt, clippy, then the test suite on SQLite and on PostgreSQL.
-test: fmt-check clippy test-sqlite test-postgres
+## fmt, clippy, then the test suite on SQLite, on PostgreSQL and on MariaDB.
+test: fmt-check clippy test-sqlite test-postgres test-mariadb
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -26,6 +26,12 @@ test-sqlite:
 test-postgres:
 	$(CARGO) build -p gatehouse
 	scripts/with-test-services.sh $(CARGO) test --workspace --test api
+
+## The same on a private MariaDB (and redis-server), or the MySQL/MariaDB server named by
+## GATEHOUSE_TEST_DATABASE_URL (mysql://…).
+test-mariadb:
+	$(CARGO) build -p gatehouse
+	scripts/with-test-services.sh --mariadb $(CARGO) test --workspace --test api
 
 ## Regenerate the committed OpenAPI documents.
 openapi:

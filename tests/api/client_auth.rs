@@ -162,3 +162,44 @@ async fn private_key_jwt_clients_must_register_usable_public_keys() {
         assert_eq!(problem["errors"][0]["field"], "jwks", "{jwks}");
     }
 }
+
+#[tokio::test]
+async fn a_large_key_set_is_kept_whole() {
+    let app = spawn_app().await;
+    app.create_tenant("acme").await;
+    let operator = app.operator_token().await;
+    // Ten keys with certificate chains: well over the 64 KiB of a MySQL TEXT column.
+    let keys: Vec<ClientKey> = (0..10).map(|i| client_key(&format!("k{i}"))).collect();
+    let chain: Vec<String> = (0..4)
+        .map(|i| base64::engine::general_purpose::STANDARD.encode(vec![i as u8; 1800]))
+        .collect();
+    let jwks: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            let mut jwk = key.jwk.clone();
+            jwk["x5c"] = json!(chain);
+            jwk
+        })
+        .collect();
+    let jwks = json!({ "keys": jwks });
+    assert!(jwks.to_string().len() > 70_000);
+    let registered = app
+        .post(
+            "/t/acme/admin/v1/clients",
+            &operator,
+            json!({"client_name": "Signer", "scope": "products:read", "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks}),
+        )
+        .await;
+    assert_eq!(registered.status(), 201);
+    let registered: Value = registered.json().await.expect("json");
+    let client_id = registered["client_id"].as_str().expect("client_id");
+    let last = assertion(
+        &keys[9],
+        client_id,
+        &app.url("/t/acme/oauth2/token"),
+        60,
+        "j",
+    );
+    let (status, body) = token_with(&app, &last).await;
+    assert_eq!(status, 200, "the last key of the set: {body}");
+}

@@ -4,7 +4,7 @@ use gatehouse::{Application, Config, Role, Secret};
 use oauth2::basic::BasicClient;
 use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
 use reqwest::header::CONTENT_TYPE;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use serde_json::{Value, json};
 
 pub struct TestApp {
@@ -26,20 +26,28 @@ pub fn test_log() {
     });
 }
 
-/// A fresh database URL: a new SQLite file in `dir`, or a new database on the PostgreSQL server
-/// named by GATEHOUSE_TEST_DATABASE_URL.
+/// A fresh database URL: a new SQLite file in `dir`, or a new database on the PostgreSQL or
+/// MySQL/MariaDB server named by GATEHOUSE_TEST_DATABASE_URL.
 pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("GATEHOUSE_TEST_DATABASE_URL") {
         Ok(server) => {
             let admin = Database::connect(&server).await.unwrap_or_else(|e| {
                 panic!(
                     "GATEHOUSE_TEST_DATABASE_URL={server} is set but unreachable ({e}); \
-                     start PostgreSQL with `scripts/test-services.sh` or unset it"
+                     run the tests under `scripts/with-test-services.sh [--mariadb]`, which \
+                     starts a PostgreSQL or MariaDB server, or unset it for SQLite"
                 )
             });
             let name = format!("gh_test_{}", uuid::Uuid::new_v4().simple());
+            let create = match admin.get_database_backend() {
+                // What the platform asks of a MySQL database: full UTF-8, compared as written.
+                DatabaseBackend::MySql => {
+                    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                }
+                _ => format!("CREATE DATABASE {name}"),
+            };
             admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .execute_unprepared(&create)
                 .await
                 .expect("create a test database");
             let (prefix, _) = server
@@ -90,7 +98,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl Drop for TestApp {
-    /// Drops the test's PostgreSQL database; SQLite's goes with the temporary folder.
+    /// Drops the test's PostgreSQL or MySQL database; SQLite's goes with the temporary folder.
     fn drop(&mut self) {
         let Ok(server) = std::env::var("GATEHOUSE_TEST_DATABASE_URL") else {
             return;
@@ -112,9 +120,13 @@ impl Drop for TestApp {
                 .ok()?;
             runtime.block_on(async {
                 let db = Database::connect(&server).await.ok()?;
-                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok()
+                let drop = match db.get_database_backend() {
+                    DatabaseBackend::Postgres => {
+                        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                    }
+                    _ => format!("DROP DATABASE IF EXISTS {name}"),
+                };
+                db.execute_unprepared(&drop).await.ok()
             })
         })
         .join();

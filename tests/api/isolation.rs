@@ -14,7 +14,7 @@ fn claims_of(token: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
 }
 
-/// Signs `claims` with the tenant's real signing key, as only the auth server should.
+/// Signs `claims` with the tenant's real (ES256) signing key, as only the auth server should.
 async fn sign_with_tenant_key(app: &TestApp, tenant: &str, claims: &Value) -> String {
     sign_as(app, tenant, claims, "at+jwt").await
 }
@@ -25,8 +25,8 @@ async fn sign_as(app: &TestApp, tenant: &str, claims: &Value, typ: &str) -> Stri
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
             format!(
-                "SELECT kid, private_pem FROM auth_signing_keys WHERE tenant_id = \
-                 (SELECT id FROM auth_tenants WHERE slug = '{tenant}')"
+                "SELECT kid, private_pem FROM auth_signing_keys WHERE alg = 'ES256' AND \
+                 tenant_id = (SELECT id FROM auth_tenants WHERE slug = '{tenant}')"
             ),
         ))
         .await

@@ -1,5 +1,6 @@
 //! The black-box suite: one binary, each test against a platform of its own on a random port
-//! with a fresh database (SQLite, or PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set).
+//! with a fresh database (SQLite, or PostgreSQL or MySQL/MariaDB when GATEHOUSE_TEST_DATABASE_URL
+//! is set).
 
 mod admin;
 mod browser;
@@ -11,6 +12,7 @@ mod code_flow;
 mod conditional;
 mod consent;
 mod customers;
+mod databases;
 mod edge;
 mod errors;
 mod helpers;

@@ -311,11 +311,19 @@ async fn cache_hits_may_be_free_of_rate_limit_budget() {
     );
 }
 
-/// A redis-server of the test's own, so that it can be stopped and started again.
+/// A redis-server of the test's own, so that it can be stopped and started again; it stops
+/// with the test (left running, it kept the output pipe of `cargo test` open).
 struct OwnRedis {
     port: u16,
     child: std::process::Child,
-    dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl OwnRedis {
@@ -342,13 +350,17 @@ impl OwnRedis {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Self { port, child, dir }
+        Self {
+            port,
+            child,
+            dir: Some(dir),
+        }
     }
 
     fn stop(mut self) -> (u16, tempfile::TempDir) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        (self.port, self.dir)
+        (self.port, self.dir.take().expect("the folder"))
     }
 }
 

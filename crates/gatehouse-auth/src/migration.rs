@@ -6,6 +6,41 @@ use sea_orm_migration::schema::*;
 
 pub struct Migrator;
 
+/// A `NOT NULL` point in time, read back exactly as written (to the microsecond: `updated_at`
+/// guards writes and makes ETags). PostgreSQL and SQLite: `timestamp with time zone`, as
+/// `schema::timestamp_with_time_zone` has always made it. MySQL/MariaDB: `datetime(6)`, because
+/// sea-query's `timestamp` there drops the microseconds, and a MySQL `timestamp` ends in 2038 and
+/// may update itself on every write (`explicit_defaults_for_timestamp=OFF`); the platform writes
+/// UTC, which `datetime` keeps as it is.
+pub(crate) fn timestamp_utc(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    timestamp_utc_column(m, col).not_null().take()
+}
+
+/// [`timestamp_utc`] that may be `NULL`.
+pub(crate) fn timestamp_utc_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    timestamp_utc_column(m, col).null().take()
+}
+
+/// Text that may be `NULL` and is bounded only by the request size (a client's JWK Set):
+/// `text` on PostgreSQL and SQLite, `longtext` on MySQL/MariaDB, whose `text` ends at 64 KiB.
+pub(crate) fn long_text_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(col);
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("longtext")),
+        _ => column.text(),
+    };
+    column.null().take()
+}
+
+fn timestamp_utc_column(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(col);
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("datetime(6)")),
+        _ => column.timestamp_with_time_zone(),
+    };
+    column
+}
+
 impl MigratorTrait for Migrator {
     fn migration_table_name() -> DynIden {
         "seaql_migrations_auth".into_iden()
@@ -91,7 +126,7 @@ impl MigrationTrait for CreateAuthTables {
                 .col(string_len_uniq(AuthTenants::Slug, 63))
                 .col(string_len(AuthTenants::DisplayName, 200))
                 .col(string_len(AuthTenants::SigningAlg, 10))
-                .col(timestamp_with_time_zone(AuthTenants::CreatedAt))
+                .col(timestamp_utc(m, AuthTenants::CreatedAt))
                 .to_owned(),
         )
         .await?;
@@ -107,7 +142,7 @@ impl MigrationTrait for CreateAuthTables {
                 .col(text(AuthClients::RedirectUris))
                 .col(text(AuthClients::Scope))
                 .col(string_len(AuthClients::TokenEndpointAuthMethod, 40))
-                .col(timestamp_with_time_zone(AuthClients::CreatedAt))
+                .col(timestamp_utc(m, AuthClients::CreatedAt))
                 .foreign_key(
                     ForeignKey::create()
                         .from(AuthClients::Table, AuthClients::TenantId)
@@ -135,7 +170,7 @@ impl MigrationTrait for CreateAuthTables {
                 .col(string_len(AuthUsers::Username, 64))
                 .col(string_len(AuthUsers::Email, 254))
                 .col(text(AuthUsers::PasswordHash))
-                .col(timestamp_with_time_zone(AuthUsers::CreatedAt))
+                .col(timestamp_utc(m, AuthUsers::CreatedAt))
                 .foreign_key(
                     ForeignKey::create()
                         .from(AuthUsers::Table, AuthUsers::TenantId)
@@ -163,7 +198,7 @@ impl MigrationTrait for CreateAuthTables {
                 .col(string_len(AuthSigningKeys::Alg, 10))
                 .col(text(AuthSigningKeys::PrivatePem))
                 .col(text(AuthSigningKeys::PublicJwk))
-                .col(timestamp_with_time_zone(AuthSigningKeys::CreatedAt))
+                .col(timestamp_utc(m, AuthSigningKeys::CreatedAt))
                 .foreign_key(
                     ForeignKey::create()
                         .from(AuthSigningKeys::Table, AuthSigningKeys::TenantId)
@@ -186,7 +221,7 @@ impl MigrationTrait for CreateAuthTables {
                 .table(AuthInstallation::Table)
                 .col(integer(AuthInstallation::Id).primary_key())
                 .col(text(AuthInstallation::ClientSecretKey))
-                .col(timestamp_with_time_zone(AuthInstallation::CreatedAt))
+                .col(timestamp_utc(m, AuthInstallation::CreatedAt))
                 .to_owned(),
         )
         .await

@@ -5,6 +5,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{timestamp_utc, timestamp_utc_null};
+
 #[derive(DeriveMigrationName)]
 pub struct CreateAuthorizationTables;
 
@@ -99,8 +101,8 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(string_len(AuthSessions::IdHash, 64).primary_key())
                 .col(uuid(AuthSessions::TenantId))
                 .col(uuid(AuthSessions::UserId))
-                .col(timestamp_with_time_zone(AuthSessions::AuthTime))
-                .col(timestamp_with_time_zone(AuthSessions::ExpiresAt))
+                .col(timestamp_utc(m, AuthSessions::AuthTime))
+                .col(timestamp_utc(m, AuthSessions::ExpiresAt))
                 .to_owned(),
         )
         .await?;
@@ -117,7 +119,7 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(string_len(AuthRequests::CodeChallenge, 128))
                 .col(string_len(AuthRequests::CsrfHash, 64))
                 .col(uuid_null(AuthRequests::UserId))
-                .col(timestamp_with_time_zone(AuthRequests::ExpiresAt))
+                .col(timestamp_utc(m, AuthRequests::ExpiresAt))
                 .to_owned(),
         )
         .await?;
@@ -132,9 +134,9 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(text(AuthCodes::Scope))
                 .col(text_null(AuthCodes::Nonce))
                 .col(string_len(AuthCodes::CodeChallenge, 128))
-                .col(timestamp_with_time_zone(AuthCodes::AuthTime))
-                .col(timestamp_with_time_zone(AuthCodes::ExpiresAt))
-                .col(timestamp_with_time_zone_null(AuthCodes::UsedAt))
+                .col(timestamp_utc(m, AuthCodes::AuthTime))
+                .col(timestamp_utc(m, AuthCodes::ExpiresAt))
+                .col(timestamp_utc_null(m, AuthCodes::UsedAt))
                 .to_owned(),
         )
         .await?;
@@ -146,7 +148,7 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(uuid(AuthConsents::UserId))
                 .col(uuid(AuthConsents::ClientId))
                 .col(text(AuthConsents::Scope))
-                .col(timestamp_with_time_zone(AuthConsents::CreatedAt))
+                .col(timestamp_utc(m, AuthConsents::CreatedAt))
                 .to_owned(),
         )
         .await?;
@@ -171,12 +173,12 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(uuid(AuthRefreshTokens::UserId))
                 .col(text(AuthRefreshTokens::Scope))
                 .col(string_len_null(AuthRefreshTokens::CodeHash, 64))
-                .col(timestamp_with_time_zone(AuthRefreshTokens::AuthTime))
-                .col(timestamp_with_time_zone(AuthRefreshTokens::IssuedAt))
-                .col(timestamp_with_time_zone(AuthRefreshTokens::FamilyExpiresAt))
-                .col(timestamp_with_time_zone(AuthRefreshTokens::IdleExpiresAt))
-                .col(timestamp_with_time_zone_null(AuthRefreshTokens::RotatedAt))
-                .col(timestamp_with_time_zone_null(AuthRefreshTokens::RevokedAt))
+                .col(timestamp_utc(m, AuthRefreshTokens::AuthTime))
+                .col(timestamp_utc(m, AuthRefreshTokens::IssuedAt))
+                .col(timestamp_utc(m, AuthRefreshTokens::FamilyExpiresAt))
+                .col(timestamp_utc(m, AuthRefreshTokens::IdleExpiresAt))
+                .col(timestamp_utc_null(m, AuthRefreshTokens::RotatedAt))
+                .col(timestamp_utc_null(m, AuthRefreshTokens::RevokedAt))
                 .to_owned(),
         )
         .await?;
@@ -194,8 +196,8 @@ impl MigrationTrait for CreateAuthorizationTables {
                 .col(string_len(AuthAccessTokens::Jti, 64).primary_key())
                 .col(uuid(AuthAccessTokens::TenantId))
                 .col(string_len_null(AuthAccessTokens::CodeHash, 64))
-                .col(timestamp_with_time_zone(AuthAccessTokens::ExpiresAt))
-                .col(timestamp_with_time_zone_null(AuthAccessTokens::RevokedAt))
+                .col(timestamp_utc(m, AuthAccessTokens::ExpiresAt))
+                .col(timestamp_utc_null(m, AuthAccessTokens::RevokedAt))
                 .to_owned(),
         )
         .await

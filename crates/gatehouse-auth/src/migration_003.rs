@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{long_text_null, timestamp_utc_null};
+
 #[derive(DeriveMigrationName)]
 pub struct KeyRotationAndClientMetadata;
 
@@ -34,9 +36,9 @@ impl MigrationTrait for KeyRotationAndClientMetadata {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
         for column in [
-            timestamp_with_time_zone_null(AuthSigningKeys::ActivatesAt),
-            timestamp_with_time_zone_null(AuthSigningKeys::RetiresAt),
-            timestamp_with_time_zone_null(AuthSigningKeys::ExpiresAt),
+            timestamp_utc_null(m, AuthSigningKeys::ActivatesAt),
+            timestamp_utc_null(m, AuthSigningKeys::RetiresAt),
+            timestamp_utc_null(m, AuthSigningKeys::ExpiresAt),
         ] {
             m.alter_table(
                 Table::alter()
@@ -48,7 +50,7 @@ impl MigrationTrait for KeyRotationAndClientMetadata {
         }
         for column in [
             string_len_null(AuthClients::IdTokenSignedResponseAlg, 10),
-            text_null(AuthClients::Jwks),
+            long_text_null(m, AuthClients::Jwks),
         ] {
             m.alter_table(
                 Table::alter()

@@ -261,11 +261,12 @@ impl Config {
             return Err(invalid("gateway.health_check_seconds", "must be positive"));
         }
         if let Some(url) = &self.database_url {
-            let supported = ["sqlite:", "postgres://", "postgresql://"];
+            let supported = ["sqlite:", "postgres://", "postgresql://", "mysql://"];
             if !supported.iter().any(|p| url.starts_with(p)) {
                 return Err(invalid(
                     "database_url",
-                    "must start with sqlite:, postgres:// or postgresql://",
+                    "must start with sqlite:, postgres://, postgresql:// or mysql:// \
+                     (MySQL and MariaDB)",
                 ));
             }
         }
@@ -453,5 +454,29 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn the_database_url_names_a_supported_database() {
+        for url in [
+            "sqlite://data/gatehouse.db?mode=rwc",
+            "postgres://gatehouse@127.0.0.1/gatehouse",
+            "postgresql://gatehouse@127.0.0.1/gatehouse",
+            "mysql://gatehouse@127.0.0.1/gatehouse",
+        ] {
+            let figment = Figment::from(Toml::string(DEFAULTS)).merge(("database_url", url));
+            let config = Config::from_figment(figment).expect(url);
+            assert_eq!(config.database_url(), url);
+        }
+        // sqlx knows MariaDB only as mysql://.
+        for url in [
+            "mariadb://gatehouse@127.0.0.1/gatehouse",
+            "redis://127.0.0.1",
+        ] {
+            let figment = Figment::from(Toml::string(DEFAULTS)).merge(("database_url", url));
+            let err = Config::from_figment(figment).expect_err(url).to_string();
+            assert!(err.contains("database_url"), "{err}");
+            assert!(err.contains("mysql://"), "{err}");
+        }
     }
 }

@@ -12,7 +12,10 @@ use gatehouse_gateway::{Balance, Gateway, Upstream};
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use poem::{EndpointExt, IntoEndpoint, Response, Server};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::sqlx::Executor;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+};
 
 use crate::config::{BalanceConfig, Config};
 
@@ -46,17 +49,62 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     options
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
-        .max_connections(20);
+        .max_connections(20)
+        .map_sqlx_mysql_pool_opts(|pool| {
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // PostgreSQL's isolation level rather than REPEATABLE READ, whose gap locks
+                    // make concurrent inserts (idempotency keys, say) deadlock.
+                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        .await?;
+                    Ok(())
+                })
+            })
+        });
     let db = Database::connect(options)
         .await
         .context("connecting to the database (key `database_url`)")?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        // WAL lets readers proceed while one connection writes.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;")
-            .await
-            .context("configuring SQLite")?;
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            // WAL lets readers proceed while one connection writes.
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;")
+                .await
+                .context("configuring SQLite")?;
+        }
+        DatabaseBackend::MySql => check_mysql_database(&db).await?,
+        _ => {}
     }
     Ok(db)
+}
+
+/// A MySQL/MariaDB database must default to utf8mb4 (any character, not `?`) and a binary
+/// collation (text compares as written, as on PostgreSQL and SQLite: `Ada` is not `ada`), so
+/// that the tables the migrations create get them.
+async fn check_mysql_database(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::MySql,
+            "SELECT DATABASE() AS name, @@character_set_database AS charset, \
+             @@collation_database AS collation",
+        ))
+        .await
+        .context("reading the database's character set")?
+        .context("reading the database's character set")?;
+    let name: Option<String> = row.try_get("", "name")?;
+    let charset: String = row.try_get("", "charset")?;
+    let collation: String = row.try_get("", "collation")?;
+    let Some(name) = name else {
+        anyhow::bail!("`database_url` names no database (mysql://user@host/database)");
+    };
+    if charset != "utf8mb4" || !collation.ends_with("_bin") {
+        anyhow::bail!(
+            "the MySQL database `{name}` defaults to {charset} ({collation}); Gatehouse needs \
+             utf8mb4 with a binary collation, so that text keeps every character and compares \
+             as written. Before the first start: ALTER DATABASE `{name}` CHARACTER SET utf8mb4 \
+             COLLATE utf8mb4_bin"
+        );
+    }
+    Ok(())
 }
 
 pub async fn auth_service(

@@ -1,5 +1,7 @@
 use sea_orm_migration::prelude::*;
 
+use super::timestamp_utc;
+
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
@@ -33,16 +35,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(P::Description).text().not_null())
                     .col(ColumnDef::new(P::PriceAmount).big_integer().not_null())
                     .col(ColumnDef::new(P::PriceCurrency).text().not_null())
-                    .col(
-                        ColumnDef::new(P::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(P::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp_utc(manager, P::CreatedAt))
+                    .col(timestamp_utc(manager, P::UpdatedAt))
                     .to_owned(),
             )
             .await?;

@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::timestamp_utc;
+
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
@@ -31,9 +33,7 @@ impl MigrationTrait for Migration {
                 .col(string_len(ResourcesIdempotencyKeys::RequestHash, 64))
                 .col(text_null(ResourcesIdempotencyKeys::Location))
                 .col(text_null(ResourcesIdempotencyKeys::Body))
-                .col(timestamp_with_time_zone(
-                    ResourcesIdempotencyKeys::ExpiresAt,
-                ))
+                .col(timestamp_utc(m, ResourcesIdempotencyKeys::ExpiresAt))
                 .primary_key(
                     Index::create()
                         .col(ResourcesIdempotencyKeys::TenantId)

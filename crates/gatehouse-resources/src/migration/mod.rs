@@ -24,16 +24,14 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// A UTC timestamp that keeps microseconds on every backend: MySQL's plain `timestamp` keeps
-/// seconds only, and versions (`updated_at`) must survive a round trip exactly.
-pub(crate) fn timestamp_utc<T: IntoIden>(m: &SchemaManager, column: T) -> ColumnDef {
-    let mut def = ColumnDef::new(column);
+/// A `NOT NULL` point in time, read back to the microsecond: `timestamp with time zone` on
+/// PostgreSQL and SQLite (as before), `datetime(6)` on MySQL/MariaDB, whose `timestamp` drops
+/// the microseconds and ends in 2038. Use it for every time column.
+pub(crate) fn timestamp_utc(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
+    let mut column = ColumnDef::new(col);
     match m.get_database_backend() {
-        sea_orm_migration::sea_orm::DatabaseBackend::MySql => {
-            def.custom(Alias::new("timestamp(6)"))
-        }
-        _ => def.timestamp_with_time_zone(),
+        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("datetime(6)")),
+        _ => column.timestamp_with_time_zone(),
     };
-    def.not_null();
-    def
+    column.not_null().take()
 }
