@@ -5,8 +5,8 @@
 #   3. the same GET on the resource service directly (identity headers set by hand),
 #   4. the token endpoint (client_credentials),
 # with the gateway's overhead as ratios against the direct GET; then, on a catalogue of
-# BENCH_PRODUCTS (100 000) products, list latency on the resource service at page 1, at a deep
-# page (offset) and at the same depth by cursor, as ratios against page 1. The platform runs split
+# BENCH_PRODUCTS (100 000) products, list latency on the resource service at page 1, at the
+# last page (offset), and by cursor at page 2 and at the last page, as ratios against page 1. The platform runs split
 # (gateway, auth, resources as three release processes on SQLite), as it is deployed.
 # Load comes from wrk (Debian's package), installed here if missing.
 set -euo pipefail
@@ -146,14 +146,17 @@ count=$(curl -fs "${identity[@]}" "$direct?per_page=1" | json '["total"]')
 per_page=20
 deep_page=$(( count / per_page ))
 deep_cursor=$(curl -fs "${identity[@]}" "$direct?per_page=$per_page&page=$((deep_page - 1))" | json '["next_cursor"]')
+first_cursor=$(curl -fs "${identity[@]}" "$direct?per_page=$per_page&page=1" | json '["next_cursor"]')
 LIST_CONNECTIONS="${BENCH_LIST_CONNECTIONS:-4}"
 measure_list() { CONNECTIONS="$LIST_CONNECTIONS" measure "${identity[@]}" "$1"; }
 read -r l1_rps l1_p50 l1_p99 <<<"$(measure_list "$direct?per_page=$per_page")"
 read -r ld_rps ld_p50 ld_p99 <<<"$(measure_list "$direct?per_page=$per_page&page=$deep_page")"
 read -r lc_rps lc_p50 lc_p99 <<<"$(measure_list "$direct?per_page=$per_page&cursor=$deep_cursor")"
+read -r ls_rps ls_p50 ls_p99 <<<"$(measure_list "$direct?per_page=$per_page&cursor=$first_cursor")"
 
 python3 - "$c_rps $c_p50 $c_p99" "$u_rps $u_p50 $u_p99" "$d_rps $d_p50 $d_p99" "$t_rps $t_p50 $t_p99" "$DURATION" "$CONNECTIONS" "$(nproc)" "${BENCH_SIGNING_ALG:-ES256}" \
-    "$l1_rps $l1_p50 $l1_p99" "$ld_rps $ld_p50 $ld_p99" "$lc_rps $lc_p50 $lc_p99" "$count" "$deep_page" "$LIST_CONNECTIONS" <<'PY'
+    "$l1_rps $l1_p50 $l1_p99" "$ld_rps $ld_p50 $ld_p99" "$lc_rps $lc_p50 $lc_p99" "$count" "$deep_page" "$LIST_CONNECTIONS" \
+    "$ls_rps $ls_p50 $ls_p99" <<'PY'
 import sys
 rows = [("cached GET via gateway", sys.argv[1]), ("uncached GET via gateway", sys.argv[2]),
         ("GET on resource service directly", sys.argv[3]), ("token endpoint (client_credentials)", sys.argv[4])]
@@ -167,7 +170,8 @@ for name, _ in rows:
     print(f"| {name:<36} | {rps:>8.0f} | {p50:>7.2f} | {p99:>7.2f} | {rps/direct[0]:>14.2f}x | {p50/direct[1]:>12.2f}x |")
 lists = [("page 1 (page=1, with total)", sys.argv[9]),
          (f"deep page (page={sys.argv[13]}, offset)", sys.argv[10]),
-         ("same depth by cursor", sys.argv[11])]
+         ("page 2 by cursor", sys.argv[15]),
+         (f"page {sys.argv[13]} by cursor", sys.argv[11])]
 vals = {name: tuple(map(float, v.split())) for name, v in lists}
 first = vals[lists[0][0]]
 print(f"\nLists of {int(sys.argv[12])} products, 20 per page, on the resource service directly "
