@@ -244,13 +244,16 @@ pub(crate) struct Page<T: ParseFromJSON + ToJSON + Example> {
     /// The items, in the order asked for by `sort` (oldest first unless told otherwise).
     pub items: Vec<T>,
     /// The page number, from 1; absent when the list is read by cursor.
+    #[oai(skip_serializing_if_is_none)]
     pub page: Option<u64>,
     /// The page size asked for.
     pub per_page: u64,
     /// How many items match, in all; absent when the list is read by cursor (counting would
     /// cost as much as reading the whole list).
+    #[oai(skip_serializing_if_is_none)]
     pub total: Option<u64>,
     /// Pass as `cursor` to read the items after this page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
