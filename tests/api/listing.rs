@@ -221,3 +221,63 @@ async fn lists_have_strong_etags_and_answer_304() {
         .expect("answer");
     assert_eq!(again.status(), 304);
 }
+
+#[tokio::test]
+async fn orders_filter_by_status_customer_and_total() {
+    let shop = Shop::open("acme").await;
+    let cup = shop.product("CUP", 1000, 100).await;
+    let ada = shop.customer("ada@example.com").await;
+    let bob = shop.customer("bob@example.com").await;
+    let mut ids = Vec::new();
+    for (who, quantity) in [(&ada, 1), (&ada, 5), (&bob, 3)] {
+        let order: Value = shop
+            .place(who, &[(&cup, quantity)])
+            .await
+            .json()
+            .await
+            .expect("json");
+        ids.push(order["id"].as_str().expect("id").to_owned());
+    }
+    let paid = shop
+        .call(
+            Method::PATCH,
+            &format!("orders/{}", ids[1]),
+            Some(json!({"status": "paid"})),
+        )
+        .await;
+    assert_eq!(paid.status(), 200);
+    let order_ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|o| o["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+
+    let by_status = shop.read("orders?status=paid").await;
+    assert_eq!(order_ids(&by_status), [ids[1].clone()]);
+    let adas = shop
+        .read(&format!(
+            "orders?customer_id={}&sort=-total",
+            ada["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(order_ids(&adas), [ids[1].clone(), ids[0].clone()]);
+    let big = shop.read("orders?min_total=3000&status=pending").await;
+    assert_eq!(order_ids(&big), [ids[2].clone()]);
+
+    let wrong = shop
+        .call(
+            Method::GET,
+            "orders?status=lost&customer_id=ada&min_total=lots",
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status(), 400);
+    let body: Value = wrong.json().await.expect("json");
+    assert_eq!(
+        problem_fields(&body),
+        ["status", "customer_id", "min_total"]
+    );
+}
