@@ -87,7 +87,7 @@ LUA
 # One wrk run: prints "rps p50_ms p99_ms".
 measure() {
     local out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+    out=$(wrk -t"${THREADS:-2}" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
     if echo "$out" | grep -q "Non-2xx"; then
         echo "wrk saw errors:" >&2; echo "$out" >&2; exit 1
     fi
@@ -147,8 +147,9 @@ per_page=20
 deep_page=$(( count / per_page ))
 deep_cursor=$(curl -fs "${identity[@]}" "$direct?per_page=$per_page&page=$((deep_page - 1))" | json '["next_cursor"]')
 first_cursor=$(curl -fs "${identity[@]}" "$direct?per_page=$per_page&page=1" | json '["next_cursor"]')
-LIST_CONNECTIONS="${BENCH_LIST_CONNECTIONS:-4}"
-measure_list() { CONNECTIONS="$LIST_CONNECTIONS" measure "${identity[@]}" "$1"; }
+# One request at a time: the latency of a list itself, without queueing behind others.
+LIST_CONNECTIONS="${BENCH_LIST_CONNECTIONS:-1}"
+measure_list() { THREADS=1 CONNECTIONS="$LIST_CONNECTIONS" measure "${identity[@]}" "$1"; }
 read -r l1_rps l1_p50 l1_p99 <<<"$(measure_list "$direct?per_page=$per_page")"
 read -r ld_rps ld_p50 ld_p99 <<<"$(measure_list "$direct?per_page=$per_page&page=$deep_page")"
 read -r lc_rps lc_p50 lc_p99 <<<"$(measure_list "$direct?per_page=$per_page&cursor=$deep_cursor")"
@@ -175,7 +176,7 @@ lists = [("page 1 (page=1, with total)", sys.argv[9]),
 vals = {name: tuple(map(float, v.split())) for name, v in lists}
 first = vals[lists[0][0]]
 print(f"\nLists of {int(sys.argv[12])} products, 20 per page, on the resource service directly "
-      f"(wrk -t2 -c{sys.argv[14]} -d{sys.argv[5]}, SQLite)\n")
+      f"(wrk -t1 -c{sys.argv[14]} -d{sys.argv[5]}, SQLite)\n")
 print(f"| {'list request':<36} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'p50 vs page 1':>13} |")
 print(f"|{'-'*38}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*15}|")
 for name, _ in lists:
