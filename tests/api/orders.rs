@@ -357,6 +357,16 @@ async fn orders_are_validated_whole_and_their_references_must_exist() {
         )
         .await;
     assert_eq!(problem_fields(&problem(empty).await), ["lines"]);
+    let born_paid = shop
+        .call(
+            Method::POST,
+            "orders",
+            Some(json!({"customer_id": ada["id"], "status": "paid",
+                        "lines": [{"product_id": cup["id"], "quantity": 1}]})),
+        )
+        .await;
+    assert_eq!(born_paid.status(), 400, "a new order is pending");
+    assert_eq!(problem_fields(&problem(born_paid).await), ["status"]);
 
     let unknown = uuid::Uuid::new_v4().to_string();
     let dangling = shop

@@ -73,7 +73,7 @@ pub(crate) struct Problems(pub Vec<FieldError>);
 
 impl Problems {
     pub(crate) fn add(&mut self, field: &str, reason: impl Into<String>) {
-        self.0.push(field_error(field, reason));
+        self.0.push(FieldError::new(field, reason));
     }
 
     /// The value of a lenient parameter, or `None` with its reason noted.
@@ -97,11 +97,21 @@ impl Problems {
     }
 }
 
-pub(crate) fn field_error(field: &str, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        reason: reason.into(),
+/// The longest name of a product or customer, in characters.
+const NAME_MAX_CHARS: usize = 200;
+
+/// A name as stored: trimmed, then 1 to 200 characters (else `name` is noted in `errors`).
+pub(crate) fn name(raw: &str, errors: &mut Vec<FieldError>) -> String {
+    let name = raw.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "must not be empty"));
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.push(FieldError::new(
+            "name",
+            format!("must be at most {NAME_MAX_CHARS} characters"),
+        ));
     }
+    name.to_owned()
 }
 
 /// A resource id from the path; one that is not a UUID names nothing (404, not 400).
@@ -664,7 +674,7 @@ pub(crate) fn patched<T: ParseFromJSON>(
     fields: &[(&str, Shape, bool)],
 ) -> Result<T, ResourcesError> {
     if !patch.is_object() {
-        return Err(ResourcesError::InvalidFields(vec![field_error(
+        return Err(ResourcesError::InvalidFields(vec![FieldError::new(
             "body",
             "a merge patch is a JSON object",
         )]));
@@ -717,7 +727,7 @@ pub(crate) fn patched<T: ParseFromJSON>(
     problems.0.sort_by(|a, b| a.field.cmp(&b.field));
     problems.or_fail(())?;
     T::parse_from_json(Some(current))
-        .map_err(|e| ResourcesError::InvalidFields(vec![field_error("body", e.into_message())]))
+        .map_err(|e| ResourcesError::InvalidFields(vec![FieldError::new("body", e.into_message())]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -748,7 +758,7 @@ fn idempotency_key(req: &poem::Request) -> Result<Option<String>, ResourcesError
         Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
             Ok(Some(key.to_owned()))
         }
-        _ => Err(ResourcesError::InvalidFields(vec![field_error(
+        _ => Err(ResourcesError::InvalidFields(vec![FieldError::new(
             "Idempotency-Key",
             "must be 1 to 255 visible ASCII characters",
         )])),

@@ -9,13 +9,12 @@ use uuid::Uuid;
 
 use super::conventions::{
     self, CreatedResponse, DeletedResponse, Kind, ListResponse, ListSpec, Page, Param, Problems,
-    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, field_error, resource_id,
+    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, resource_id,
 };
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
 use crate::ResourcesError;
 use crate::store::customer::{self, Column, CustomerFields, CustomerFilter};
 
-const NAME_MAX_CHARS: usize = 200;
 /// RFC 5321's limit on a forward path.
 const EMAIL_MAX_CHARS: usize = 254;
 
@@ -323,18 +322,10 @@ impl CustomersApi {
 /// Checks every field of a customer at once; the name is trimmed, the email lower-cased.
 fn validate(input: CustomerInput) -> Result<CustomerFields, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input.name.0.trim();
-    if name.is_empty() {
-        errors.push(field_error("name", "must not be empty"));
-    } else if name.chars().count() > NAME_MAX_CHARS {
-        errors.push(field_error(
-            "name",
-            format!("must be at most {NAME_MAX_CHARS} characters"),
-        ));
-    }
+    let name = conventions::name(&input.name.0, &mut errors);
     let email = input.email.0.trim().to_lowercase();
     if !is_email(&email) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "email",
             format!(
                 "must be an email address: local@domain, at most {EMAIL_MAX_CHARS} characters, \
@@ -345,10 +336,7 @@ fn validate(input: CustomerInput) -> Result<CustomerFields, Vec<FieldError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(CustomerFields {
-        name: name.to_owned(),
-        email,
-    })
+    Ok(CustomerFields { name, email })
 }
 
 /// A plain address: one `@`, a non-empty local part, a domain with a dot and no empty

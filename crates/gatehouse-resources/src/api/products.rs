@@ -9,17 +9,15 @@ use uuid::Uuid;
 
 use super::conventions::{
     self, CreatedResponse, DeletedResponse, Kind, ListResponse, ListSpec, Page, Param, Problems,
-    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, field_error, resource_id,
+    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, resource_id,
 };
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
 use crate::ResourcesError;
-use crate::store::product::{self, Column, ProductFields, ProductFilter};
+use crate::store::product::{self, AMOUNT_MAX, Column, ProductFields, ProductFilter};
 
-pub(crate) const NAME_MAX_CHARS: usize = 200;
 pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;
-pub(crate) const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
-pub(crate) const SKU_MAX_CHARS: usize = 64;
-pub(crate) const STOCK_MAX: i64 = 1_000_000_000;
+const SKU_MAX_CHARS: usize = 64;
+const STOCK_MAX: i64 = 1_000_000_000;
 
 /// An amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -431,19 +429,11 @@ fn writable(row: &product::Model) -> serde_json::Value {
 
 /// Checks every field of a product at once, and returns what to store (the name trimmed), or
 /// every field that is wrong.
-pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldError>> {
+fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input.name.0.trim();
-    if name.is_empty() {
-        errors.push(field_error("name", "must not be empty"));
-    } else if name.chars().count() > NAME_MAX_CHARS {
-        errors.push(field_error(
-            "name",
-            format!("must be at most {NAME_MAX_CHARS} characters"),
-        ));
-    }
+    let name = conventions::name(&input.name.0, &mut errors);
     if input.description.0.chars().count() > DESCRIPTION_MAX_CHARS {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "description",
             format!("must be at most {DESCRIPTION_MAX_CHARS} characters"),
         ));
@@ -455,26 +445,26 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "sku",
             format!("must be 1 to {SKU_MAX_CHARS} of the characters A-Z a-z 0-9 . _ -"),
         ));
     }
     if !(0..=STOCK_MAX).contains(&input.stock) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "stock",
             format!("must be between 0 and {STOCK_MAX}"),
         ));
     }
     if !(0..=AMOUNT_MAX).contains(&input.price.amount) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "price.amount",
             format!("must be between 0 and {AMOUNT_MAX} (in the currency's minor unit)"),
         ));
     }
     let currency = &input.price.currency.0;
     if !is_currency(currency) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "price.currency",
             "must be an ISO 4217 code: three capital letters",
         ));
@@ -483,7 +473,7 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
         return Err(errors);
     }
     Ok(ProductFields {
-        name: name.to_owned(),
+        name,
         description: input.description.0,
         sku: input.sku.0,
         stock: input.stock,
@@ -492,7 +482,7 @@ pub(crate) fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldEr
     })
 }
 
-pub(crate) fn is_currency(code: &str) -> bool {
+fn is_currency(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 

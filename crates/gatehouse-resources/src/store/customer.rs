@@ -1,11 +1,10 @@
 //! The `resources_customers` table and the tenant-scoped queries on it.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, Order, QuerySelect, SqlErr};
+use sea_orm::{ActiveValue::Set, Order, QuerySelect};
 
 use super::listing::{self, Listed, Window};
-use super::product::missing_or_changed;
-use super::{TenantId, contains_ignoring_case, now};
+use super::{TenantId, TenantRows, conflict, contains_ignoring_case, now, of_tenant};
 use crate::ResourcesError;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -40,9 +39,14 @@ pub(crate) struct CustomerFilter {
     pub created_after: Option<DateTimeUtc>,
 }
 
-fn of_tenant(tenant: TenantId) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tenant.0))
+impl TenantRows for Entity {
+    const ID: Column = Column::Id;
+    const TENANT: Column = Column::TenantId;
+    const VERSION: Column = Column::UpdatedAt;
 }
+
+/// What a customer's email address colliding with another's is.
+const EMAIL_TAKEN: &str = "another customer of this tenant has this email address";
 
 pub(crate) async fn list(
     db: &DatabaseConnection,
@@ -51,7 +55,7 @@ pub(crate) async fn list(
     order: &[(Column, Order)],
     window: Window,
 ) -> Result<Listed<Model>, ResourcesError> {
-    let mut select = of_tenant(tenant);
+    let mut select = of_tenant::<Entity>(tenant);
     if let Some(q) = &filter.q {
         select = select.filter(
             sea_orm::Condition::any()
@@ -73,20 +77,7 @@ pub(crate) async fn get(
     tenant: TenantId,
     id: Uuid,
 ) -> Result<Model, ResourcesError> {
-    of_tenant(tenant)
-        .filter(Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ResourcesError::NotFound)
-}
-
-fn email_taken(err: DbErr) -> ResourcesError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ResourcesError::Conflict(
-            "another customer of this tenant has this email address".to_owned(),
-        ),
-        _ => err.into(),
-    }
+    super::get::<Entity>(db, tenant, id).await
 }
 
 pub(crate) async fn create(
@@ -106,7 +97,7 @@ pub(crate) async fn create(
     Entity::insert(ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await
-        .map_err(email_taken)?;
+        .map_err(|e| conflict(e, EMAIL_TAKEN))?;
     Ok(model)
 }
 
@@ -124,17 +115,7 @@ pub(crate) async fn replace(
         updated_at: Set(now()),
         ..Default::default()
     };
-    let mut update = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::TenantId.eq(tenant.0));
-    if let Some(version) = expected {
-        update = update.filter(Column::UpdatedAt.eq(version));
-    }
-    if update.exec(db).await.map_err(email_taken)?.rows_affected == 0 {
-        return Err(missing_or_changed(get(db, tenant, id).await, expected));
-    }
-    get(db, tenant, id).await
+    super::update::<Entity>(db, tenant, id, changes, expected, EMAIL_TAKEN).await
 }
 
 /// Deletes a customer who has no orders; with `expected`, only if still that version. Runs in
@@ -166,7 +147,7 @@ pub(crate) async fn locked(
     tenant: TenantId,
     id: Uuid,
 ) -> Result<Model, ResourcesError> {
-    of_tenant(tenant)
+    of_tenant::<Entity>(tenant)
         .filter(Column::Id.eq(id))
         .lock_exclusive()
         .one(tx)

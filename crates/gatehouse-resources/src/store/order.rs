@@ -12,7 +12,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Order, QueryOrder, QuerySelect};
 
 use super::listing::{self, Listed, Window};
-use super::{TenantId, customer, now, order_line, product};
+use super::product::AMOUNT_MAX;
+use super::{TenantId, TenantRows, customer, now, of_tenant, order_line, product};
 use crate::ResourcesError;
 use gatehouse_proto::FieldError;
 
@@ -129,12 +130,11 @@ pub(crate) struct OrderFilter {
     pub max_total: Option<i64>,
 }
 
-fn of_tenant(tenant: TenantId) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tenant.0))
+impl TenantRows for Entity {
+    const ID: Column = Column::Id;
+    const TENANT: Column = Column::TenantId;
+    const VERSION: Column = Column::UpdatedAt;
 }
-
-/// The largest total an order may reach, like any amount.
-const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
 
 pub(crate) async fn list(
     db: &DatabaseConnection,
@@ -143,7 +143,7 @@ pub(crate) async fn list(
     order: &[(Column, Order)],
     window: Window,
 ) -> Result<Listed<FullOrder>, ResourcesError> {
-    let mut select = of_tenant(tenant);
+    let mut select = of_tenant::<Entity>(tenant);
     if let Some(status) = filter.status {
         select = select.filter(Column::Status.eq(status.as_str()));
     }
@@ -211,7 +211,7 @@ async fn read(
     id: Uuid,
     lock: bool,
 ) -> Result<FullOrder, ResourcesError> {
-    let mut select = of_tenant(tenant).filter(Column::Id.eq(id));
+    let mut select = of_tenant::<Entity>(tenant).filter(Column::Id.eq(id));
     if lock {
         select = select.lock_exclusive();
     }
@@ -231,7 +231,7 @@ pub(crate) async fn customer_has_orders(
     customer: Uuid,
 ) -> Result<bool, ResourcesError> {
     use sea_orm::PaginatorTrait;
-    Ok(of_tenant(tenant)
+    Ok(of_tenant::<Entity>(tenant)
         .filter(Column::CustomerId.eq(customer))
         .count(db)
         .await?
@@ -245,10 +245,10 @@ pub(crate) async fn create(
     fields: OrderFields,
 ) -> Result<FullOrder, ResourcesError> {
     if fields.status != Status::Pending {
-        return Err(ResourcesError::InvalidFields(vec![FieldError {
-            field: "status".to_owned(),
-            reason: "a new order is pending; pay, ship or cancel it afterwards".to_owned(),
-        }]));
+        return Err(ResourcesError::InvalidFields(vec![FieldError::new(
+            "status",
+            "a new order is pending; pay, ship or cancel it afterwards",
+        )]));
     }
     let id = Uuid::now_v7();
     let at = now();
@@ -391,7 +391,10 @@ async fn settle(
             && let Err(ResourcesError::NotFound) =
                 customer::locked(tx, tenant, after.customer_id).await
         {
-            problems.push(field("customer_id", "no such customer in this tenant"));
+            problems.push(FieldError::new(
+                "customer_id",
+                "no such customer in this tenant",
+            ));
         }
         if before.is_some_and(|b| b.requested() == after.lines) {
             // The same lines keep the prices of when they were ordered.
@@ -417,9 +420,9 @@ async fn settle(
                     .await
                     .map(|p| p.stock)
                     .unwrap_or(0);
-                short.push(field(
-                    &line_field(after, product_id),
-                    &format!("{change} more wanted, {available} in stock"),
+                short.push(FieldError::new(
+                    line_field(after, product_id),
+                    format!("{change} more wanted, {available} in stock"),
                 ));
             }
         } else if change < 0 {
@@ -447,8 +450,8 @@ async fn price(
         let product = match product::get(tx, tenant, line.product_id).await {
             Ok(product) => product,
             Err(ResourcesError::NotFound) => {
-                problems.push(field(
-                    &format!("lines[{i}].product_id"),
+                problems.push(FieldError::new(
+                    format!("lines[{i}].product_id"),
                     "no such product in this tenant",
                 ));
                 continue;
@@ -456,9 +459,9 @@ async fn price(
             Err(err) => return Err(err),
         };
         match &currency {
-            Some(c) if *c != product.price_currency => problems.push(field(
-                &format!("lines[{i}].product_id"),
-                &format!(
+            Some(c) if *c != product.price_currency => problems.push(FieldError::new(
+                format!("lines[{i}].product_id"),
+                format!(
                     "is priced in {}, the order's other lines in {c}; an order has one currency",
                     product.price_currency
                 ),
@@ -470,8 +473,8 @@ async fn price(
             .checked_mul(line.quantity)
             .filter(|a| *a <= AMOUNT_MAX);
         if line_amount.is_none() {
-            problems.push(field(
-                &format!("lines[{i}].quantity"),
+            problems.push(FieldError::new(
+                format!("lines[{i}].quantity"),
                 "makes the line's amount larger than any amount can be",
             ));
         }
@@ -496,20 +499,13 @@ fn line_field(after: Option<&OrderFields>, product_id: Uuid) -> String {
         .map_or_else(|| "lines".to_owned(), |i| format!("lines[{i}].quantity"))
 }
 
-fn field(name: &str, reason: &str) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 fn total_of(lines: &[order_line::Model]) -> Result<i64, ResourcesError> {
     lines
         .iter()
         .try_fold(0i64, |sum, l| sum.checked_add(l.line_amount))
         .filter(|total| *total <= AMOUNT_MAX)
         .ok_or_else(|| {
-            ResourcesError::UnprocessableFields(vec![field(
+            ResourcesError::UnprocessableFields(vec![FieldError::new(
                 "lines",
                 "the order's total is larger than any amount can be",
             )])

@@ -2,10 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, Order, SqlErr};
+use sea_orm::{ActiveValue::Set, Order};
 
 use super::listing::{self, Listed, Window};
-use super::{TenantId, contains_ignoring_case, now};
+use super::{TenantId, TenantRows, conflict, contains_ignoring_case, now, of_tenant};
 use crate::ResourcesError;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -28,6 +28,9 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The largest amount of money anything may hold, in minor units (10^18, within `i64`).
+pub(crate) const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
 
 /// The fields a client sets, already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,10 +55,14 @@ pub(crate) struct ProductFilter {
     pub in_stock: Option<bool>,
 }
 
-/// The tenant's products, and nothing else.
-pub(crate) fn of_tenant(tenant: TenantId) -> Select<Entity> {
-    Entity::find().filter(Column::TenantId.eq(tenant.0))
+impl TenantRows for Entity {
+    const ID: Column = Column::Id;
+    const TENANT: Column = Column::TenantId;
+    const VERSION: Column = Column::UpdatedAt;
 }
+
+/// What a product's SKU colliding with another's is.
+const SKU_TAKEN: &str = "another product of this tenant has this SKU; SKUs are unique per tenant";
 
 pub(crate) async fn list(
     db: &DatabaseConnection,
@@ -64,7 +71,7 @@ pub(crate) async fn list(
     order: &[(Column, Order)],
     window: Window,
 ) -> Result<Listed<Model>, ResourcesError> {
-    let mut select = of_tenant(tenant);
+    let mut select = of_tenant::<Entity>(tenant);
     if let Some(q) = &filter.q {
         select = select.filter(
             sea_orm::Condition::any()
@@ -97,22 +104,7 @@ pub(crate) async fn get(
     tenant: TenantId,
     id: Uuid,
 ) -> Result<Model, ResourcesError> {
-    of_tenant(tenant)
-        .filter(Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ResourcesError::NotFound)
-}
-
-/// A SKU that another product of the tenant has is a conflict (the index says so, so that
-/// two concurrent writers cannot both take it).
-fn sku_taken(err: DbErr) -> ResourcesError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ResourcesError::Conflict(
-            "another product of this tenant has this SKU; SKUs are unique per tenant".to_owned(),
-        ),
-        _ => err.into(),
-    }
+    super::get::<Entity>(db, tenant, id).await
 }
 
 pub(crate) async fn create(
@@ -136,12 +128,11 @@ pub(crate) async fn create(
     Entity::insert(ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await
-        .map_err(sku_taken)?;
+        .map_err(|e| conflict(e, SKU_TAKEN))?;
     Ok(model)
 }
 
-/// Replaces a product's fields; with `expected`, only if it is still that version
-/// (`updated_at`), in the same statement, so that two concurrent writers cannot both win.
+/// Replaces a product's fields; with `expected`, only if it is still that version.
 pub(crate) async fn replace(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -159,29 +150,7 @@ pub(crate) async fn replace(
         updated_at: Set(now()),
         ..Default::default()
     };
-    let mut update = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::TenantId.eq(tenant.0));
-    if let Some(version) = expected {
-        update = update.filter(Column::UpdatedAt.eq(version));
-    }
-    if update.exec(db).await.map_err(sku_taken)?.rows_affected == 0 {
-        return Err(missing_or_changed(get(db, tenant, id).await, expected));
-    }
-    get(db, tenant, id).await
-}
-
-/// Why a guarded write touched nothing: the row is gone, or it changed.
-pub(crate) fn missing_or_changed<M>(
-    current: Result<M, ResourcesError>,
-    expected: Option<DateTimeUtc>,
-) -> ResourcesError {
-    match (expected, current) {
-        (Some(_), Ok(_)) => ResourcesError::PreconditionFailed,
-        (_, Err(err)) => err,
-        (None, Ok(_)) => ResourcesError::NotFound,
-    }
+    super::update::<Entity>(db, tenant, id, changes, expected, SKU_TAKEN).await
 }
 
 /// Deletes a product; with `expected`, only if it is still that version. Orders keep their
@@ -192,16 +161,7 @@ pub(crate) async fn delete(
     id: Uuid,
     expected: Option<DateTimeUtc>,
 ) -> Result<(), ResourcesError> {
-    let mut delete = Entity::delete_many()
-        .filter(Column::Id.eq(id))
-        .filter(Column::TenantId.eq(tenant.0));
-    if let Some(version) = expected {
-        delete = delete.filter(Column::UpdatedAt.eq(version));
-    }
-    if delete.exec(db).await?.rows_affected == 0 {
-        return Err(missing_or_changed(get(db, tenant, id).await, expected));
-    }
-    Ok(())
+    super::delete::<Entity>(db, tenant, id, expected).await
 }
 
 /// Takes `quantity` of a product from its stock, only if that much is there: one
