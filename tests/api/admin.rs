@@ -2,7 +2,7 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{problem, spawn_app, spawn_app_with, www_authenticate};
+use crate::helpers::{problem, problem_fields, spawn_app, spawn_app_with, www_authenticate};
 
 #[tokio::test]
 async fn the_operator_creates_lists_gets_and_deletes_tenants() {
@@ -95,12 +95,7 @@ async fn invalid_tenant_fields_are_named() {
         .await;
     assert_eq!(response.status(), 400);
     let body = problem(response).await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let fields = problem_fields(&body);
     assert_eq!(fields, ["slug", "display_name"]);
     let too_long = app
         .post(

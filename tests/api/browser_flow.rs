@@ -7,12 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, Scope, TokenResponse};
+use oauth2::{CsrfToken, PkceCodeChallenge, Scope, TokenResponse};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::code_flow::{App, PASSWORD, query};
-use crate::helpers::{oauth_http, spawn_app};
+use crate::helpers::spawn_app;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -324,13 +324,7 @@ async fn a_person_signs_in_and_consents_in_chromium_and_the_app_gets_its_code() 
     assert_eq!(params.get("iss"), Some(&app.url("/t/acme")), "RFC 9207 iss");
     let code = params.get("code").expect("a code").clone();
 
-    let tokens = app
-        .oauth_client(&third_party)
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("the code is exchanged");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     assert_eq!(
         app.get("/t/acme/api/v1/products", tokens.access_token().secret())
             .await

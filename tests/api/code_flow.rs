@@ -715,12 +715,7 @@ async fn a_reused_refresh_token_revokes_its_family_after_the_grace_period() {
         )
         .await;
     let client = app.oauth_client(&third_party);
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("tokens");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     let first = tokens.refresh_token().expect("refresh").clone();
     let second = client
         .exchange_refresh_token(&first)
@@ -756,12 +751,7 @@ async fn concurrent_refreshes_of_one_token_both_succeed_with_the_same_successor(
         )
         .await;
     let client = app.oauth_client(&third_party);
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&oauth_http)
-        .await
-        .expect("tokens");
+    let tokens = app.exchange(&third_party, code, verifier).await;
     let refresh = tokens.refresh_token().expect("refresh").clone();
 
     let attempts: Vec<_> = (0..8)

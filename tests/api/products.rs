@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{problem, spawn_app, www_authenticate};
+use crate::helpers::{problem, problem_fields, spawn_app, www_authenticate};
 
 fn widget(name: &str, amount: i64) -> Value {
     json!({"name": name, "description": "A very good widget", "sku": format!("SKU-{}", name.replace(' ', "-")), "price": {"amount": amount, "currency": "EUR"}})
@@ -124,12 +124,7 @@ async fn every_invalid_field_is_reported_at_once_and_nothing_is_created() {
     assert_eq!(response.status(), 400);
     let body = problem(response).await;
     assert_eq!(body["type"], "urn:gatehouse:problem:validation");
-    let mut fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let mut fields = problem_fields(&body);
     fields.sort_unstable();
     assert_eq!(fields, ["name", "price.amount", "price.currency"]);
     let list: Value = app
@@ -387,12 +382,7 @@ async fn a_merge_patch_changes_only_what_it_names() {
     .expect("answer");
     assert_eq!(invalid.status(), 400);
     let body = problem(invalid).await;
-    let mut fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let mut fields = problem_fields(&body);
     fields.sort_unstable();
     assert_eq!(fields, ["colour", "name", "price.currency"]);
 

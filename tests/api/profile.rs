@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::code_flow::Browser;
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, problem_fields, spawn_app};
 
 #[tokio::test]
 async fn me_says_who_the_token_speaks_for_with_no_scope_needed() {
@@ -72,12 +72,7 @@ async fn lists_link_their_pages_and_refuse_unknown_parameters() {
         .await;
     assert_eq!(unknown.status(), 400);
     let body = problem(unknown).await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let fields = problem_fields(&body);
     assert_eq!(
         fields,
         ["size", "colour"],
