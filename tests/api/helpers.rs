@@ -285,6 +285,23 @@ impl TestApp {
         .await
     }
 
+    /// Creates a product of acme named `name` (any SKU) and returns its URL, asserting the 201.
+    pub async fn create_product(&self, token: &str, name: &str) -> String {
+        let response = self
+            .post(
+                "/t/acme/api/v1/products",
+                token,
+                json!({"name": name, "sku": uuid::Uuid::new_v4().simple().to_string(),
+                       "price": {"amount": 1, "currency": "EUR"}}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    }
+
     /// A tenant with a client allowed every scope of the resource API, and a token for all.
     pub async fn tenant_with_shop_token(&self, slug: &str) -> String {
         self.create_tenant(slug).await;

@@ -54,17 +54,7 @@ async fn a_token_of_one_tenant_is_refused_at_another() {
     let acme = app.tenant_with_product_token("acme").await;
     let globex = app.tenant_with_product_token("globex").await;
 
-    let created = app
-        .post(
-            "/t/acme/api/v1/products",
-            &acme,
-            json!({"name": "Secret plan", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "USD"}}),
-        )
-        .await;
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = app.create_product(&acme, "Secret plan").await;
     let id = location.rsplit('/').next().expect("id");
 
     let refused = app.get("/t/globex/api/v1/products", &acme).await;

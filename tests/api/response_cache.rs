@@ -15,26 +15,11 @@ fn x_cache(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn create(app: &TestApp, token: &str, name: &str) -> String {
-    let response = app
-        .post(
-            "/t/acme/api/v1/products",
-            token,
-            json!({"name": name, "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 1, "currency": "EUR"}}),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_repeated_read_is_served_from_the_cache_with_its_age() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     let first = app.get(&location, &token).await;
     assert_eq!(x_cache(&first), "MISS");
     assert!(
@@ -84,7 +69,7 @@ async fn a_repeated_read_is_served_from_the_cache_with_its_age() {
 async fn a_client_never_reads_its_own_write_stale() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     let list: Value = app
         .get("/t/acme/api/v1/products", &token)
         .await
@@ -98,7 +83,7 @@ async fn a_client_never_reads_its_own_write_stale() {
     );
     assert_eq!(x_cache(&app.get(&location, &token).await), "MISS");
 
-    create(&app, &token, "Gadget").await;
+    app.create_product(&token, "Gadget").await;
     let after_create = app.get("/t/acme/api/v1/products", &token).await;
     assert_eq!(
         x_cache(&after_create),
@@ -139,7 +124,7 @@ async fn a_client_never_reads_its_own_write_stale() {
 async fn a_cached_response_is_never_served_to_another_caller() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     assert_eq!(x_cache(&app.get(&location, &token).await), "MISS");
     assert_eq!(x_cache(&app.get(&location, &token).await), "HIT");
 
@@ -164,7 +149,7 @@ async fn a_cached_response_is_never_served_to_another_caller() {
 async fn if_none_match_is_answered_304_from_the_cache() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     let first = app.get(&location, &token).await;
     let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
     let conditional = |etag: &str| {
@@ -192,7 +177,7 @@ async fn if_none_match_is_answered_304_from_the_cache() {
 async fn concurrent_misses_make_one_upstream_call() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     let requests: Vec<_> = (0..20)
         .map(|_| {
             let request = app.http.get(app.url(&location)).bearer_auth(&token);
@@ -214,7 +199,7 @@ async fn concurrent_misses_make_one_upstream_call() {
 async fn operators_and_tenant_admins_purge_the_cache() {
     let app = spawn_app().await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     async fn warm(app: &TestApp, location: &str, token: &str) {
         app.get(location, token).await;
         app.get("/t/acme/api/v1/products", token).await;
@@ -288,7 +273,7 @@ async fn cache_hits_may_be_free_of_rate_limit_budget() {
     })
     .await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     assert_eq!(app.get(&location, &token).await.status(), 200);
     for _ in 0..5 {
         let hit = app.get(&location, &token).await;
@@ -375,7 +360,7 @@ async fn with_redis_gone_the_api_answers_from_the_services_and_recovers() {
     let app =
         spawn_app_with(|config| config.redis_url = Some(format!("redis://127.0.0.1:{port}"))).await;
     let token = app.tenant_with_product_token("acme").await;
-    let location = create(&app, &token, "Widget").await;
+    let location = app.create_product(&token, "Widget").await;
     assert_eq!(x_cache(&app.get(&location, &token).await), "MISS");
     assert_eq!(x_cache(&app.get(&location, &token).await), "HIT");
 

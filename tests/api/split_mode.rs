@@ -173,17 +173,7 @@ async fn a_purge_through_one_gateway_reaches_every_gateway_sharing_redis() {
     let split = spawn_split(2, |_| {}).await;
     let (first, second) = (&split.gateways[0], &split.gateways[1]);
     let token = first.tenant_with_product_token("acme").await;
-    let created = first
-        .post(
-            "/t/acme/api/v1/products",
-            &token,
-            json!({"name": "Widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
-        )
-        .await;
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = first.create_product(&token, "Widget").await;
     let x_cache =
         |r: &reqwest::Response| r.headers()["x-cache"].to_str().expect("ascii").to_owned();
     assert_eq!(x_cache(&second.get(&location, &token).await), "MISS");
@@ -303,17 +293,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     };
 
     let token = app.tenant_with_product_token("acme").await;
-    let created = app
-        .post(
-            "/t/acme/api/v1/products",
-            &token,
-            json!({"name": "Widget", "sku": uuid::Uuid::new_v4().simple().to_string(), "price": {"amount": 5, "currency": "EUR"}}),
-        )
-        .await;
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = app.create_product(&token, "Widget").await;
     for i in 0..40 {
         if i == 10 {
             first.kill();
