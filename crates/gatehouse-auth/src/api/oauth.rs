@@ -7,6 +7,7 @@ use gatehouse_proto::{ApiProblem, Problem, ProblemType};
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Form, Json};
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use crate::service::{AuthService, ClientAuth, Grant, Introspection, TokenError, UserinfoError};
@@ -75,16 +76,20 @@ struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
-/// The token endpoint's answers: the token, or an RFC 6749 error.
+/// The answers of the token, introspection and revocation endpoints: the result
+/// (`TokenBody`, `IntrospectionBody`), or an RFC 6749 error.
 #[derive(Debug, ApiResponse)]
 #[oai(bad_request_handler = "malformed_token_request")]
-enum TokenResponse {
-    /// The token was issued.
+enum TokenResponse<T: ToJSON> {
+    /// The endpoint's result: the issued token, the token's introspection (RFC 7662), or
+    /// the revocation's empty answer (RFC 7009: also for tokens that were not valid).
     #[oai(status = 200)]
     Ok(
-        Json<TokenBody>,
+        Json<T>,
         #[oai(header = "Cache-Control")] String,
-        #[oai(header = "Pragma")] String,
+        /// `no-cache`, on issued tokens.
+        #[oai(header = "Pragma")]
+        Option<String>,
     ),
     /// The request is malformed, or the grant or scope is not acceptable.
     #[oai(status = 400)]
@@ -122,11 +127,11 @@ fn body(error: &str, description: impl Into<String>) -> Json<OAuthErrorBody> {
 
 const NO_STORE: &str = "no-store";
 
-fn malformed_token_request(err: poem::Error) -> TokenResponse {
+fn malformed_token_request<T: ToJSON>(err: poem::Error) -> TokenResponse<T> {
     TokenResponse::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
 }
 
-impl From<TokenError> for TokenResponse {
+impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
     fn from(err: TokenError) -> Self {
         let bad = |code: &str, description: String| {
             TokenResponse::BadRequest(body(code, description), NO_STORE.into())
@@ -559,61 +564,6 @@ impl From<Option<Introspection>> for IntrospectionBody {
     }
 }
 
-/// Answers of the introspection and revocation endpoints.
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "malformed_token_query")]
-enum TokenQueryResponse {
-    /// Introspected (RFC 7662), or revoked (RFC 7009: also for tokens that were not valid).
-    #[oai(status = 200)]
-    Ok(
-        Json<IntrospectionBody>,
-        #[oai(header = "Cache-Control")] String,
-    ),
-    /// The request is malformed.
-    #[oai(status = 400)]
-    BadRequest(
-        Json<OAuthErrorBody>,
-        #[oai(header = "Cache-Control")] String,
-    ),
-    /// Client authentication failed.
-    #[oai(status = 401)]
-    Unauthorized(
-        Json<OAuthErrorBody>,
-        #[oai(header = "WWW-Authenticate")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
-    /// No tenant with this slug.
-    #[oai(status = 404)]
-    NotFound(
-        Json<OAuthErrorBody>,
-        #[oai(header = "Cache-Control")] String,
-    ),
-    /// An unexpected failure; the details are in the server log.
-    #[oai(status = 500)]
-    Internal(
-        Json<OAuthErrorBody>,
-        #[oai(header = "Cache-Control")] String,
-    ),
-}
-
-fn malformed_token_query(err: poem::Error) -> TokenQueryResponse {
-    TokenQueryResponse::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
-}
-
-impl From<TokenError> for TokenQueryResponse {
-    fn from(err: TokenError) -> Self {
-        match TokenResponse::from(err) {
-            TokenResponse::BadRequest(b, c) => Self::BadRequest(b, c),
-            TokenResponse::Unauthorized(b, w, c) => Self::Unauthorized(b, w, c),
-            TokenResponse::NotFound(b, c) => Self::NotFound(b, c),
-            TokenResponse::Internal(b, c) => Self::Internal(b, c),
-            TokenResponse::Ok(..) => {
-                Self::Internal(body("server_error", "unexpected answer"), NO_STORE.into())
-            }
-        }
-    }
-}
-
 #[OpenApi]
 impl OAuthApi {
     /// Token introspection (RFC 7662)
@@ -630,13 +580,13 @@ impl OAuthApi {
         req: &Request,
         tenant: Path<String>,
         form: Form<TokenQuery>,
-    ) -> TokenQueryResponse {
+    ) -> TokenResponse<IntrospectionBody> {
         let result = match token_query(req, form.0) {
             Ok((auth, token)) => self.service.introspect(&tenant, auth, &token).await,
             Err(err) => Err(err),
         };
         match result {
-            Ok(found) => TokenQueryResponse::Ok(Json(found.into()), NO_STORE.into()),
+            Ok(found) => TokenResponse::Ok(Json(found.into()), NO_STORE.into(), None),
             Err(err) => err.into(),
         }
     }
@@ -656,13 +606,13 @@ impl OAuthApi {
         req: &Request,
         tenant: Path<String>,
         form: Form<TokenQuery>,
-    ) -> TokenQueryResponse {
+    ) -> TokenResponse<IntrospectionBody> {
         let result = match token_query(req, form.0) {
             Ok((auth, token)) => self.service.revoke(&tenant, auth, &token).await,
             Err(err) => Err(err),
         };
         match result {
-            Ok(()) => TokenQueryResponse::Ok(Json(None.into()), NO_STORE.into()),
+            Ok(()) => TokenResponse::Ok(Json(None.into()), NO_STORE.into(), None),
             Err(err) => err.into(),
         }
     }
@@ -682,9 +632,9 @@ impl OAuthApi {
         req: &Request,
         tenant: Path<String>,
         form: Form<TokenRequest>,
-    ) -> TokenResponse {
+    ) -> TokenResponse<TokenBody> {
         match self.issue(req, &tenant, form.0).await {
-            Ok(token) => TokenResponse::Ok(Json(token), NO_STORE.into(), "no-cache".into()),
+            Ok(token) => TokenResponse::Ok(Json(token), NO_STORE.into(), Some("no-cache".into())),
             Err(err) => err.into(),
         }
     }
