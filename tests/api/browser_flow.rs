@@ -58,10 +58,7 @@ impl WebDriver {
                 "{binary} is missing: run `apt-get install -y chromium chromium-driver` (.ci/run does)"
             );
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::helpers::ReservedPort::new().release();
         let mut driver = ChromeDriver {
             child: Command::new(CHROMEDRIVER)
                 .arg(format!("--port={port}"))

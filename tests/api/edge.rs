@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use gatehouse::{Role, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{TestApp, fresh_database, spawn_app_with, test_config, test_log};
+use crate::helpers::{
+    ReservedPort, TestApp, fresh_database, spawn_app_with, test_config, test_log,
+};
 
 #[tokio::test]
 async fn browser_origins_are_allowed_per_tenant() {
@@ -150,11 +152,8 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
     test_log();
     let data_dir = tempfile::tempdir().expect("dir");
     let database_url = fresh_database(data_dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let admin_secret = format!("edge-admin-secret-{}", uuid::Uuid::new_v4().simple());
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(format!("http://127.0.0.1:{port}"));
@@ -169,7 +168,7 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
     config.gateway.upstream_timeout_seconds = 1;
     config.gateway.auth_url = auth_url.into();
     config.gateway.resources_url = upstream.into();
-    config.listen = format!("127.0.0.1:{port}");
+    config.listen = format!("127.0.0.1:{}", reserved.release());
     let gateway = gatehouse::Application::build(config, Role::Gateway)
         .await
         .expect("gateway");

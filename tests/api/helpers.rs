@@ -339,6 +339,26 @@ pub async fn problem(response: reqwest::Response) -> Value {
     response.json().await.expect("problem json")
 }
 
+/// A free loopback port, held until [`ReservedPort::release`]. For a listener whose address
+/// must be known before it starts (a gateway's public URL, a child process's `--port`):
+/// holding the port keeps the listeners a test starts meanwhile on port 0 off it.
+pub struct ReservedPort(std::net::TcpListener);
+
+impl ReservedPort {
+    pub fn new() -> Self {
+        Self(std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.local_addr().expect("addr").port()
+    }
+
+    /// Frees the port for its listener, and returns it; bind it right away.
+    pub fn release(self) -> u16 {
+        self.port()
+    }
+}
+
 /// The `field` of each entry of a problem's `errors`, in order.
 pub fn problem_fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{ReservedPort, TestApp, spawn_app, spawn_app_with};
 
 fn x_cache(response: &reqwest::Response) -> String {
     response
@@ -351,11 +351,7 @@ impl OwnRedis {
 
 #[tokio::test]
 async fn with_redis_gone_the_api_answers_from_the_services_and_recovers() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = ReservedPort::new().release();
     let redis = OwnRedis::start(port, tempfile::tempdir().expect("dir"));
     let app =
         spawn_app_with(|config| config.redis_url = Some(format!("redis://127.0.0.1:{port}"))).await;

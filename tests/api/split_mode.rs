@@ -4,7 +4,7 @@
 use gatehouse::{Application, Role, Secret};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, fresh_database, test_config, test_log};
+use crate::helpers::{ReservedPort, TestApp, fresh_database, test_config, test_log};
 
 async fn start(config: gatehouse::Config, role: Role) -> String {
     let app = Application::build(config, role)
@@ -23,16 +23,8 @@ pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config
     let data_dir = tempfile::tempdir().expect("dir");
     let database_url = fresh_database(data_dir.path()).await;
     // The issuer names the (first) gateway's address, so that address is chosen first.
-    let ports: Vec<u16> = (0..gateways)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .expect("bind")
-                .local_addr()
-                .expect("addr")
-                .port()
-        })
-        .collect();
-    let public_url = format!("http://127.0.0.1:{}", ports[0]);
+    let ports: Vec<ReservedPort> = (0..gateways).map(|_| ReservedPort::new()).collect();
+    let public_url = format!("http://127.0.0.1:{}", ports[0].port());
     let admin_secret = format!("split-admin-secret-{}", uuid::Uuid::new_v4().simple());
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(public_url);
@@ -51,7 +43,7 @@ pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config
     let mut data_dir = Some(data_dir);
     for port in ports {
         let mut gateway_config = config.clone();
-        gateway_config.listen = format!("127.0.0.1:{port}");
+        gateway_config.listen = format!("127.0.0.1:{}", port.release());
         let base = start(gateway_config, Role::Gateway).await;
         apps.push(TestApp {
             base,
@@ -249,24 +241,13 @@ impl Drop for ResourceProcess {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 #[tokio::test]
 async fn a_killed_resource_instance_fails_no_idempotent_request() {
     test_log();
     let data_dir = tempfile::tempdir().expect("dir");
     let database_url = fresh_database(data_dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let admin_secret = format!("lb-admin-secret-{}", uuid::Uuid::new_v4().simple());
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(format!("http://127.0.0.1:{port}"));
@@ -276,13 +257,13 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     config.gateway.health_check_seconds = 1;
     let auth = start(config.clone(), Role::Auth).await;
     let revive = config.clone();
-    let (first_port, second_port) = (free_port(), free_port());
+    let first_port = ReservedPort::new().release();
     let mut first = ResourceProcess::start(&config, first_port);
-    let second = ResourceProcess::start(&config, second_port);
+    let second = ResourceProcess::start(&config, ReservedPort::new().release());
     config.gateway.auth_url = auth.into();
     config.gateway.resources_url =
         gatehouse::config::Urls::Many(vec![first.base.clone(), second.base.clone()]);
-    config.listen = format!("127.0.0.1:{port}");
+    config.listen = format!("127.0.0.1:{}", reserved.release());
     let gateway = start(config, Role::Gateway).await;
     let app = TestApp {
         base: gateway,
