@@ -158,6 +158,7 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(format!("http://127.0.0.1:{port}"));
     config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.internal_key = Some(Secret::new(crate::helpers::INTERNAL_KEY));
     config.auth.listen = "127.0.0.1:0".into();
     let auth = gatehouse::Application::build(config.clone(), Role::Auth)
         .await
@@ -229,10 +230,14 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
     );
     assert!(first.contains("x-request-id: edge-test-1"), "{first}");
     assert!(
-        first.contains("x-forwarded-for: 127.0.0.1"),
+        first.contains("x-gatehouse-client-address: 127.0.0.1"),
         "the gateway's view, not the caller's: {first}"
     );
     assert!(!first.contains("203.0.113.9"), "{first}");
+    assert!(
+        first.contains("x-gatehouse-proof: t="),
+        "the gateway proves it sent the request: {first}"
+    );
     assert!(
         first.contains("x-gatehouse-scope: products:read products:write"),
         "{first}"

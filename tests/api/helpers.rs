@@ -61,6 +61,9 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
     }
 }
 
+/// The key with which a split test platform's gateway proves its requests to the services.
+pub const INTERNAL_KEY: &str = "the internal key of the split test platforms";
+
 /// The configuration every test platform starts from: port 0, a temporary data folder.
 pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
     let mut config = Config::defaults().expect("default configuration");

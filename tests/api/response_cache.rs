@@ -360,6 +360,7 @@ async fn with_redis_gone_the_api_answers_from_the_services_and_recovers() {
     assert_eq!(x_cache(&app.get(&location, &token).await), "MISS");
     assert_eq!(x_cache(&app.get(&location, &token).await), "HIT");
 
+    let operator = app.operator_token().await;
     let (port, dir) = redis.stop();
     for _ in 0..3 {
         let response = app.get(&location, &token).await;
@@ -372,6 +373,7 @@ async fn with_redis_gone_the_api_answers_from_the_services_and_recovers() {
     let ready: Value = app
         .http
         .get(app.url("/readyz"))
+        .bearer_auth(&operator)
         .send()
         .await
         .expect("answer")

@@ -4,7 +4,7 @@
 use gatehouse::{Application, Role, Secret};
 use serde_json::{Value, json};
 
-use crate::helpers::{ReservedPort, TestApp, fresh_database, test_config, test_log};
+use crate::helpers::{INTERNAL_KEY, ReservedPort, TestApp, fresh_database, test_config, test_log};
 
 async fn start(config: gatehouse::Config, role: Role) -> String {
     let app = Application::build(config, role)
@@ -29,6 +29,7 @@ pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(public_url);
     config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.internal_key = Some(Secret::new(INTERNAL_KEY));
     // The processes share one Redis: that is how revocations and budgets are shared.
     config.redis_url = Some(crate::cache_backends::redis_url());
     config.redis_namespace = format!("split{}", uuid::Uuid::new_v4().simple());
@@ -203,6 +204,7 @@ impl ResourceProcess {
             .env("GATEHOUSE_DATA_DIR", &config.data_dir)
             .env("GATEHOUSE_DATABASE_URL", config.database_url())
             .env("GATEHOUSE_RESOURCES__LISTEN", format!("127.0.0.1:{port}"))
+            .env("GATEHOUSE_INTERNAL_KEY", INTERNAL_KEY)
             .env("GATEHOUSE_LOG__FILTER", "warn")
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -252,6 +254,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     let mut config = test_config(data_dir.path(), &database_url);
     config.public_url = Some(format!("http://127.0.0.1:{port}"));
     config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.internal_key = Some(Secret::new(INTERNAL_KEY));
     config.auth.listen = "127.0.0.1:0".into();
     config.resources.listen = "127.0.0.1:0".into();
     config.gateway.health_check_seconds = 1;
@@ -298,12 +301,15 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
         )
         .await;
     assert_eq!(after.status(), 201, "the dead instance is ejected");
+    let operator = app.operator_token().await;
     let health = |app: &TestApp| {
         let url = app.url("/readyz");
         let http = app.http.clone();
+        let operator = operator.clone();
         async move {
             let ready: Value = http
                 .get(url)
+                .bearer_auth(operator)
                 .send()
                 .await
                 .expect("answer")

@@ -30,6 +30,8 @@ pub use service::{
     SYSTEM_TENANT,
 };
 
+use gatehouse_proto::{ProofKey, RequireGatewayProof};
+use poem::endpoint::BoxEndpoint;
 use poem::{EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
@@ -69,8 +71,9 @@ pub fn openapi_json() -> (String, String) {
     )
 }
 
-/// Every route of the auth server, at the public paths the gateway forwards unchanged.
-pub fn endpoint(service: AuthService) -> Route {
+/// Every route of the auth server, at the public paths the gateway forwards unchanged, for
+/// requests that carry the gateway's proof under `proof` (others: 401).
+pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
     let admin = admin_service(service.clone());
     let oauth = oauth_service(service.clone());
     let service_for_pages = service.clone();
@@ -94,7 +97,7 @@ pub fn endpoint(service: AuthService) -> Route {
             poem::post(api::browser::consent).data(service_for_pages.clone()),
         )
         .at(
-            "/internal/v1/tenants/:tenant/policy",
+            gatehouse_proto::TENANT_POLICY_ROUTE,
             poem::get(api::browser::policy).data(service_for_pages),
         )
         .at("/openapi/admin.json", admin.spec_endpoint())
@@ -102,4 +105,6 @@ pub fn endpoint(service: AuthService) -> Route {
         .nest("/docs/admin", admin.swagger_ui())
         .nest("/docs/auth", oauth.swagger_ui())
         .nest("/", both)
+        .with(RequireGatewayProof(proof))
+        .boxed()
 }

@@ -26,22 +26,8 @@ pub enum CacheError {
     Unavailable(String),
 }
 
-/// A cache key, namespaced so that one tenant's entries can never be read under another's key:
-/// `gh:{namespace}:{tenant}:{rest}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Key(String);
-
-impl Key {
-    /// `namespace` names the user of the cache (`jwks`, `http`, …); `tenant` is the tenant's
-    /// slug, which cannot contain `:`; `rest` identifies the entry within it.
-    pub fn new(namespace: &str, tenant: &str, rest: &str) -> Self {
-        Self(format!("gh:{namespace}:{tenant}:{rest}"))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+/// Keys are part of the wire contract: processes that share a Redis read each other's entries.
+pub use gatehouse_proto::cache_key::Key;
 
 #[async_trait]
 pub trait Cache: Send + Sync + 'static {

@@ -25,4 +25,6 @@ pub struct GatewayConfig {
     pub cors: crate::CorsConfig,
     /// Tenants whose opaque access tokens are introspected, with the client that asks.
     pub introspection: crate::IntrospectionConfig,
+    /// The proxies in front of the gateway whose word on the caller's address is believed.
+    pub trusted_proxies: crate::TrustedProxies,
 }

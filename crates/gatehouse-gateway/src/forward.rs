@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use gatehouse_proto::{Identity, headers};
+use gatehouse_proto::{Identity, ProofKey, headers};
 use poem::endpoint::BoxEndpoint;
-use poem::http::{HeaderMap, HeaderName, StatusCode, header};
+use poem::http::{HeaderMap, HeaderName, Method, StatusCode, header};
 use poem::{Endpoint, Request, Response};
 
 use crate::GatewayError;
@@ -29,9 +29,6 @@ fn strip_hop_by_hop(map: &mut HeaderMap) {
     map.remove(header::UPGRADE);
 }
 
-/// The header that tells services the caller's address.
-pub const FORWARDED_FOR: &str = "x-forwarded-for";
-
 /// Removes identity headers a caller may have set: only the gateway speaks for callers.
 pub fn strip_identity(map: &mut HeaderMap) {
     for name in headers::ALL {
@@ -47,30 +44,53 @@ pub fn set_identity(map: &mut HeaderMap, identity: &Identity) {
     }
 }
 
-/// Where a service is reached.
+/// Where a service is reached, and the key that proves to it that the gateway sent a request.
 #[derive(Clone)]
-pub enum Upstream {
+pub struct Upstream {
+    to: To,
+    proof: ProofKey,
+}
+
+#[derive(Clone)]
+enum To {
     /// The service's endpoint in this process.
     InProcess(Arc<BoxEndpoint<'static, Response>>),
     /// The service's instances at base URLs such as `http://127.0.0.1:8081`.
     Http(Arc<Pool>),
 }
 
+/// The HTTP client of a pool: it never follows a redirect (a service's `303` is for the
+/// browser, and following it would make the gateway fetch URLs of a client's choosing), and
+/// fails fast on a connection that cannot be made, so that another instance is tried.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap_or_default()
+}
+
 impl Upstream {
-    pub fn in_process(endpoint: BoxEndpoint<'static, Response>) -> Self {
-        Self::InProcess(Arc::new(endpoint))
+    pub fn in_process(endpoint: BoxEndpoint<'static, Response>, proof: ProofKey) -> Self {
+        Self {
+            to: To::InProcess(Arc::new(endpoint)),
+            proof,
+        }
     }
 
     /// Instances of a service over HTTP, health-checked every `health_interval`.
     pub fn http(
         base_urls: &[String],
-        client: reqwest::Client,
         balance: Balance,
         health_interval: std::time::Duration,
+        proof: ProofKey,
     ) -> Self {
-        let pool = Arc::new(Pool::new(base_urls, client, balance));
+        let pool = Arc::new(Pool::new(base_urls, http_client(), balance));
         pool.spawn_health_checks(health_interval);
-        Self::Http(pool)
+        Self {
+            to: To::Http(pool),
+            proof,
+        }
     }
 
     /// Forwards the request with its body read up to `max_body` bytes, waiting at most
@@ -108,52 +128,48 @@ impl Upstream {
                 other => GatewayError::BadBody(other.to_string()),
             })?;
         strip_hop_by_hop(req.headers_mut());
-        match self {
-            Self::InProcess(endpoint) => {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let method = req.method().clone();
+        self.proof.sign(&method, &target, req.headers_mut());
+        match &self.to {
+            To::InProcess(endpoint) => {
                 req.set_body(body);
                 Ok(endpoint.get_response(req).await)
             }
-            Self::Http(pool) => {
+            To::Http(pool) => {
                 let mut headers = req.headers().clone();
                 headers.remove(header::HOST);
                 let outgoing = Outgoing {
-                    method: req.method().clone(),
-                    path_and_query: req
-                        .uri()
-                        .path_and_query()
-                        .map_or("/", |p| p.as_str())
-                        .to_owned(),
+                    method,
+                    path_and_query: target,
                     headers,
                     body,
                 };
-                let response = pool.send(&outgoing).await?;
-                let status = response.status();
-                let mut headers = response.headers().clone();
-                strip_hop_by_hop(&mut headers);
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
-                let mut out = Response::builder().status(status).body(body);
-                *out.headers_mut() = headers;
-                Ok(out)
+                Ok(streamed(pool.send(&outgoing).await?))
             }
         }
     }
 
     /// The instances behind this upstream and whether each is in rotation (none in process).
     pub fn instances(&self) -> Vec<(String, bool)> {
-        match self {
-            Self::InProcess(_) => Vec::new(),
-            Self::Http(pool) => pool.health(),
+        match &self.to {
+            To::InProcess(_) => Vec::new(),
+            To::Http(pool) => pool.health(),
         }
     }
 
     /// A GET the gateway makes for itself (the JWKS, say).
     pub async fn get(&self, path: &str) -> Result<(StatusCode, Bytes), GatewayError> {
-        match self {
-            Self::InProcess(endpoint) => {
-                let req = Request::builder().uri_str(path).finish();
+        let mut headers = HeaderMap::new();
+        self.proof.sign(&Method::GET, path, &mut headers);
+        match &self.to {
+            To::InProcess(endpoint) => {
+                let mut req = Request::builder().uri_str(path).finish();
+                *req.headers_mut() = headers;
                 let response = endpoint.get_response(req).await;
                 let status = response.status();
                 let body = response
@@ -163,7 +179,21 @@ impl Upstream {
                     .map_err(|e| GatewayError::Upstream(e.to_string()))?;
                 Ok((status, body))
             }
-            Self::Http(pool) => pool.get(path).await,
+            To::Http(pool) => pool.get(path, headers).await,
         }
     }
+}
+
+/// A service's answer as the gateway's: status, headers (less hop-by-hop ones) and the body,
+/// streamed as it arrives.
+fn streamed(response: reqwest::Response) -> Response {
+    use futures_util::TryStreamExt;
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    strip_hop_by_hop(&mut headers);
+    let body =
+        poem::Body::from_bytes_stream(response.bytes_stream().map_err(std::io::Error::other));
+    let mut out = Response::builder().status(status).body(body);
+    *out.headers_mut() = headers;
+    out
 }

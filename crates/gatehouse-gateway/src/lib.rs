@@ -5,6 +5,7 @@
 //! Invariants: the gateway is the only component that parses access tokens; it never forwards
 //! identity headers it did not set itself; it holds no business data.
 
+mod client_address;
 mod config;
 mod cors;
 mod error;
@@ -18,6 +19,7 @@ mod request_id;
 mod route;
 mod token;
 
+pub use client_address::{ForwardedHeader, TrustedProxies};
 pub use config::GatewayConfig;
 pub use cors::CorsConfig;
 pub use error::{GatewayError, ProblemResponse};
@@ -112,20 +114,29 @@ impl Gateway {
         target: route::Target,
     ) -> Result<Response, GatewayError> {
         let upstream = match target.service {
-            Service::Local if req.uri().path() == "/readyz" => return Ok(self.readiness().await),
+            Service::Local if req.uri().path() == "/readyz" => {
+                return Ok(self.readiness(&req).await);
+            }
             Service::Local => return Ok(local(req.uri().path())),
             Service::Auth | Service::GatewayAdmin => &self.inner.auth,
             Service::Resources => &self.inner.resources,
         };
         forward::strip_identity(req.headers_mut());
-        // The caller's address as the gateway saw it; one sent by the caller is not trusted.
-        let peer = req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string());
-        req.headers_mut().remove(forward::FORWARDED_FOR);
+        // The caller's address: the peer's, or what trusted proxies in front of the gateway
+        // said; the services read only the one the gateway vouches for.
+        let peer = req.remote_addr().as_socket_addr().map(|a| {
+            self.inner
+                .config
+                .trusted_proxies
+                .client_address(a.ip(), req.headers())
+                .to_string()
+        });
+        for name in ["x-forwarded-for", "forwarded"] {
+            req.headers_mut().remove(name);
+        }
         if let Some(value) = peer.as_deref().and_then(|ip| ip.parse().ok()) {
-            req.headers_mut().insert(forward::FORWARDED_FOR, value);
+            req.headers_mut()
+                .insert(gatehouse_proto::headers::CLIENT_ADDRESS, value);
         }
         let (identity, verdict) = match (&target.access, target.tenant.as_deref()) {
             (Access::Token(rule), tenant) => {
@@ -238,8 +249,19 @@ impl Gateway {
 }
 
 impl Gateway {
-    /// `/readyz`: whether the cache and both services answer.
-    async fn readiness(&self) -> Response {
+    /// `/readyz`: whether both services answer; with the operator's token (`platform:admin`),
+    /// also the cache, the error count and each instance. The details name internal addresses,
+    /// so nobody else sees them.
+    async fn readiness(&self, req: &Request) -> Response {
+        let operator = req
+            .headers()
+            .contains_key(poem::http::header::AUTHORIZATION)
+            && self
+                .inner
+                .tokens
+                .authorize(req.headers(), &route::Rule::PlatformAdmin, None)
+                .await
+                .is_ok();
         let cache = self.inner.responses.ping().await;
         let auth = self.inner.auth.get("/t/system/jwks.json").await;
         let resources = self.inner.resources.get("/openapi/resources.json").await;
@@ -255,10 +277,18 @@ impl Gateway {
             },
         });
         let ready = checks["auth"] == "up" && checks["resources"] == "up";
+        let mut body = serde_json::json!({ "status": if ready { "ready" } else { "not ready" } });
+        if operator {
+            body["checks"] = checks;
+        }
         Response::builder()
-            .status(if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE })
+            .status(if ready {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            })
             .content_type("application/json")
-            .body(serde_json::json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks }).to_string())
+            .body(body.to_string())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Several instances of one service behind the gateway: round robin or least outstanding
 //! requests, ejection of an instance that fails, re-admission after an active health check,
-//! and one retry of an idempotent request on another instance.
+//! and one retry on another instance: of any request whose connection could not be made
+//! (nothing was sent), and of an idempotent one after any transport failure.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -113,13 +114,13 @@ impl Pool {
         }
     }
 
-    /// Sends the request to an instance; after a transport failure, an idempotent request is
-    /// tried once more on another instance.
+    /// Sends the request to an instance; it is tried once more on another instance after a
+    /// connection that could not be made (the instance never saw it), or, if it is idempotent,
+    /// after any transport failure.
     pub async fn send(&self, outgoing: &Outgoing) -> Result<reqwest::Response, GatewayError> {
         let mut tried = Vec::new();
-        let attempts = if idempotent(&outgoing.method) { 2 } else { 1 };
         let mut last_error = String::from("no instance configured");
-        for _ in 0..attempts {
+        for attempt in 0..2 {
             let Some(index) = self.pick(&tried) else {
                 break;
             };
@@ -142,6 +143,12 @@ impl Pool {
                 Err(err) => {
                     self.eject(index, &err.to_string());
                     last_error = format!("{}: {err}", instance.base_url);
+                    if !(err.is_connect() || idempotent(&outgoing.method)) {
+                        break;
+                    }
+                    if attempt == 0 {
+                        tracing::info!(upstream = %instance.base_url, method = %outgoing.method, "retrying on another instance");
+                    }
                 }
             }
         }
@@ -149,11 +156,15 @@ impl Pool {
     }
 
     /// A GET to one healthy instance, for the gateway itself.
-    pub async fn get(&self, path: &str) -> Result<(StatusCode, Bytes), GatewayError> {
+    pub async fn get(
+        &self,
+        path: &str,
+        headers: HeaderMap,
+    ) -> Result<(StatusCode, Bytes), GatewayError> {
         let outgoing = Outgoing {
             method: Method::GET,
             path_and_query: path.to_owned(),
-            headers: HeaderMap::new(),
+            headers,
             body: Bytes::new(),
         };
         let response = self.send(&outgoing).await?;

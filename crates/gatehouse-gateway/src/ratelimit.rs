@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use gatehouse_cache::{Key, Quota, RateDecision, SharedCache};
+use gatehouse_proto::TenantPolicy;
 use poem::Response;
 use poem::http::HeaderValue;
 
@@ -93,20 +94,6 @@ pub struct Limiter {
 /// How long a tenant's limit read from the auth server is reused.
 const POLICY_TTL: Duration = Duration::from_secs(30);
 
-/// What a tenant's settings ask of the gateway.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct TenantPolicy {
-    pub rate_limit_per_minute: Option<u32>,
-    /// Writes to the resource API must carry `If-Match` (the service answers 428 without).
-    #[serde(default)]
-    pub require_if_match: bool,
-}
-
-/// The cache key of a tenant's policy; the gateway drops it when the tenant is changed.
-pub fn policy_key(tenant: &str) -> Key {
-    Key::new("policy", tenant, "")
-}
-
 fn per_minute(limit: u32) -> Quota {
     Quota {
         limit: limit.max(1),
@@ -141,13 +128,13 @@ impl Limiter {
     /// The tenant's settings, from the authorization service, cached for a while; the
     /// defaults when they cannot be read.
     pub async fn policy(&self, tenant: &str) -> TenantPolicy {
-        let key = policy_key(tenant);
+        let key = Key::tenant_policy(tenant);
         let cached = self.cache.get(&key).await.ok().flatten();
         let body = match cached {
             Some(body) => body,
             None => match self
                 .auth
-                .get(&format!("/internal/v1/tenants/{tenant}/policy"))
+                .get(&gatehouse_proto::tenant_policy_path(tenant))
                 .await
             {
                 Ok((status, body)) if status.is_success() => {
@@ -162,7 +149,7 @@ impl Limiter {
 
     /// Forgets a tenant's policy, after it was changed through this gateway.
     pub async fn forget_policy(&self, tenant: &str) {
-        let _ = self.cache.delete(&policy_key(tenant)).await;
+        let _ = self.cache.delete(&Key::tenant_policy(tenant)).await;
     }
 
     /// Spends one request of each budget the charge names. A cache that fails does not fail

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use gatehouse_cache::{Key, SharedCache};
-use gatehouse_proto::Identity;
+use gatehouse_proto::{AccessClaims, Identity, PLATFORM_ADMIN, SYSTEM_TENANT, TENANT_ADMIN};
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use poem::http::{HeaderMap, StatusCode, header};
@@ -16,18 +16,13 @@ use sha2::{Digest, Sha256};
 use crate::route::Rule;
 use crate::{GatewayConfig, GatewayError, Upstream};
 
-const SYSTEM_TENANT: &str = "system";
-const PLATFORM_ADMIN: &str = "platform:admin";
-const TENANT_ADMIN: &str = "tenant:admin";
-
-/// The claims the gateway reads (RFC 9068 §2.2, plus `tid`).
-#[derive(Deserialize, Clone)]
+/// What the gateway keeps of a verified token's claims (or an introspected token's answer).
+#[derive(Clone)]
 struct Claims {
     exp: u64,
     jti: String,
     sub: String,
     client_id: String,
-    #[serde(default)]
     scope: String,
     tid: String,
 }
@@ -179,7 +174,7 @@ impl TokenValidator {
         }
 
         // Revoked tokens are announced by the auth server in the cache both share.
-        let revoked = Key::new("revoked", &token_tenant, &claims.jti);
+        let revoked = Key::revoked(&token_tenant, &claims.jti);
         if matches!(self.cache.get(&revoked).await, Ok(Some(_))) {
             return Err(invalid("the token has been revoked"));
         }
@@ -243,7 +238,7 @@ impl TokenValidator {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway.as_secs();
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 match e.kind() {
@@ -258,7 +253,14 @@ impl TokenValidator {
             .claims;
         Ok(Verified {
             token_tenant,
-            claims,
+            claims: Claims {
+                exp: u64::try_from(claims.exp).unwrap_or(0),
+                jti: claims.jti,
+                sub: claims.sub,
+                client_id: claims.client_id,
+                scope: claims.scope,
+                tid: claims.tid,
+            },
         })
     }
 

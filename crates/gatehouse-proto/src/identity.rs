@@ -2,8 +2,9 @@ use poem::http::HeaderMap;
 
 /// Headers through which the gateway tells a service who is calling.
 ///
-/// The gateway removes any of these that arrive from outside before it sets its own, so a
-/// service may trust them: services never see, let alone parse, a token.
+/// The gateway removes any of these that arrive from outside before it sets its own, and signs
+/// them (see [`crate::ProofKey`]); a service reads them only from a request whose proof it has
+/// verified. Services never see, let alone parse, a token.
 pub mod headers {
     /// Slug of the tenant in the request path (`/t/{tenant}`).
     pub const TENANT: &str = "x-gatehouse-tenant";
@@ -23,8 +24,15 @@ pub mod headers {
     /// reads from the authorization service).
     pub const REQUIRE_IF_MATCH: &str = "x-gatehouse-require-if-match";
 
+    /// The caller's address, as the gateway determined it (the peer, or what trusted proxies
+    /// in front of it said).
+    pub const CLIENT_ADDRESS: &str = "x-gatehouse-client-address";
+
+    /// The gateway's proof that it sent the request with these headers.
+    pub const PROOF: &str = "x-gatehouse-proof";
+
     /// Every header the gateway vouches for, for it to strip from incoming requests.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 9] = [
         TENANT,
         TENANT_ID,
         SUBJECT,
@@ -32,6 +40,8 @@ pub mod headers {
         SCOPE,
         TOKEN_TENANT,
         REQUIRE_IF_MATCH,
+        CLIENT_ADDRESS,
+        PROOF,
     ];
 }
 
@@ -44,6 +54,12 @@ pub struct Identity {
     pub subject: String,
     pub client_id: String,
     pub scopes: Vec<String>,
+}
+
+/// The caller's address the gateway vouched for, on a request whose proof was verified.
+pub fn client_address(req: &poem::Request) -> Option<&str> {
+    req.extensions().get::<crate::FromGateway>()?;
+    req.headers().get(headers::CLIENT_ADDRESS)?.to_str().ok()
 }
 
 impl Identity {
@@ -81,8 +97,9 @@ impl Identity {
 }
 
 /// The checker of every service's poem-openapi security scheme: the gateway has already
-/// validated the bearer token, so the service reads the identity it vouched for, and refuses
-/// a request whose identity speaks for another tenant than the one in its path.
+/// validated the bearer token, so the service reads the identity it vouched for (on a request
+/// whose proof was verified), and refuses a request whose identity speaks for another tenant
+/// than the one in its path.
 pub async fn identity_checker(
     req: &poem::Request,
     _token: poem_openapi::auth::Bearer,
@@ -92,12 +109,17 @@ pub async fn identity_checker(
             kind, detail,
         )))
     };
-    let identity = Identity::from_headers(req.headers()).ok_or_else(|| {
-        problem(
-            crate::ProblemType::Unauthorized,
-            "this service is reached through the gateway, which vouches for the caller",
-        )
-    })?;
+    // Only headers whose proof was verified are believed (`RequireGatewayProof`).
+    let vouched = req.extensions().get::<crate::FromGateway>().is_some();
+    let identity = vouched
+        .then(|| Identity::from_headers(req.headers()))
+        .flatten()
+        .ok_or_else(|| {
+            problem(
+                crate::ProblemType::Unauthorized,
+                "this service is reached through the gateway, which vouches for the caller",
+            )
+        })?;
     // poem-openapi renames path parameters, so the tenant is read from the path itself.
     let path_tenant = req
         .uri()

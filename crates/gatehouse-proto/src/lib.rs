@@ -1,19 +1,32 @@
 //! The wire contract shared by the Gatehouse services.
 //!
 //! This crate is the one place that defines what crosses a service boundary: the RFC 9457
-//! problem document, the identity headers the gateway sets for the services behind it, and the
-//! shape of a tenant slug. It holds no logic beyond (de)serialising those.
+//! problem document, the identity headers the gateway sets for the services behind it and the
+//! proof that the gateway set them, the access token's claims, the names of the operator's
+//! tenant and the admin scopes, the tenant policy the gateway reads, the keys of the shared
+//! cache, and the shape of a tenant slug. It does no I/O; its only logic is (de)serialising
+//! these and computing the proof.
 
+pub mod cache_key;
+mod claims;
 mod etag;
 mod identity;
+mod policy;
 mod problem;
+mod proof;
 mod slug;
 mod text;
 
+pub use claims::{AccessClaims, PLATFORM_ADMIN, SYSTEM_TENANT, TENANT_ADMIN};
 pub use etag::etag_matches;
-pub use identity::{Identity, headers, identity_checker};
+pub use identity::{Identity, client_address, headers, identity_checker};
+pub use policy::{TENANT_POLICY_ROUTE, TenantPolicy, tenant_policy_path};
 pub use problem::{
     ApiProblem, FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemType, problem_for_error,
+};
+pub use proof::{
+    FromGateway, PROOF_KEY_MIN_LEN, PROOF_MAX_SKEW_SECONDS, ProofError, ProofKey,
+    RequireGatewayProof,
 };
 pub use slug::{SLUG_MAX_LEN, SLUG_PATTERN, is_valid_slug};
 pub use text::Text;

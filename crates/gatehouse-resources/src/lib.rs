@@ -8,7 +8,8 @@
 //! Invariants:
 //!
 //! - **This crate never parses a token.** The caller is the [`gatehouse_proto::Identity`] the
-//!   gateway vouched for; the tenant whose rows a request may touch is its `tenant_id`.
+//!   gateway vouched for, read only from a request that carries the gateway's proof; the tenant
+//!   whose rows a request may touch is its `tenant_id`.
 //! - **Every query is scoped by tenant.** Each row carries `tenant_id`, and the store only
 //!   takes a tenant id that the API layer derives from the identity: a product of
 //!   another tenant is indistinguishable from one that does not exist (404).
@@ -24,6 +25,8 @@ mod store;
 pub use config::ResourcesConfig;
 pub use error::ResourcesError;
 
+use gatehouse_proto::{ProofKey, RequireGatewayProof};
+use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
@@ -49,9 +52,15 @@ pub fn openapi_json() -> String {
 
 /// The resource service: the API under its full public paths, its OpenAPI document at
 /// `/openapi/resources.json`, Swagger UI at `/docs/resources`, and a tenant's Swagger UI at
-/// `/t/{tenant}/docs`.
-pub fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEndpoint<'static> {
+/// `/t/{tenant}/docs`; for requests that carry the gateway's proof under `proof` (others: 401).
+pub fn endpoint(
+    db: DatabaseConnection,
+    config: ResourcesConfig,
+    proof: ProofKey,
+) -> BoxEndpoint<'static> {
     api::endpoint(db, config)
+        .with(RequireGatewayProof(proof))
+        .boxed()
 }
 
 #[cfg(test)]

@@ -51,7 +51,11 @@ async fn service(config: ResourcesConfig) -> BoxEndpoint<'static> {
     let db = sea_orm::Database::connect(&url).await.expect("sqlite");
     migrate(&db).await.expect("migrate");
     migrate(&db).await.expect("migrating twice is a no-op");
-    endpoint(db, config)
+    endpoint(db, config, proof_key())
+}
+
+fn proof_key() -> gatehouse_proto::ProofKey {
+    gatehouse_proto::ProofKey::new(b"the resource service's unit tests")
 }
 
 struct Reply {
@@ -90,10 +94,13 @@ async fn call(
             req = req.header(name, value);
         }
     }
-    let req = match body {
+    let mut req = match body {
         Some(body) => req.content_type("application/json").body(body.to_owned()),
         None => req.finish(),
     };
+    let target = req.uri().to_string();
+    let method = req.method().clone();
+    proof_key().sign(&method, &target, req.headers_mut());
     let resp = ep.get_response(req).await;
     let header = |name: &str| {
         resp.headers()
@@ -374,12 +381,27 @@ async fn callers_need_an_identity_and_the_scope() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(resp.content_type(), Some(PROBLEM_CONTENT_TYPE));
 
-    // Identity headers without a bearer token: the security scheme still wants one.
+    // Identity headers and a token, but no gateway proof: nobody vouched for them.
+    let mut req = Request::builder()
+        .uri_str(PRODUCTS)
+        .header("authorization", "Bearer x")
+        .finish();
+    for (name, value) in acme().to_headers() {
+        req.headers_mut()
+            .insert(name, value.parse().expect("header value"));
+    }
+    let resp = ep.get_response(req).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.content_type(), Some(PROBLEM_CONTENT_TYPE));
+
+    // Identity headers with the gateway's proof but without a bearer token: the security
+    // scheme still wants one.
     let mut req = Request::builder().uri_str(PRODUCTS).finish();
     for (name, value) in acme().to_headers() {
         req.headers_mut()
             .insert(name, value.parse().expect("header value"));
     }
+    proof_key().sign(&Method::GET, PRODUCTS, req.headers_mut());
     let resp = ep.get_response(req).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(resp.content_type(), Some(PROBLEM_CONTENT_TYPE));
@@ -430,7 +452,7 @@ async fn database_errors_do_not_leak() {
         .await
         .expect("sqlite");
     // No migration: every query fails.
-    let ep = endpoint(db, ResourcesConfig::default());
+    let ep = endpoint(db, ResourcesConfig::default(), proof_key());
     let r = call(&ep, Method::GET, PRODUCTS, Some(&acme()), None).await;
     let problem = r.problem(500);
     assert!(!r.body.contains("resources_products"), "{problem}");

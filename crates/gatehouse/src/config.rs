@@ -47,6 +47,9 @@ pub struct Config {
     /// Prefix of every Redis key, so that installations can share a Redis.
     pub redis_namespace: String,
     pub admin_client_secret: Option<Secret>,
+    /// The key with which the gateway proves to the services that it sent a request; the same
+    /// in every process of a split platform. `serve` (one process) makes its own when unset.
+    pub internal_key: Option<Secret>,
     pub log: LogConfig,
     pub gateway: GatewayConfig,
     pub auth: AuthConfig,
@@ -87,6 +90,18 @@ pub struct GatewayConfig {
     /// Tenant slug → the tenant's confidential client that introspects its opaque tokens.
     #[serde(default)]
     pub introspection: std::collections::HashMap<String, IntrospectionClient>,
+    /// Addresses or CIDR networks of the proxies in front of the gateway, whose
+    /// `forwarded_header` names the caller.
+    pub trusted_proxies: Vec<String>,
+    pub forwarded_header: ForwardedHeaderConfig,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum ForwardedHeaderConfig {
+    #[serde(rename = "x-forwarded-for")]
+    XForwardedFor,
+    #[serde(rename = "forwarded")]
+    Forwarded,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -289,6 +304,19 @@ impl Config {
                 "must be letters, digits, '-' or '_'",
             ));
         }
+        if let Some(key) = &self.internal_key
+            && key.expose().len() < gatehouse_proto::PROOF_KEY_MIN_LEN
+        {
+            return Err(invalid(
+                "internal_key",
+                format!(
+                    "must be at least {} characters (for example the output of \
+                     `openssl rand -base64 48`)",
+                    gatehouse_proto::PROOF_KEY_MIN_LEN
+                ),
+            ));
+        }
+        self.trusted_proxy_networks()?;
         if let Some(secret) = &self.admin_client_secret
             && secret.expose().len() < 32
         {
@@ -397,6 +425,28 @@ impl Config {
         Ok(())
     }
 
+    /// `gateway.trusted_proxies` as networks: an address alone is a network of one.
+    pub fn trusted_proxy_networks(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.gateway
+            .trusted_proxies
+            .iter()
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        invalid(
+                            "gateway.trusted_proxies",
+                            format!(
+                                "'{entry}' is neither an address nor a CIDR network such as \
+                                 10.0.0.0/8"
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// The database URL: the configured one, or SQLite under `data_dir`.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
@@ -448,6 +498,20 @@ mod tests {
             .expect_err("invalid")
             .to_string();
         assert!(err.contains("auth.default_signing_alg"), "{err}");
+
+        let figment = Figment::from(Toml::string(DEFAULTS))
+            .merge(("gateway.trusted_proxies", vec!["10.0.0.0/8", "10.0.0.300"]));
+        let err = Config::from_figment(figment)
+            .expect_err("invalid")
+            .to_string();
+        assert!(err.contains("gateway.trusted_proxies"), "{err}");
+        assert!(err.contains("10.0.0.300"), "{err}");
+
+        let figment = Figment::from(Toml::string(DEFAULTS)).merge(("internal_key", "short"));
+        let err = Config::from_figment(figment)
+            .expect_err("invalid")
+            .to_string();
+        assert!(err.contains("`internal_key`"), "{err}");
 
         let figment = Figment::from(Toml::string(DEFAULTS)).merge(("gateway.colour", "blue"));
         let err = Config::from_figment(figment)

@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use gatehouse_auth::{AuthService, Bootstrap};
 use gatehouse_cache::SharedCache;
-use gatehouse_gateway::{Balance, Gateway, Upstream};
+use gatehouse_gateway::{Balance, ForwardedHeader, Gateway, Upstream};
+use gatehouse_proto::ProofKey;
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use poem::{EndpointExt, IntoEndpoint, Response, Server};
@@ -17,7 +18,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
 };
 
-use crate::config::{BalanceConfig, Config};
+use crate::config::{BalanceConfig, Config, ForwardedHeaderConfig};
 
 /// Which part of the platform this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -253,25 +254,25 @@ impl Application {
             config.gateway.cache_max_bytes,
         )
         .context("connecting to Redis (key `redis_url`)")?;
+        let proof = proof_key(&config, role)?;
         let server = match role {
             Role::Auth => {
                 let db = connect(&config).await?;
                 let service = auth_service(&config, db, &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
-                standalone(gatehouse_auth::endpoint(service))
+                standalone(gatehouse_auth::endpoint(service, proof))
             }
             Role::Resources => {
                 let db = connect(&config).await?;
                 gatehouse_resources::migrate(&db).await?;
-                standalone(gatehouse_resources::endpoint(db, resources_config(&config)))
+                standalone(gatehouse_resources::endpoint(
+                    db,
+                    resources_config(&config),
+                    proof,
+                ))
             }
             Role::Gateway => {
-                // The answer's deadline is the gateway's (gateway.upstream_timeout_seconds, a
-                // 504); a connection that cannot be made fails fast and is retried elsewhere.
-                let client = reqwest::Client::builder()
-                    .connect_timeout(Duration::from_secs(2))
-                    .build()?;
                 let balance = match config.gateway.balance {
                     BalanceConfig::RoundRobin => Balance::RoundRobin,
                     BalanceConfig::LeastOutstanding => Balance::LeastOutstanding,
@@ -279,17 +280,17 @@ impl Application {
                 let interval = Duration::from_secs(config.gateway.health_check_seconds);
                 let auth = Upstream::http(
                     &config.gateway.auth_url.list(),
-                    client.clone(),
                     balance,
                     interval,
+                    proof.clone(),
                 );
                 let resources = Upstream::http(
                     &config.gateway.resources_url.list(),
-                    client,
                     balance,
                     interval,
+                    proof,
                 );
-                gateway(&config, &public_url, auth, resources, cache)
+                gateway(&config, &public_url, auth, resources, cache)?
             }
             Role::All => {
                 let db = connect(&config).await?;
@@ -299,11 +300,19 @@ impl Application {
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
                 gatehouse_resources::migrate(&db).await?;
-                let auth = Upstream::in_process(problem_errors(gatehouse_auth::endpoint(service)));
-                let resources = Upstream::in_process(problem_errors(
-                    gatehouse_resources::endpoint(db, resources_config(&config)),
-                ));
-                gateway(&config, &public_url, auth, resources, cache)
+                let auth = Upstream::in_process(
+                    problem_errors(gatehouse_auth::endpoint(service, proof.clone())),
+                    proof.clone(),
+                );
+                let resources = Upstream::in_process(
+                    problem_errors(gatehouse_resources::endpoint(
+                        db,
+                        resources_config(&config),
+                        proof.clone(),
+                    )),
+                    proof,
+                );
+                gateway(&config, &public_url, auth, resources, cache)?
             }
         };
         tracing::info!(?role, address = %base_url, %public_url, "gatehouse listening");
@@ -336,13 +345,34 @@ impl Application {
     }
 }
 
+/// The key of the gateway's proofs: configured, or (one process, where nothing crosses a
+/// network) made now. Split, every process must have the same one.
+fn proof_key(config: &Config, role: Role) -> anyhow::Result<ProofKey> {
+    match &config.internal_key {
+        Some(key) => Ok(ProofKey::new(key.expose().as_bytes())),
+        None if role == Role::All => {
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+            Ok(ProofKey::new(&key))
+        }
+        None => anyhow::bail!(
+            "configuration key `internal_key` is not set: when the services run separately, the \
+             gateway proves to the auth and resource services that a request came through it \
+             with a key they share. Set GATEHOUSE_INTERNAL_KEY (or internal_key in the \
+             GATEHOUSE_CONFIG file) to the same random value of at least {} characters in every \
+             gateway, auth and resources process, e.g. `openssl rand -base64 48`",
+            gatehouse_proto::PROOF_KEY_MIN_LEN
+        ),
+    }
+}
+
 fn gateway(
     config: &Config,
     public_url: &str,
     auth: Upstream,
     resources: Upstream,
     cache: SharedCache,
-) -> BoxEndpoint<'static, Response> {
+) -> anyhow::Result<BoxEndpoint<'static, Response>> {
     let gateway_config = gatehouse_gateway::GatewayConfig {
         public_url: public_url.to_owned(),
         audience: public_url.to_owned(),
@@ -374,11 +404,18 @@ fn gateway(
             client_per_minute: config.gateway.rate_limits.client_per_minute,
             token_endpoint_per_minute: config.gateway.rate_limits.token_endpoint_per_minute,
         },
+        trusted_proxies: gatehouse_gateway::TrustedProxies {
+            networks: config.trusted_proxy_networks()?,
+            header: match config.gateway.forwarded_header {
+                ForwardedHeaderConfig::XForwardedFor => ForwardedHeader::XForwardedFor,
+                ForwardedHeaderConfig::Forwarded => ForwardedHeader::Forwarded,
+            },
+        },
     };
-    Gateway::new(gateway_config, auth, resources, cache)
+    Ok(Gateway::new(gateway_config, auth, resources, cache)
         .endpoint()
         .into_endpoint()
-        .boxed()
+        .boxed())
 }
 
 async fn shutdown_signal() {

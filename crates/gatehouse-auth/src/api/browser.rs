@@ -66,20 +66,6 @@ pub struct LoginForm {
     password: String,
 }
 
-/// The caller's address: the gateway's `X-Forwarded-For` (it replaces any the caller sent),
-/// else the peer.
-fn client_address(req: &Request) -> Option<String> {
-    req.headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(',').next().unwrap_or_default().trim().to_owned())
-        .or_else(|| {
-            req.remote_addr()
-                .as_socket_addr()
-                .map(|a| a.ip().to_string())
-        })
-}
-
 #[handler]
 pub async fn login(
     req: &Request,
@@ -87,7 +73,8 @@ pub async fn login(
     Form(form): Form<LoginForm>,
     Data(service): Data<&AuthService>,
 ) -> Response {
-    let address = client_address(req);
+    // The caller's address as the gateway determined it (behind trusted proxies, theirs).
+    let address = gatehouse_proto::client_address(req).map(str::to_owned);
     let result = service
         .login(
             &tenant,
@@ -137,10 +124,12 @@ pub async fn consent(
 #[handler]
 pub async fn policy(Path(tenant): Path<String>, Data(service): Data<&AuthService>) -> Response {
     match service.find_tenant(&tenant).await {
-        Ok(Some(tenant)) => poem::web::Json(serde_json::json!({
-            "rate_limit_per_minute": tenant.rate_limit_per_minute,
-            "require_if_match": tenant.require_if_match,
-        }))
+        Ok(Some(tenant)) => poem::web::Json(gatehouse_proto::TenantPolicy {
+            rate_limit_per_minute: tenant
+                .rate_limit_per_minute
+                .and_then(|n| u32::try_from(n).ok()),
+            require_if_match: tenant.require_if_match,
+        })
         .into_response(),
         Ok(None) => poem::http::StatusCode::NOT_FOUND.into_response(),
         Err(err) => {

@@ -28,10 +28,10 @@ use crate::entity::{client, installation};
 use crate::error::AuthError;
 use crate::secrets::{SecretHasher, random_token};
 
-pub const SYSTEM_TENANT: &str = "system";
+pub use gatehouse_proto::{
+    PLATFORM_ADMIN as PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT, TENANT_ADMIN as TENANT_ADMIN_SCOPE,
+};
 pub const ADMIN_CLIENT_ID: &str = "admin";
-pub const PLATFORM_ADMIN_SCOPE: &str = "platform:admin";
-pub const TENANT_ADMIN_SCOPE: &str = "tenant:admin";
 
 #[derive(Clone)]
 pub struct AuthService {

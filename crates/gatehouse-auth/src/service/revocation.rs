@@ -7,11 +7,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use gatehouse_cache::Key;
+use gatehouse_proto::AccessClaims;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use serde::Deserialize;
 
 use super::AuthService;
 use super::tokens::{ClientAuth, TokenError};
@@ -37,24 +37,6 @@ pub struct Introspection {
     pub tid: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct OwnClaims {
-    sub: String,
-    client_id: String,
-    #[serde(default)]
-    scope: String,
-    exp: i64,
-    iat: i64,
-    jti: String,
-    aud: String,
-    tid: String,
-}
-
-/// The cache key under which the gateway looks for a revoked access token.
-pub fn revoked_key(tenant_slug: &str, jti: &str) -> Key {
-    Key::new("revoked", tenant_slug, jti)
-}
-
 impl AuthService {
     /// An access token of this tenant that is still valid, with its claims: a JWT it signed,
     /// or an opaque token it issued.
@@ -62,7 +44,7 @@ impl AuthService {
         &self,
         tenant: &tenant::Model,
         token: &str,
-    ) -> Result<Option<OwnClaims>, AuthError> {
+    ) -> Result<Option<AccessClaims>, AuthError> {
         if token.starts_with("gho_") {
             let row = access_token::Entity::find_by_id(sha256_hex(token))
                 .filter(access_token::Column::TenantId.eq(tenant.id))
@@ -98,7 +80,7 @@ impl AuthService {
         validation.set_audience(&[&self.config.audience]);
         validation.leeway = 0;
         Ok(
-            jsonwebtoken::decode::<OwnClaims>(token, &decoding, &validation)
+            jsonwebtoken::decode::<AccessClaims>(token, &decoding, &validation)
                 .ok()
                 .map(|t| t.claims),
         )
@@ -295,7 +277,7 @@ impl AuthService {
             let Ok(left) = (*expires_at - now).to_std() else {
                 continue;
             };
-            let key = revoked_key(&tenant.slug, jti);
+            let key = Key::revoked(&tenant.slug, jti);
             let ttl = left + Duration::from_secs(60);
             if let Err(err) = self.cache.set(&key, Bytes::from_static(b"1"), ttl).await {
                 tracing::error!(error = %err, tenant = %tenant.slug, "could not announce a revoked token to the gateway");

@@ -4,9 +4,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use gatehouse_proto::AccessClaims;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
-use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -82,24 +82,6 @@ impl From<sea_orm::DbErr> for TokenError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Internal(err.into())
     }
-}
-
-/// The claims of an access token, per RFC 9068 §2.2, plus `tid`, the tenant's id, which the
-/// gateway passes on so that services can scope their rows without knowing tenants.
-#[derive(Serialize)]
-struct AccessClaims<'a> {
-    iss: String,
-    sub: &'a str,
-    aud: &'a str,
-    exp: i64,
-    iat: i64,
-    nbf: i64,
-    jti: &'a str,
-    client_id: &'a str,
-    scope: &'a str,
-    tid: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_time: Option<i64>,
 }
 
 /// Who an access token is for.
@@ -508,14 +490,14 @@ impl AuthService {
         let user = subject.user.map(|u| u.to_string());
         let claims = AccessClaims {
             iss: self.config.issuer(&tenant.slug),
-            sub: user.as_deref().unwrap_or(&client.client_id),
-            aud: &self.config.audience,
+            sub: user.unwrap_or_else(|| client.client_id.clone()),
+            aud: self.config.audience.clone(),
             exp: (now + lifetime).timestamp(),
             iat: now.timestamp(),
             nbf: now.timestamp(),
-            jti: &jti,
-            client_id: &client.client_id,
-            scope,
+            jti: jti.clone(),
+            client_id: client.client_id.clone(),
+            scope: scope.to_owned(),
             tid: tenant.id.to_string(),
             auth_time: subject.auth_time.map(|t| t.timestamp()),
         };

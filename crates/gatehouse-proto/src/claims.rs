@@ -1,0 +1,42 @@
+//! What an access token says, and the names both sides of the gateway give tenants and scopes.
+
+use serde::{Deserialize, Serialize};
+
+/// The operator's tenant: its clients alone may hold [`PLATFORM_ADMIN`].
+pub const SYSTEM_TENANT: &str = "system";
+/// Manages every tenant (`/admin/v1/tenants`, and any tenant's admin routes).
+pub const PLATFORM_ADMIN: &str = "platform:admin";
+/// Manages one tenant's clients, users and keys (`/t/{tenant}/admin/v1/`).
+pub const TENANT_ADMIN: &str = "tenant:admin";
+
+/// The claims of an access token (RFC 9068 §2.2), plus `tid`, the tenant's id, which the
+/// gateway passes on so that services scope their rows without knowing tenants. The auth
+/// server signs these; the gateway verifies them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// `{public_url}/t/{tenant}`.
+    pub iss: String,
+    /// The user's id, or the client's id for a machine client.
+    pub sub: String,
+    /// The platform's public URL.
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub jti: String,
+    pub client_id: String,
+    /// Space separated.
+    #[serde(default)]
+    pub scope: String,
+    pub tid: String,
+    /// When the user signed in (absent for machine clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+}
+
+impl AccessClaims {
+    /// The token's scopes.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+}
