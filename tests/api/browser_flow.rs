@@ -7,12 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use oauth2::{CsrfToken, PkceCodeChallenge, Scope, TokenResponse};
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::code_flow::{App, PASSWORD, query};
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -275,28 +275,42 @@ async fn answer_ok(stream: &tokio::net::TcpStream) -> std::io::Result<String> {
     Ok(target.to_owned())
 }
 
-#[tokio::test]
-async fn a_person_signs_in_and_consents_in_chromium_and_the_app_gets_its_code() {
-    let app = spawn_app().await;
+/// A tenant `acme` with the user `ada` (if it has none yet) and an app whose redirect URI is
+/// a loopback listener of this test (RFC 8252: its port may differ from the registered one),
+/// with the listener's first `/callback` target.
+pub async fn loopback_app(app: &TestApp) -> (App, tokio::task::JoinHandle<String>) {
     let registered = app
         .app_with(
             "acme",
             json!({"redirect_uris": ["http://127.0.0.1/callback"]}),
         )
         .await;
-    // RFC 8252: a loopback redirect may name any port when the app asks.
     let (port, callback) = callback_listener().await;
     let third_party = App {
         redirect: format!("http://127.0.0.1:{port}/callback"),
         ..registered
     };
+    (third_party, callback)
+}
+
+/// Chromium follows the app's authorization URL for `scopes`, signs `ada` in, consents and
+/// lands on the app's redirect URI; returns the code (with the app's state and the issuer
+/// checked) and the PKCE verifier.
+pub async fn chromium_signs_in(
+    app: &TestApp,
+    third_party: &App,
+    callback: tokio::task::JoinHandle<String>,
+    scopes: &[&str],
+) -> (String, PkceCodeVerifier) {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (authorize, state) = app
-        .oauth_client(&third_party)
+    let client = app.oauth_client(third_party);
+    let mut request = client
         .authorize_url(CsrfToken::new_random)
-        .add_scope(Scope::new("products:read".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    for scope in scopes {
+        request = request.add_scope(Scope::new((*scope).to_owned()));
+    }
+    let (authorize, state) = request.url();
 
     let browser = WebDriver::start().await;
     browser.goto(authorize.as_str()).await;
@@ -311,16 +325,27 @@ async fn a_person_signs_in_and_consents_in_chromium_and_the_app_gets_its_code() 
     let landed = browser.wait_for_url(&third_party.redirect).await;
     browser.quit().await;
 
+    let origin = third_party
+        .redirect
+        .strip_suffix("/callback")
+        .expect("a /callback redirect URI");
     assert_eq!(
         landed,
-        format!("http://127.0.0.1:{port}{target}"),
+        format!("{origin}{target}"),
         "the browser shows the page the app answered"
     );
     let params = query(&landed);
     assert_eq!(params.get("state"), Some(state.secret()), "the app's state");
     assert_eq!(params.get("iss"), Some(&app.url("/t/acme")), "RFC 9207 iss");
-    let code = params.get("code").expect("a code").clone();
+    (params.get("code").expect("a code").clone(), verifier)
+}
 
+#[tokio::test]
+async fn a_person_signs_in_and_consents_in_chromium_and_the_app_gets_its_code() {
+    let app = spawn_app().await;
+    let (third_party, callback) = loopback_app(&app).await;
+    let (code, verifier) =
+        chromium_signs_in(&app, &third_party, callback, &["products:read"]).await;
     let tokens = app.exchange(&third_party, code, verifier).await;
     assert_eq!(
         app.get("/t/acme/api/v1/products", tokens.access_token().secret())

@@ -27,6 +27,7 @@ mod profile;
 mod rate_limits;
 mod response_cache;
 mod revocation;
+mod split_deployment;
 mod split_mode;
 mod tokens;
 mod upgrade;

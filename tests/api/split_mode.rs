@@ -5,6 +5,7 @@ use gatehouse::{Application, Role, Secret};
 use serde_json::{Value, json};
 
 use crate::helpers::{INTERNAL_KEY, ReservedPort, TestApp, fresh_database, test_config, test_log};
+use crate::split_deployment::ServiceProcess;
 
 async fn start(config: gatehouse::Config, role: Role) -> String {
     let app = Application::build(config, role)
@@ -191,58 +192,6 @@ async fn a_purge_through_one_gateway_reaches_every_gateway_sharing_redis() {
     );
 }
 
-/// A resource service in a process of its own, which the test can kill.
-struct ResourceProcess {
-    base: String,
-    child: std::process::Child,
-}
-
-impl ResourceProcess {
-    fn start(config: &gatehouse::Config, port: u16) -> Self {
-        let child = std::process::Command::new(crate::helpers::gatehouse_binary())
-            .args(["serve", "resources"])
-            .env("GATEHOUSE_DATA_DIR", &config.data_dir)
-            .env("GATEHOUSE_DATABASE_URL", config.database_url())
-            .env("GATEHOUSE_RESOURCES__LISTEN", format!("127.0.0.1:{port}"))
-            .env("GATEHOUSE_INTERNAL_KEY", INTERNAL_KEY)
-            .env("GATEHOUSE_LOG__FILTER", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("the gatehouse binary starts");
-        // Ready once /healthz answers: the port opens before the migrations have run.
-        let healthy = || {
-            use std::io::{Read, Write};
-            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-            stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").ok()?;
-            let mut answer = String::new();
-            stream.read_to_string(&mut answer).ok()?;
-            answer.lines().next()?.contains(" 200 ").then_some(())
-        };
-        for _ in 0..400 {
-            if healthy().is_some() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        Self {
-            base: format!("http://127.0.0.1:{port}"),
-            child,
-        }
-    }
-
-    /// SIGKILL: the process dies with its connections.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ResourceProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 #[tokio::test]
 async fn a_killed_resource_instance_fails_no_idempotent_request() {
     test_log();
@@ -259,10 +208,8 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     config.resources.listen = "127.0.0.1:0".into();
     config.gateway.health_check_seconds = 1;
     let auth = start(config.clone(), Role::Auth).await;
-    let revive = config.clone();
-    let first_port = ReservedPort::new().release();
-    let mut first = ResourceProcess::start(&config, first_port);
-    let second = ResourceProcess::start(&config, ReservedPort::new().release());
+    let mut first = ServiceProcess::start("resources", &config, ReservedPort::new().release());
+    let second = ServiceProcess::start("resources", &config, ReservedPort::new().release());
     config.gateway.auth_url = auth.into();
     config.gateway.resources_url =
         gatehouse::config::Urls::Many(vec![first.base.clone(), second.base.clone()]);
@@ -336,7 +283,7 @@ async fn a_killed_resource_instance_fails_no_idempotent_request() {
     );
 
     // The first instance comes back on its address: the health check re-admits it.
-    let _back = ResourceProcess::start(&revive, first_port);
+    first.restart();
     let mut readmitted = false;
     for _ in 0..40 {
         if health(&app).await[0]["healthy"] == true {

@@ -62,12 +62,11 @@ enum To {
 /// The HTTP client of a pool: it never follows a redirect (a service's `303` is for the
 /// browser, and following it would make the gateway fetch URLs of a client's choosing), and
 /// fails fast on a connection that cannot be made, so that another instance is tried.
-fn http_client() -> reqwest::Client {
+fn http_client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(2))
         .build()
-        .unwrap_or_default()
 }
 
 impl Upstream {
@@ -78,19 +77,20 @@ impl Upstream {
         }
     }
 
-    /// Instances of a service over HTTP, health-checked every `health_interval`.
+    /// Instances of a service over HTTP, health-checked every `health_interval`. Fails when
+    /// no HTTP client can be made (no TLS provider installed).
     pub fn http(
         base_urls: &[String],
         balance: Balance,
         health_interval: std::time::Duration,
         proof: ProofKey,
-    ) -> Self {
-        let pool = Arc::new(Pool::new(base_urls, http_client(), balance));
+    ) -> reqwest::Result<Self> {
+        let pool = Arc::new(Pool::new(base_urls, http_client()?, balance));
         pool.spawn_health_checks(health_interval);
-        Self {
+        Ok(Self {
             to: To::Http(pool),
             proof,
-        }
+        })
     }
 
     /// Forwards the request with its body read up to `max_body` bytes, waiting at most

@@ -124,7 +124,7 @@ impl Gateway {
         forward::strip_identity(req.headers_mut());
         // The caller's address: the peer's, or what trusted proxies in front of the gateway
         // said; the services read only the one the gateway vouches for.
-        let peer = req.remote_addr().as_socket_addr().map(|a| {
+        let caller = req.remote_addr().as_socket_addr().map(|a| {
             self.inner
                 .config
                 .trusted_proxies
@@ -134,7 +134,7 @@ impl Gateway {
         for name in ["x-forwarded-for", "forwarded"] {
             req.headers_mut().remove(name);
         }
-        if let Some(value) = peer.as_deref().and_then(|ip| ip.parse().ok()) {
+        if let Some(value) = caller.as_deref().and_then(|ip| ip.parse().ok()) {
             req.headers_mut()
                 .insert(gatehouse_proto::headers::CLIENT_ADDRESS, value);
         }
@@ -149,7 +149,7 @@ impl Gateway {
                 (Some(identity), None)
             }
             (Access::Public, Some(tenant)) if target.token_endpoint => {
-                let address = peer.as_deref().unwrap_or("unknown");
+                let address = caller.as_deref().unwrap_or("unknown");
                 let charge = ratelimit::Charge::TokenEndpoint { tenant, address };
                 (None, Some(self.inner.limiter.spend(charge).await?))
             }

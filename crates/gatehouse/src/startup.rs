@@ -283,13 +283,13 @@ impl Application {
                     balance,
                     interval,
                     proof.clone(),
-                );
+                )?;
                 let resources = Upstream::http(
                     &config.gateway.resources_url.list(),
                     balance,
                     interval,
                     proof,
-                );
+                )?;
                 gateway(&config, &public_url, auth, resources, cache)?
             }
             Role::All => {
