@@ -112,7 +112,9 @@ async fn browser_origins_are_allowed_per_tenant() {
 
 /// A stand-in instance of the resource service that records what the gateway sends it, and
 /// answers requests for `/t/acme/api/v1/products/slow` only after `delay`.
-async fn recording_upstream_with(delay: std::time::Duration) -> (String, Arc<Mutex<Vec<String>>>) {
+pub async fn recording_upstream_with(
+    delay: std::time::Duration,
+) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

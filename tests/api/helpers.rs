@@ -68,6 +68,7 @@ pub const INTERNAL_KEY: &str = "the internal key of the split test platforms";
 pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
     let mut config = Config::defaults().expect("default configuration");
     config.listen = "127.0.0.1:0".into();
+    config.ops.listen = Some("127.0.0.1:0".into());
     config.data_dir = data_dir.to_path_buf();
     config.database_url = Some(database_url.to_owned());
     config

@@ -17,6 +17,7 @@ mod edge;
 mod errors;
 mod helpers;
 mod isolation;
+mod lifecycle;
 mod listing;
 mod oidc;
 mod opaque;

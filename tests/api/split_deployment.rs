@@ -47,6 +47,7 @@ impl ServiceProcess {
             ("GATEHOUSE_DATABASE_URL", config.database_url()),
             (listen, format!("127.0.0.1:{port}")),
             ("GATEHOUSE_LOG__FILTER", "warn".to_owned()),
+            ("GATEHOUSE_OPS__LISTEN", "127.0.0.1:0".to_owned()),
             ("GATEHOUSE_LOG__FORMAT", "json".to_owned()),
             ("GATEHOUSE_REDIS_NAMESPACE", config.redis_namespace.clone()),
         ];

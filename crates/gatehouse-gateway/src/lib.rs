@@ -262,6 +262,24 @@ impl Gateway {
                 .authorize(req.headers(), &route::Rule::PlatformAdmin, None)
                 .await
                 .is_ok();
+        let (ready, checks) = self.readiness_report().await;
+        let mut body = serde_json::json!({ "status": if ready { "ready" } else { "not ready" } });
+        if operator {
+            body["checks"] = checks;
+        }
+        Response::builder()
+            .status(if ready {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            })
+            .content_type("application/json")
+            .body(body.to_string())
+    }
+
+    /// Whether both services answer, and the details for operators: the cache, its error
+    /// count, each instance and whether it is in rotation.
+    pub async fn readiness_report(&self) -> (bool, serde_json::Value) {
         let cache = self.inner.responses.ping().await;
         let auth = self.inner.auth.get("/t/system/jwks.json").await;
         let resources = self.inner.resources.get("/openapi/resources.json").await;
@@ -277,18 +295,7 @@ impl Gateway {
             },
         });
         let ready = checks["auth"] == "up" && checks["resources"] == "up";
-        let mut body = serde_json::json!({ "status": if ready { "ready" } else { "not ready" } });
-        if operator {
-            body["checks"] = checks;
-        }
-        Response::builder()
-            .status(if ready {
-                StatusCode::OK
-            } else {
-                StatusCode::SERVICE_UNAVAILABLE
-            })
-            .content_type("application/json")
-            .body(body.to_string())
+        (ready, checks)
     }
 }
 

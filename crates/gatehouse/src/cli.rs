@@ -12,7 +12,42 @@ use gatehouse_auth::{
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::startup::{self, Application, Role};
+use crate::startup::{self, Application, Migrations, Role};
+
+/// GETs `/healthz` on the operators' listener at `listen` (an unspecified address means this
+/// host's loopback); an error unless it answers 200 within three seconds.
+async fn healthcheck(listen: &str) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut address: std::net::SocketAddr = listen
+        .parse()
+        .with_context(|| format!("`ops.listen` '{listen}' is not host:port"))?;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        stream
+            .write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(3), probe)
+        .await
+        .with_context(|| format!("{address} did not answer in time"))?
+        .with_context(|| format!("no answer from {address}"))?;
+    let status_line = String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    anyhow::ensure!(
+        status_line.split(' ').nth(1) == Some("200"),
+        "{address}/healthz answered: {status_line}"
+    );
+    Ok(())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,8 +65,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the platform (everything in one process by default) or one service.
+    /// Run the platform (everything in one process by default) or one service. `PORT`, when
+    /// set (Heroku, Cloud Run), is the port of the role's public listener, on every interface.
     Serve {
+        #[arg(value_enum, default_value = "all")]
+        role: Role,
+        /// Do not migrate the database at start (`gatehouse migrate` does, once per release).
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Bring the database's tables up to date for every service, then exit.
+    Migrate,
+    /// Exit 0 when this host's process of ROLE answers `/healthz` on its operators' listener
+    /// (`ops.listen`), 1 otherwise: a container's health check.
+    Healthcheck {
         #[arg(value_enum, default_value = "all")]
         role: Role,
     },
@@ -202,16 +249,38 @@ fn render(json_output: bool, value: &Value) -> String {
 
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
-        let command = self.command.unwrap_or(Command::Serve { role: Role::All });
+        let command = self.command.unwrap_or(Command::Serve {
+            role: Role::All,
+            no_migrate: false,
+        });
         if let Command::Openapi { out } = &command {
             return write_openapi(out);
         }
         let config = Config::load()?;
+        if let Command::Healthcheck { role } = command {
+            return healthcheck(&config.ops_listen(role)).await;
+        }
         crate::telemetry::init(&config.log);
-        if let Command::Serve { role } = command {
-            let app = Application::build(config, role).await?;
-            app.run_until_stopped().await?;
-            return Ok(());
+        match command {
+            Command::Serve { role, no_migrate } => {
+                let port = std::env::var("PORT").ok();
+                let config = config.with_platform_port(role, port.as_deref())?;
+                let migrations = if no_migrate {
+                    Migrations::Skip
+                } else {
+                    Migrations::Run
+                };
+                let app = Application::build_with(config, role, migrations).await?;
+                app.run_until_stopped().await?;
+                return Ok(());
+            }
+            Command::Migrate => {
+                let db = startup::connect(&config).await?;
+                startup::migrate(&db).await?;
+                tracing::info!("the database is up to date");
+                return Ok(());
+            }
+            _ => {}
         }
         let output = Self {
             json: self.json,
@@ -230,6 +299,9 @@ impl Cli {
             anyhow::bail!("no command");
         };
         let db = startup::connect(config).await?;
+        gatehouse_auth::migrate(&db)
+            .await
+            .context("migrating the auth schema")?;
         let public_url = config
             .public_url
             .clone()
@@ -383,7 +455,10 @@ impl Cli {
                     json!({ "deleted": user_id })
                 }
             },
-            Command::Serve { .. } | Command::Openapi { .. } => {
+            Command::Serve { .. }
+            | Command::Openapi { .. }
+            | Command::Migrate
+            | Command::Healthcheck { .. } => {
                 anyhow::bail!("not a tenant, client or user command")
             }
         };

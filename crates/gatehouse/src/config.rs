@@ -50,10 +50,23 @@ pub struct Config {
     /// The key with which the gateway proves to the services that it sent a request; the same
     /// in every process of a split platform. `serve` (one process) makes its own when unset.
     pub internal_key: Option<Secret>,
+    /// How long start-up waits for the database and Redis.
+    pub startup_timeout_seconds: u64,
     pub log: LogConfig,
+    pub ops: OpsConfig,
     pub gateway: GatewayConfig,
     pub auth: AuthConfig,
     pub resources: ResourcesConfig,
+}
+
+/// The operators' listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpsConfig {
+    /// Unset: a loopback port per role (see [`Config::ops_listen`]).
+    pub listen: Option<String>,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub drain_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -250,6 +263,18 @@ impl Config {
             })
         };
         addr("listen", &self.listen)?;
+        if let Some(ops) = &self.ops.listen {
+            addr("ops.listen", ops)?;
+        }
+        if !(1..=3600).contains(&self.ops.drain_seconds) {
+            return Err(invalid("ops.drain_seconds", "must be between 1 and 3600"));
+        }
+        if !(1..=3600).contains(&self.startup_timeout_seconds) {
+            return Err(invalid(
+                "startup_timeout_seconds",
+                "must be between 1 and 3600",
+            ));
+        }
         addr("auth.listen", &self.auth.listen)?;
         addr("resources.listen", &self.resources.listen)?;
         if let Some(url) = &self.public_url
@@ -447,6 +472,42 @@ impl Config {
             .collect()
     }
 
+    /// The operators' listener of `role`: `ops.listen`, or loopback port 9090 for the gateway
+    /// (and `serve`), 9091 for the auth server, 9092 for the resource service, so that the
+    /// roles can run side by side on one host.
+    pub fn ops_listen(&self, role: crate::Role) -> String {
+        self.ops.listen.clone().unwrap_or_else(|| {
+            let port = match role {
+                crate::Role::All | crate::Role::Gateway => 9090,
+                crate::Role::Auth => 9091,
+                crate::Role::Resources => 9092,
+            };
+            format!("127.0.0.1:{port}")
+        })
+    }
+
+    /// `PORT`, which Heroku, Cloud Run and their like set: the role's public listener then
+    /// binds every interface on that port.
+    pub fn with_platform_port(
+        mut self,
+        role: crate::Role,
+        port: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let Some(port) = port else {
+            return Ok(self);
+        };
+        let port: u16 = port
+            .parse()
+            .map_err(|_| invalid("PORT", format!("'{port}' is not a port number")))?;
+        let listen = format!("0.0.0.0:{port}");
+        match role {
+            crate::Role::All | crate::Role::Gateway => self.listen = listen,
+            crate::Role::Auth => self.auth.listen = listen,
+            crate::Role::Resources => self.resources.listen = listen,
+        }
+        Ok(self)
+    }
+
     /// The database URL: the configured one, or SQLite under `data_dir`.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
@@ -518,6 +579,31 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn port_from_the_platform_moves_the_roles_public_listener_only() {
+        let config = Config::defaults().expect("defaults");
+        let gateway = config
+            .clone()
+            .with_platform_port(crate::Role::Gateway, Some("5000"))
+            .expect("a port");
+        assert_eq!(gateway.listen, "0.0.0.0:5000");
+        assert_eq!(gateway.ops_listen(crate::Role::Gateway), "127.0.0.1:9090");
+        let auth = config
+            .clone()
+            .with_platform_port(crate::Role::Auth, Some("5001"))
+            .expect("a port");
+        assert_eq!(
+            (auth.listen.as_str(), auth.auth.listen.as_str()),
+            ("127.0.0.1:8080", "0.0.0.0:5001")
+        );
+        assert_eq!(auth.ops_listen(crate::Role::Auth), "127.0.0.1:9091");
+        let err = config
+            .with_platform_port(crate::Role::All, Some("http"))
+            .expect_err("not a port")
+            .to_string();
+        assert!(err.contains("`PORT`"), "{err}");
     }
 
     #[test]

@@ -8,4 +8,4 @@ pub mod telemetry;
 
 pub use cli::{Cli, openapi_documents};
 pub use config::{Config, ConfigError, Secret};
-pub use startup::{Application, Role};
+pub use startup::{Application, Migrations, Role};

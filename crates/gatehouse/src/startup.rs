@@ -3,14 +3,18 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use futures_util::FutureExt;
 use gatehouse_auth::{AuthService, Bootstrap};
 use gatehouse_cache::SharedCache;
 use gatehouse_gateway::{Balance, ForwardedHeader, Gateway, Upstream};
 use gatehouse_proto::ProofKey;
 use poem::endpoint::BoxEndpoint;
+use poem::http::StatusCode;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use poem::{EndpointExt, IntoEndpoint, Response, Server};
 use sea_orm::sqlx::Executor;
@@ -38,9 +42,91 @@ pub struct Application {
     base_url: String,
     server: BoxEndpoint<'static, Response>,
     acceptor: poem::listener::BoxAcceptor,
+    ops: Ops,
 }
 
+/// The operators' listener and what it reports.
+struct Ops {
+    port: u16,
+    acceptor: poem::listener::BoxAcceptor,
+    endpoint: BoxEndpoint<'static, Response>,
+    /// Set on SIGTERM: readiness turns false while in-flight requests finish.
+    draining: Arc<AtomicBool>,
+    drain: Duration,
+}
+
+/// Whether migrations run at start (`serve --no-migrate` leaves them to `gatehouse migrate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    Run,
+    Skip,
+}
+
+/// Retries `attempt` until it succeeds or `timeout` has passed, saying each time what it waits
+/// for; the last error when it never succeeded.
+async fn retry<T, E: std::fmt::Display, F: std::future::Future<Output = Result<T, E>>>(
+    what: &str,
+    timeout: Duration,
+    mut attempt: impl FnMut() -> F,
+) -> Result<T, E> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(err) if tokio::time::Instant::now() + pause < deadline => {
+                tracing::warn!(error = %err, "waiting for {what}; retrying in {pause:?}");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Connects to the configured database, waiting up to `startup_timeout_seconds` for a
+/// database server to accept connections.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let timeout = Duration::from_secs(config.startup_timeout_seconds);
+    let url = config.database_url();
+    // The pool itself would retry for its whole acquire timeout without a word: wait for the
+    // server's port first, saying so, then connect (a wrong password fails at once).
+    if let Some(address) = server_address(&url) {
+        retry("the database (key `database_url`)", timeout, || {
+            tokio::time::timeout(
+                Duration::from_secs(2),
+                tokio::net::TcpStream::connect(address.clone()),
+            )
+            .map(|answer| match answer {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(err)) => Err(format!("{address}: {err}")),
+                Err(_) => Err(format!("{address}: no answer")),
+            })
+        })
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "gave up after {}s: the database (key `database_url`) did not accept a \
+                 connection: {err}",
+                timeout.as_secs()
+            )
+        })?;
+    }
+    connect_once(config).await
+}
+
+/// `host:port` of a database server URL (none for SQLite).
+fn server_address(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let port = url.port().or(match url.scheme() {
+        "postgres" | "postgresql" => Some(5432),
+        "mysql" => Some(3306),
+        _ => None,
+    })?;
+    Some(format!("{}:{port}", url.host_str()?))
+}
+
+async fn connect_once(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
@@ -114,9 +200,6 @@ pub async fn auth_service(
     public_url: &str,
     cache: SharedCache,
 ) -> anyhow::Result<AuthService> {
-    gatehouse_auth::migrate(&db)
-        .await
-        .context("migrating the auth schema")?;
     let auth_config = gatehouse_auth::AuthConfig {
         public_url: public_url.to_owned(),
         audience: public_url.to_owned(),
@@ -202,14 +285,104 @@ fn problem_errors(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Res
         .boxed()
 }
 
-/// A service on its own listener: with `/healthz` for the gateway's health checks.
-fn standalone(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Response> {
-    let healthz = poem::endpoint::make_sync(|_| {
-        Response::builder()
-            .content_type("application/json")
-            .body(r#"{"status":"ok"}"#)
+/// A service on its own listener: with `/healthz` for the gateway's health checks, which turns
+/// 503 while the process drains, so that gateways send it nothing new.
+fn standalone(
+    ep: impl poem::Endpoint + 'static,
+    draining: Arc<AtomicBool>,
+) -> BoxEndpoint<'static, Response> {
+    let healthz = poem::endpoint::make_sync(move |_| {
+        if draining.load(Ordering::Relaxed) {
+            json_status(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"draining"}"#)
+        } else {
+            json_status(StatusCode::OK, r#"{"status":"ok"}"#)
+        }
     });
     problem_errors(poem::Route::new().at("/healthz", healthz).nest("/", ep))
+}
+
+fn json_status(status: StatusCode, body: &'static str) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body)
+}
+
+/// Brings every service's tables up to date (`gatehouse migrate`, and `serve` unless told not).
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    gatehouse_auth::migrate(db)
+        .await
+        .context("migrating the auth schema")?;
+    gatehouse_resources::migrate(db)
+        .await
+        .context("migrating the resources schema")?;
+    Ok(())
+}
+
+/// What a role's readiness depends on, checked by the ops listener's `/readyz`.
+#[derive(Clone)]
+enum Readiness {
+    Gateway(Gateway),
+    Database(DatabaseConnection),
+}
+
+impl Readiness {
+    async fn report(&self) -> (bool, serde_json::Value) {
+        match self {
+            Self::Gateway(gateway) => gateway.readiness_report().await,
+            Self::Database(db) => {
+                let up = db.ping().await.is_ok();
+                let state = if up { "up" } else { "down" };
+                (up, serde_json::json!({ "database": state }))
+            }
+        }
+    }
+}
+
+/// The operators' endpoint: `/healthz` (alive), `/readyz` (ready, with details; 503 while
+/// draining or when what the role needs is down).
+fn ops_endpoint(readiness: Readiness, draining: Arc<AtomicBool>) -> BoxEndpoint<'static, Response> {
+    let healthz = poem::endpoint::make_sync(|_| json_status(StatusCode::OK, r#"{"status":"ok"}"#));
+    let readyz = poem::endpoint::make(move |_| {
+        let readiness = readiness.clone();
+        let draining = draining.clone();
+        async move {
+            if draining.load(Ordering::Relaxed) {
+                return json_status(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"draining"}"#);
+            }
+            let (ready, checks) = readiness.report().await;
+            let body = serde_json::json!({
+                "status": if ready { "ready" } else { "not ready" },
+                "checks": checks,
+            });
+            Response::builder()
+                .status(if ready {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                })
+                .content_type("application/json")
+                .body(body.to_string())
+        }
+    });
+    problem_errors(
+        poem::Route::new()
+            .at("/healthz", healthz)
+            .at("/readyz", readyz),
+    )
+}
+
+async fn bind(listen: &str, key: &str) -> anyhow::Result<(poem::listener::BoxAcceptor, u16)> {
+    let acceptor = TcpListener::bind(listen.to_owned())
+        .into_acceptor()
+        .await
+        .with_context(|| format!("binding {listen} (key `{key}`)"))?;
+    let port = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+        .context("the listener has no TCP address")?;
+    Ok((acceptor.boxed(), port))
 }
 
 fn resources_config(config: &Config) -> gatehouse_resources::ResourcesConfig {
@@ -221,22 +394,25 @@ fn resources_config(config: &Config) -> gatehouse_resources::ResourcesConfig {
 
 impl Application {
     pub async fn build(config: Config, role: Role) -> anyhow::Result<Self> {
+        Self::build_with(config, role, Migrations::Run).await
+    }
+
+    pub async fn build_with(
+        config: Config,
+        role: Role,
+        migrations: Migrations,
+    ) -> anyhow::Result<Self> {
         // reqwest is built without a default TLS provider; choose one once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let listen = match role {
-            Role::All | Role::Gateway => &config.listen,
-            Role::Auth => &config.auth.listen,
-            Role::Resources => &config.resources.listen,
+        let (listen, key) = match role {
+            Role::All | Role::Gateway => (&config.listen, "listen"),
+            Role::Auth => (&config.auth.listen, "auth.listen"),
+            Role::Resources => (&config.resources.listen, "resources.listen"),
         };
-        let acceptor = TcpListener::bind(listen.clone())
-            .into_acceptor()
-            .await
-            .with_context(|| format!("binding {listen} (key `listen`)"))?;
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
-            .context("the listener has no TCP address")?;
+        let proof = proof_key(&config, role)?;
+        let (acceptor, port) = bind(listen, key).await?;
+        let (ops_acceptor, ops_port) = bind(&config.ops_listen(role), "ops.listen").await?;
+        let draining = Arc::new(AtomicBool::new(false));
         let host = listen.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let base_url = format!("http://{host}:{port}");
         // Unset, the public URL is the gateway's: the address bound here when this process is
@@ -246,31 +422,35 @@ impl Application {
             Role::Auth | Role::Resources => format!("http://{}", config.listen),
         });
 
-        // Redis when configured (shared by every instance), else in process. A Redis that is
-        // down at start-up does not stop the platform: the cache is bypassed until it is back.
-        let cache: SharedCache = gatehouse_cache::connect(
-            config.redis_url.as_deref(),
-            &config.redis_namespace,
-            config.gateway.cache_max_bytes,
-        )
-        .context("connecting to Redis (key `redis_url`)")?;
-        let proof = proof_key(&config, role)?;
-        let server = match role {
+        let cache = cache(&config).await?;
+        let (server, readiness) = match role {
             Role::Auth => {
                 let db = connect(&config).await?;
-                let service = auth_service(&config, db, &public_url, cache).await?;
+                if migrations == Migrations::Run {
+                    gatehouse_auth::migrate(&db)
+                        .await
+                        .context("migrating the auth schema")?;
+                }
+                let service = auth_service(&config, db.clone(), &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
-                standalone(gatehouse_auth::endpoint(service, proof))
+                (
+                    standalone(gatehouse_auth::endpoint(service, proof), draining.clone()),
+                    Readiness::Database(db),
+                )
             }
             Role::Resources => {
                 let db = connect(&config).await?;
-                gatehouse_resources::migrate(&db).await?;
-                standalone(gatehouse_resources::endpoint(
-                    db,
-                    resources_config(&config),
-                    proof,
-                ))
+                if migrations == Migrations::Run {
+                    gatehouse_resources::migrate(&db).await?;
+                }
+                (
+                    standalone(
+                        gatehouse_resources::endpoint(db.clone(), resources_config(&config), proof),
+                        draining.clone(),
+                    ),
+                    Readiness::Database(db),
+                )
             }
             Role::Gateway => {
                 let balance = match config.gateway.balance {
@@ -290,16 +470,19 @@ impl Application {
                     interval,
                     proof,
                 )?;
-                gateway(&config, &public_url, auth, resources, cache)?
+                let gateway = gateway(&config, &public_url, auth, resources, cache)?;
+                (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
             Role::All => {
                 let db = connect(&config).await?;
+                if migrations == Migrations::Run {
+                    migrate(&db).await?;
+                }
                 // One cache for both: the auth server announces revoked tokens in it, the
                 // gateway looks for them there.
                 let service = auth_service(&config, db.clone(), &public_url, cache.clone()).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
-                gatehouse_resources::migrate(&db).await?;
                 let auth = Upstream::in_process(
                     problem_errors(gatehouse_auth::endpoint(service, proof.clone())),
                     proof.clone(),
@@ -312,15 +495,23 @@ impl Application {
                     )),
                     proof,
                 );
-                gateway(&config, &public_url, auth, resources, cache)?
+                let gateway = gateway(&config, &public_url, auth, resources, cache)?;
+                (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
         };
-        tracing::info!(?role, address = %base_url, %public_url, "gatehouse listening");
+        tracing::info!(?role, address = %base_url, %public_url, ops_port, "gatehouse listening");
         Ok(Self {
             port,
             base_url,
             server,
-            acceptor: acceptor.boxed(),
+            acceptor,
+            ops: Ops {
+                port: ops_port,
+                acceptor: ops_acceptor,
+                endpoint: ops_endpoint(readiness, draining.clone()),
+                draining,
+                drain: Duration::from_secs(config.ops.drain_seconds),
+            },
         })
     }
 
@@ -333,16 +524,71 @@ impl Application {
         &self.base_url
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains for up to 10 seconds.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                self.server,
-                shutdown_signal(),
-                Some(Duration::from_secs(10)),
-            )
-            .await
+    /// The port of the operators' listener (`/healthz`, `/readyz`, `/metrics`).
+    pub fn ops_port(&self) -> u16 {
+        self.ops.port
     }
+
+    /// Serves until SIGINT or SIGTERM; then readiness turns false, no new connection is
+    /// accepted, and in-flight requests get `ops.drain_seconds` to finish. The ops listener
+    /// answers until the end.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Ops {
+            acceptor,
+            endpoint,
+            draining,
+            drain,
+            ..
+        } = self.ops;
+        let (stop_ops, ops_stopped) = tokio::sync::oneshot::channel::<()>();
+        let ops = tokio::spawn(
+            Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+                endpoint,
+                async move {
+                    let _ = ops_stopped.await;
+                },
+                Some(Duration::from_secs(1)),
+            ),
+        );
+        let signal = async move {
+            shutdown_signal().await;
+            draining.store(true, Ordering::Relaxed);
+            tracing::info!(
+                drain_seconds = drain.as_secs(),
+                "draining: not ready, finishing in-flight requests"
+            );
+        };
+        let served = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.server, signal, Some(drain))
+            .await;
+        let _ = stop_ops.send(());
+        let _ = ops.await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// Redis when configured (shared by every instance), else in process. Start-up waits for
+/// Redis up to `startup_timeout_seconds`; one that is still down then does not stop the
+/// platform: the cache is bypassed until it is back.
+async fn cache(config: &Config) -> anyhow::Result<SharedCache> {
+    let cache: SharedCache = gatehouse_cache::connect(
+        config.redis_url.as_deref(),
+        &config.redis_namespace,
+        config.gateway.cache_max_bytes,
+    )
+    .context("connecting to Redis (key `redis_url`)")?;
+    if config.redis_url.is_some() {
+        let timeout = Duration::from_secs(config.startup_timeout_seconds);
+        if let Err(err) = retry("Redis (key `redis_url`)", timeout, || cache.ping()).await {
+            tracing::error!(
+                error = %err,
+                "Redis did not answer: starting without it; until it is back nothing is \
+                 cached, and rate limits and revocations are not enforced"
+            );
+        }
+    }
+    Ok(cache)
 }
 
 /// The key of the gateway's proofs: configured, or (one process, where nothing crosses a
@@ -366,13 +612,17 @@ fn proof_key(config: &Config, role: Role) -> anyhow::Result<ProofKey> {
     }
 }
 
+fn gateway_endpoint(gateway: &Gateway) -> BoxEndpoint<'static, Response> {
+    gateway.clone().endpoint().into_endpoint().boxed()
+}
+
 fn gateway(
     config: &Config,
     public_url: &str,
     auth: Upstream,
     resources: Upstream,
     cache: SharedCache,
-) -> anyhow::Result<BoxEndpoint<'static, Response>> {
+) -> anyhow::Result<Gateway> {
     let gateway_config = gatehouse_gateway::GatewayConfig {
         public_url: public_url.to_owned(),
         audience: public_url.to_owned(),
@@ -412,10 +662,7 @@ fn gateway(
             },
         },
     };
-    Ok(Gateway::new(gateway_config, auth, resources, cache)
-        .endpoint()
-        .into_endpoint()
-        .boxed())
+    Ok(Gateway::new(gateway_config, auth, resources, cache))
 }
 
 async fn shutdown_signal() {
