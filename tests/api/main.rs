@@ -19,6 +19,7 @@ mod helpers;
 mod isolation;
 mod lifecycle;
 mod listing;
+mod metrics;
 mod oidc;
 mod opaque;
 mod openapi;

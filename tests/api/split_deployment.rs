@@ -17,7 +17,7 @@ use crate::browser_flow::{chromium_signs_in, loopback_app};
 use crate::code_flow::{App, Browser, PASSWORD, field, query};
 use crate::helpers::{
     INTERNAL_KEY, ReservedPort, TestApp, fresh_database, gatehouse_binary, oauth_http, problem,
-    test_config, test_log,
+    scrape, test_config, test_log,
 };
 
 /// What a service logs when it refuses a request without the gateway's proof.
@@ -150,6 +150,8 @@ impl Drop for ServiceProcess {
 /// Two instances of each service, each a process, behind one gateway in this process.
 pub struct Deployment {
     pub app: TestApp,
+    /// The gateway's operators' listener.
+    pub gateway_ops: u16,
     pub auth: Vec<ServiceProcess>,
     pub resources: Vec<ServiceProcess>,
     config: Config,
@@ -182,8 +184,9 @@ impl Deployment {
         config.gateway.auth_url = urls(&auth);
         config.gateway.resources_url = urls(&resources);
         config.listen = format!("127.0.0.1:{}", reserved.release());
-        let base = start_gateway(config.clone()).await;
+        let (base, gateway_ops) = start_gateway(config.clone()).await;
         Self {
+            gateway_ops,
             app: TestApp {
                 base,
                 http: reqwest::Client::new(),
@@ -202,7 +205,7 @@ impl Deployment {
         let mut config = self.config.clone();
         config.listen = "127.0.0.1:0".into();
         adjust(&mut config);
-        start_gateway(config).await
+        start_gateway(config).await.0
     }
 
     /// Each instance's URL and health, as the gateway reports them to the operator.
@@ -222,13 +225,15 @@ impl Deployment {
     }
 }
 
-async fn start_gateway(config: Config) -> String {
+/// A gateway in this process: its URL and its operators' port.
+async fn start_gateway(config: Config) -> (String, u16) {
     let gateway = Application::build(config, Role::Gateway)
         .await
         .expect("the gateway starts");
     let base = gateway.base_url().to_owned();
+    let ops = gateway.ops_port();
     tokio::spawn(gateway.run_until_stopped());
-    base
+    (base, ops)
 }
 
 #[tokio::test]
@@ -382,6 +387,16 @@ async fn instances_killed_mid_flow_fail_no_sign_in_and_no_api_call_and_come_back
     assert_eq!(instances["auth"][0]["healthy"], false, "{instances}");
     assert_eq!(instances["auth"][1]["healthy"], true, "{instances}");
     assert_eq!(instances["resources"][0]["healthy"], false, "{instances}");
+    let metrics = scrape(deployment.gateway_ops).await;
+    let healthy = |service, process: &ServiceProcess| {
+        metrics.value(
+            "gatehouse_gateway_upstream_instance_healthy",
+            &[("service", service), ("instance", process.base.as_str())],
+        )
+    };
+    assert_eq!(healthy("auth", &deployment.auth[0]), 0.0, "ejected");
+    assert_eq!(healthy("auth", &deployment.auth[1]), 1.0);
+    assert_eq!(healthy("resources", &deployment.resources[0]), 0.0);
 
     // Back on their addresses: the health checks re-admit them, and they serve.
     deployment.auth[0].restart();

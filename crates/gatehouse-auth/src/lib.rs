@@ -10,6 +10,7 @@ mod config;
 mod entity;
 mod error;
 mod keys;
+mod metrics;
 mod migration;
 mod migration_002;
 mod migration_003;
@@ -25,6 +26,7 @@ pub use entity::tenant::Model as TenantRecord;
 pub use entity::user::Model as UserRecord;
 pub use error::AuthError;
 pub use keys::SigningAlg;
+pub use metrics::AuthMetrics;
 pub use service::{
     ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, NewClient, NewTenant, NewUser,
     SYSTEM_TENANT,

@@ -42,6 +42,10 @@ pub trait Cache: Send + Sync + 'static {
     async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError>;
     /// Whether the backend answers (for readiness).
     async fn ping(&self) -> Result<(), CacheError>;
+    /// The count of failed operations, for a backend that can fail (Redis).
+    fn errors(&self) -> Option<prometheus_client::metrics::counter::Counter> {
+        None
+    }
 }
 
 pub type SharedCache = Arc<dyn Cache>;

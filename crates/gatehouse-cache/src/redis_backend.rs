@@ -5,6 +5,8 @@ use bytes::Bytes;
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use prometheus_client::metrics::counter::Counter;
+
 use crate::gcra::{self, Quota, RateDecision};
 use crate::{Cache, CacheError, Key};
 
@@ -16,6 +18,8 @@ pub struct RedisCache {
     script: redis::Script,
     /// Prepended to every key, so that several installations can share one Redis.
     namespace: String,
+    /// Failed operations, for operators.
+    errors: Counter,
 }
 
 fn unavailable(err: redis::RedisError) -> CacheError {
@@ -54,7 +58,14 @@ impl RedisCache {
             connection,
             script: redis::Script::new(gcra::REDIS_SCRIPT),
             namespace: format!("{namespace}:"),
+            errors: Counter::default(),
         })
+    }
+
+    /// Counts a failed operation on its way out.
+    fn failed(&self, err: redis::RedisError) -> CacheError {
+        self.errors.inc();
+        unavailable(err)
     }
 
     fn key(&self, key: &Key) -> String {
@@ -64,9 +75,13 @@ impl RedisCache {
 
 #[async_trait]
 impl Cache for RedisCache {
+    fn errors(&self) -> Option<Counter> {
+        Some(self.errors.clone())
+    }
+
     async fn get(&self, key: &Key) -> Result<Option<Bytes>, CacheError> {
         let mut con = self.connection.clone();
-        let value: Option<Vec<u8>> = con.get(self.key(key)).await.map_err(unavailable)?;
+        let value: Option<Vec<u8>> = con.get(self.key(key)).await.map_err(|e| self.failed(e))?;
         Ok(value.map(Bytes::from))
     }
 
@@ -74,12 +89,14 @@ impl Cache for RedisCache {
         let mut con = self.connection.clone();
         con.pset_ex::<_, _, ()>(self.key(key), value.as_ref(), millis(ttl))
             .await
-            .map_err(unavailable)
+            .map_err(|e| self.failed(e))
     }
 
     async fn delete(&self, key: &Key) -> Result<(), CacheError> {
         let mut con = self.connection.clone();
-        con.del::<_, ()>(self.key(key)).await.map_err(unavailable)
+        con.del::<_, ()>(self.key(key))
+            .await
+            .map_err(|e| self.failed(e))
     }
 
     async fn delete_prefix(&self, prefix: &Key) -> Result<u64, CacheError> {
@@ -90,14 +107,14 @@ impl Cache for RedisCache {
             let mut iter = con
                 .scan_match::<_, String>(&pattern)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|e| self.failed(e))?;
             while let Some(key) = futures_util::StreamExt::next(&mut iter).await {
-                keys.push(key.map_err(unavailable)?);
+                keys.push(key.map_err(|e| self.failed(e))?);
             }
         }
         let mut deleted = 0;
         for chunk in keys.chunks(500) {
-            let n: u64 = con.del(chunk).await.map_err(unavailable)?;
+            let n: u64 = con.del(chunk).await.map_err(|e| self.failed(e))?;
             deleted += n;
         }
         Ok(deleted)
@@ -112,7 +129,7 @@ impl Cache for RedisCache {
             .pexpire(&key, i64::try_from(millis(ttl)).unwrap_or(i64::MAX))
             .query_async(&mut con)
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| self.failed(e))?;
         Ok(count)
     }
 
@@ -128,7 +145,7 @@ impl Cache for RedisCache {
             .arg(cost)
             .invoke_async(&mut con)
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| self.failed(e))?;
         let ahead = u64::try_from(ahead).unwrap_or(0);
         let remaining = u32::try_from(tolerance.saturating_sub(ahead) / interval).unwrap_or(0);
         Ok(RateDecision {
@@ -146,6 +163,6 @@ impl Cache for RedisCache {
             .query_async::<String>(&mut con)
             .await
             .map(|_| ())
-            .map_err(unavailable)
+            .map_err(|e| self.failed(e))
     }
 }

@@ -84,8 +84,9 @@ impl Upstream {
         balance: Balance,
         health_interval: std::time::Duration,
         proof: ProofKey,
+        metrics: crate::UpstreamMetrics,
     ) -> reqwest::Result<Self> {
-        let pool = Arc::new(Pool::new(base_urls, http_client()?, balance));
+        let pool = Arc::new(Pool::new(base_urls, http_client()?, balance, metrics));
         pool.spawn_health_checks(health_interval);
         Ok(Self {
             to: To::Http(pool),

@@ -125,15 +125,17 @@ pub struct ResponseCache {
     /// Cache operations that failed (the request went on without the cache).
     pub errors: AtomicU64,
     flight_wait: Duration,
+    metrics: crate::GatewayMetrics,
 }
 
 impl ResponseCache {
-    pub fn new(cache: SharedCache, flight_wait: Duration) -> Self {
+    pub fn new(cache: SharedCache, flight_wait: Duration, metrics: crate::GatewayMetrics) -> Self {
         Self {
             cache,
             flights: Mutex::new(HashMap::new()),
             errors: AtomicU64::new(0),
             flight_wait,
+            metrics,
         }
     }
 
@@ -202,6 +204,16 @@ impl ResponseCache {
     /// A fresh stored response, or (after waiting for a concurrent fetch of the same key) the
     /// permit to fetch it.
     pub async fn get(&self, lookup: &Lookup, req: &Request) -> Cached {
+        let cached = self.get_now(lookup, req).await;
+        let event = match cached {
+            Cached::Hit(_) => "hit",
+            Cached::Miss(_) => "miss",
+        };
+        self.metrics.cache_event(event);
+        cached
+    }
+
+    async fn get_now(&self, lookup: &Lookup, req: &Request) -> Cached {
         if let Some(response) = self.read(lookup, req).await {
             return Cached::Hit(response);
         }
@@ -262,8 +274,9 @@ impl ResponseCache {
         } else {
             &lookup.shared
         };
-        if let Err(err) = self.cache.set(key, Bytes::from(entry), ttl).await {
-            self.failed(&err);
+        match self.cache.set(key, Bytes::from(entry), ttl).await {
+            Ok(()) => self.metrics.cache_event("store"),
+            Err(err) => self.failed(&err),
         }
         response.set_body(body);
         response
@@ -272,6 +285,7 @@ impl ResponseCache {
     /// Purges what a write to `path` may have changed (see [`invalidated_by`]).
     pub async fn invalidate(&self, tenant: &str, path: &str) {
         let prefix = Key::new("http", tenant, &invalidated_by(path));
+        self.metrics.cache_event("purge");
         if let Err(err) = self.cache.delete_prefix(&prefix).await {
             self.failed(&err);
         }
@@ -288,6 +302,7 @@ impl ResponseCache {
         tenant: &str,
         prefix: &str,
     ) -> Result<u64, gatehouse_cache::CacheError> {
+        self.metrics.cache_event("purge");
         self.cache
             .delete_prefix(&Key::new("http", tenant, prefix))
             .await

@@ -12,6 +12,7 @@ mod error;
 mod forward;
 mod http_cache;
 mod introspection;
+mod metrics;
 mod pool;
 mod purge;
 mod ratelimit;
@@ -25,6 +26,7 @@ pub use cors::CorsConfig;
 pub use error::{GatewayError, ProblemResponse};
 pub use forward::Upstream;
 pub use introspection::{IntrospectionClient, IntrospectionConfig};
+pub use metrics::{GatewayMetrics, UpstreamMetrics};
 pub use pool::Balance;
 pub use ratelimit::RateLimitConfig;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
@@ -52,6 +54,7 @@ struct Inner {
     tokens: TokenValidator,
     limiter: ratelimit::Limiter,
     responses: http_cache::ResponseCache,
+    metrics: GatewayMetrics,
 }
 
 impl Gateway {
@@ -60,11 +63,17 @@ impl Gateway {
         auth: Upstream,
         resources: Upstream,
         cache: SharedCache,
+        metrics: GatewayMetrics,
     ) -> Self {
         let tokens = TokenValidator::new(&config, auth.clone(), cache.clone());
-        let limiter =
-            ratelimit::Limiter::new(config.rate_limits.clone(), cache.clone(), auth.clone());
-        let responses = http_cache::ResponseCache::new(cache, config.upstream_timeout);
+        let limiter = ratelimit::Limiter::new(
+            config.rate_limits.clone(),
+            cache.clone(),
+            auth.clone(),
+            metrics.clone(),
+        );
+        let responses =
+            http_cache::ResponseCache::new(cache, config.upstream_timeout, metrics.clone());
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -73,6 +82,7 @@ impl Gateway {
                 tokens,
                 limiter,
                 responses,
+                metrics,
             }),
         }
     }
@@ -88,9 +98,12 @@ impl Gateway {
     }
 
     async fn handle(&self, req: Request) -> Response {
+        let started = std::time::Instant::now();
+        let method = req.method().clone();
         let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
         let target = route::classify(req.method(), req.uri().path());
         let tenant = target.as_ref().ok().and_then(|t| t.tenant.clone());
+        let template = target.as_ref().map_or(route::UNMATCHED, |t| t.template);
         if let Some(preflight) = self.inner.config.cors.preflight(&req, tenant.as_deref()) {
             return preflight;
         }
@@ -105,6 +118,13 @@ impl Gateway {
             .config
             .cors
             .decorate(origin.as_ref(), tenant.as_deref(), &mut response);
+        self.inner.metrics.request(
+            template,
+            &method,
+            response.status(),
+            tenant.as_deref(),
+            started.elapsed(),
+        );
         response
     }
 

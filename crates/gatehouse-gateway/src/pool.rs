@@ -11,6 +11,7 @@ use bytes::Bytes;
 use poem::http::{HeaderMap, Method, StatusCode};
 
 use crate::GatewayError;
+use crate::metrics::UpstreamMetrics;
 
 /// How the next instance is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,7 @@ pub struct Pool {
     client: reqwest::Client,
     balance: Balance,
     next: AtomicUsize,
+    metrics: UpstreamMetrics,
 }
 
 /// A forwarded request, ready to be sent (again).
@@ -57,19 +59,29 @@ impl Drop for Outstanding<'_> {
 }
 
 impl Pool {
-    pub fn new(base_urls: &[String], client: reqwest::Client, balance: Balance) -> Self {
+    pub fn new(
+        base_urls: &[String],
+        client: reqwest::Client,
+        balance: Balance,
+        metrics: UpstreamMetrics,
+    ) -> Self {
+        let instances: Vec<Instance> = base_urls
+            .iter()
+            .map(|u| Instance {
+                base_url: u.trim_end_matches('/').to_owned(),
+                healthy: AtomicBool::new(true),
+                outstanding: AtomicUsize::new(0),
+            })
+            .collect();
+        for instance in &instances {
+            metrics.health(&instance.base_url, true);
+        }
         Self {
-            instances: base_urls
-                .iter()
-                .map(|u| Instance {
-                    base_url: u.trim_end_matches('/').to_owned(),
-                    healthy: AtomicBool::new(true),
-                    outstanding: AtomicUsize::new(0),
-                })
-                .collect(),
+            instances,
             client,
             balance,
             next: AtomicUsize::new(0),
+            metrics,
         }
     }
 
@@ -110,6 +122,7 @@ impl Pool {
     fn eject(&self, index: usize, why: &str) {
         let instance = &self.instances[index];
         if instance.healthy.swap(false, Ordering::Relaxed) {
+            self.metrics.health(&instance.base_url, false);
             tracing::warn!(upstream = %instance.base_url, %why, "instance ejected");
         }
     }
@@ -147,6 +160,7 @@ impl Pool {
                         break;
                     }
                     if attempt == 0 {
+                        self.metrics.retried();
                         tracing::info!(upstream = %instance.base_url, method = %outgoing.method, "retrying on another instance");
                     }
                 }
@@ -195,6 +209,7 @@ impl Pool {
                     match probe {
                         Ok(r) if r.status().is_success() => {
                             if !instance.healthy.swap(true, Ordering::Relaxed) {
+                                pool.metrics.health(&instance.base_url, true);
                                 tracing::info!(upstream = %instance.base_url, "instance re-admitted");
                             }
                         }

@@ -89,6 +89,7 @@ pub struct Limiter {
     cache: SharedCache,
     /// Where a tenant's own limit (set through the admin API) is read.
     auth: crate::Upstream,
+    metrics: crate::GatewayMetrics,
 }
 
 /// How long a tenant's limit read from the auth server is reused.
@@ -102,11 +103,17 @@ fn per_minute(limit: u32) -> Quota {
 }
 
 impl Limiter {
-    pub fn new(config: RateLimitConfig, cache: SharedCache, auth: crate::Upstream) -> Self {
+    pub fn new(
+        config: RateLimitConfig,
+        cache: SharedCache,
+        auth: crate::Upstream,
+        metrics: crate::GatewayMetrics,
+    ) -> Self {
         Self {
             config,
             cache,
             auth,
+            metrics,
         }
     }
 
@@ -183,6 +190,7 @@ impl Limiter {
                 Ok(decision) => {
                     verdict.policies.push((name, decision));
                     if !decision.allowed {
+                        self.metrics.rate_limited(name);
                         return Err(if name == "token" {
                             GatewayError::TokenRateLimited(verdict)
                         } else {

@@ -41,14 +41,25 @@ pub struct Target {
     pub tenant: Option<String>,
     /// Whether this is a tenant's token endpoint (rate-limited per address).
     pub token_endpoint: bool,
+    /// The route's template, for metrics: a fixed string, never a value from the path.
+    pub template: &'static str,
 }
 
-fn target(service: Service, access: Access, tenant: Option<&str>) -> Target {
+/// The route template of a request that matched no route.
+pub const UNMATCHED: &str = "unmatched";
+
+fn target(
+    template: &'static str,
+    service: Service,
+    access: Access,
+    tenant: Option<&str>,
+) -> Target {
     Target {
         service,
         access,
         tenant: tenant.map(str::to_owned),
         token_endpoint: false,
+        template,
     }
 }
 
@@ -74,45 +85,84 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     let public = Access::Public;
     let found = match segments.as_slice() {
-        ["healthz"] | ["readyz"] | ["docs"] | ["docs", ""] => target(Local, public, None),
-        ["openapi", "admin.json" | "auth.json"] | ["docs", "admin" | "auth", ..] => {
-            target(Auth, public, None)
-        }
-        ["openapi", "resources.json"] | ["docs", "resources", ..] => {
-            target(Resources, public, None)
-        }
+        ["healthz"] => target("/healthz", Local, public, None),
+        ["readyz"] => target("/readyz", Local, public, None),
+        ["docs"] | ["docs", ""] => target("/docs", Local, public, None),
+        ["openapi", "admin.json" | "auth.json"] => target("/openapi/:document", Auth, public, None),
+        ["docs", "admin" | "auth", ..] => target("/docs/:document", Auth, public, None),
+        ["openapi", "resources.json"] => target("/openapi/:document", Resources, public, None),
+        ["docs", "resources", ..] => target("/docs/:document", Resources, public, None),
         [".well-known", "oauth-authorization-server", "t", tenant] if is_valid_slug(tenant) => {
-            target(Auth, public, Some(tenant))
+            target(
+                "/.well-known/oauth-authorization-server/t/:tenant",
+                Auth,
+                public,
+                Some(tenant),
+            )
         }
         ["admin", "v1", "cache", "purge"] => target(
+            "/admin/v1/cache/purge",
             Service::GatewayAdmin,
             Access::Token(Rule::PlatformAdmin),
             None,
         ),
-        ["admin", "v1", ..] => target(Auth, Access::Token(Rule::PlatformAdmin), None),
+        ["admin", "v1", ..] => target(
+            "/admin/v1/*",
+            Auth,
+            Access::Token(Rule::PlatformAdmin),
+            None,
+        ),
         ["t", tenant, rest @ ..] if is_valid_slug(tenant) => match rest {
-            ["api", "v1", "me"] => {
-                target(Resources, Access::Token(Rule::Authenticated), Some(tenant))
-            }
-            ["api", "v1", resource, ..] if is_resource_name(resource) => target(
+            ["api", "v1", "me"] => target(
+                "/t/:tenant/api/v1/me",
+                Resources,
+                Access::Token(Rule::Authenticated),
+                Some(tenant),
+            ),
+            ["api", "v1", resource, more @ ..] if is_resource_name(resource) => target(
+                if more.is_empty() {
+                    "/t/:tenant/api/v1/:resource"
+                } else {
+                    "/t/:tenant/api/v1/:resource/*"
+                },
                 Resources,
                 Access::Token(Rule::Scope(scope_for(method, resource))),
                 Some(tenant),
             ),
             ["admin", "v1", "cache", "purge"] => target(
+                "/t/:tenant/admin/v1/cache/purge",
                 Service::GatewayAdmin,
                 Access::Token(Rule::TenantAdmin),
                 Some(tenant),
             ),
-            ["admin", "v1", ..] => target(Auth, Access::Token(Rule::TenantAdmin), Some(tenant)),
+            ["admin", "v1", ..] => target(
+                "/t/:tenant/admin/v1/*",
+                Auth,
+                Access::Token(Rule::TenantAdmin),
+                Some(tenant),
+            ),
             ["oauth2", "token"] => Target {
                 token_endpoint: true,
-                ..target(Auth, public, Some(tenant))
+                ..target("/t/:tenant/oauth2/token", Auth, public, Some(tenant))
             },
-            ["oauth2", ..] | ["jwks.json"] | [".well-known", ..] => {
-                target(Auth, public, Some(tenant))
-            }
-            ["docs", ..] => target(Resources, public, Some(tenant)),
+            ["oauth2", endpoint] => target(
+                match *endpoint {
+                    "authorize" => "/t/:tenant/oauth2/authorize",
+                    "login" => "/t/:tenant/oauth2/login",
+                    "consent" => "/t/:tenant/oauth2/consent",
+                    "introspect" => "/t/:tenant/oauth2/introspect",
+                    "revoke" => "/t/:tenant/oauth2/revoke",
+                    "userinfo" => "/t/:tenant/oauth2/userinfo",
+                    _ => "/t/:tenant/oauth2/*",
+                },
+                Auth,
+                public,
+                Some(tenant),
+            ),
+            ["oauth2", ..] => target("/t/:tenant/oauth2/*", Auth, public, Some(tenant)),
+            ["jwks.json"] => target("/t/:tenant/jwks.json", Auth, public, Some(tenant)),
+            [".well-known", ..] => target("/t/:tenant/.well-known/*", Auth, public, Some(tenant)),
+            ["docs", ..] => target("/t/:tenant/docs", Resources, public, Some(tenant)),
             _ => return Err(GatewayError::NoRoute),
         },
         _ => return Err(GatewayError::NoRoute),

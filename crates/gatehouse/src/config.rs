@@ -67,6 +67,8 @@ pub struct OpsConfig {
     pub listen: Option<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_seconds: u64,
+    /// The most tenants the gateway's request metrics name (the rest count as `_other`).
+    pub metrics_max_tenants: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

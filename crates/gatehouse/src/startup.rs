@@ -11,7 +11,7 @@ use anyhow::Context;
 use futures_util::FutureExt;
 use gatehouse_auth::{AuthService, Bootstrap};
 use gatehouse_cache::SharedCache;
-use gatehouse_gateway::{Balance, ForwardedHeader, Gateway, Upstream};
+use gatehouse_gateway::{Balance, ForwardedHeader, Gateway, GatewayMetrics, Upstream};
 use gatehouse_proto::ProofKey;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
@@ -23,6 +23,7 @@ use sea_orm::{
 };
 
 use crate::config::{BalanceConfig, Config, ForwardedHeaderConfig};
+use crate::metrics::Metrics;
 
 /// Which part of the platform this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -341,7 +342,16 @@ impl Readiness {
 
 /// The operators' endpoint: `/healthz` (alive), `/readyz` (ready, with details; 503 while
 /// draining or when what the role needs is down).
-fn ops_endpoint(readiness: Readiness, draining: Arc<AtomicBool>) -> BoxEndpoint<'static, Response> {
+fn ops_endpoint(
+    readiness: Readiness,
+    metrics: Arc<Metrics>,
+    draining: Arc<AtomicBool>,
+) -> BoxEndpoint<'static, Response> {
+    let exposition = poem::endpoint::make_sync(move |_| {
+        Response::builder()
+            .content_type(crate::metrics::CONTENT_TYPE)
+            .body(metrics.encode())
+    });
     let healthz = poem::endpoint::make_sync(|_| json_status(StatusCode::OK, r#"{"status":"ok"}"#));
     let readyz = poem::endpoint::make(move |_| {
         let readiness = readiness.clone();
@@ -368,7 +378,8 @@ fn ops_endpoint(readiness: Readiness, draining: Arc<AtomicBool>) -> BoxEndpoint<
     problem_errors(
         poem::Route::new()
             .at("/healthz", healthz)
-            .at("/readyz", readyz),
+            .at("/readyz", readyz)
+            .at("/metrics", exposition),
     )
 }
 
@@ -410,6 +421,8 @@ impl Application {
             Role::Resources => (&config.resources.listen, "resources.listen"),
         };
         let proof = proof_key(&config, role)?;
+        let mut metrics = Metrics::default();
+        let gateway_metrics = GatewayMetrics::new(config.ops.metrics_max_tenants);
         let (acceptor, port) = bind(listen, key).await?;
         let (ops_acceptor, ops_port) = bind(&config.ops_listen(role), "ops.listen").await?;
         let draining = Arc::new(AtomicBool::new(false));
@@ -423,6 +436,13 @@ impl Application {
         });
 
         let cache = cache(&config).await?;
+        if let Some(errors) = cache.errors() {
+            metrics.registry().register(
+                "redis_errors",
+                "Redis operations that failed (the request went on without the cache)",
+                errors,
+            );
+        }
         let (server, readiness) = match role {
             Role::Auth => {
                 let db = connect(&config).await?;
@@ -434,6 +454,10 @@ impl Application {
                 let service = auth_service(&config, db.clone(), &public_url, cache).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
+                service
+                    .metrics()
+                    .register(metrics.registry().sub_registry_with_prefix("auth"));
+                metrics.watch_database(db.clone());
                 (
                     standalone(gatehouse_auth::endpoint(service, proof), draining.clone()),
                     Readiness::Database(db),
@@ -444,6 +468,7 @@ impl Application {
                 if migrations == Migrations::Run {
                     gatehouse_resources::migrate(&db).await?;
                 }
+                metrics.watch_database(db.clone());
                 (
                     standalone(
                         gatehouse_resources::endpoint(db.clone(), resources_config(&config), proof),
@@ -463,14 +488,23 @@ impl Application {
                     balance,
                     interval,
                     proof.clone(),
+                    gateway_metrics.upstream("auth"),
                 )?;
                 let resources = Upstream::http(
                     &config.gateway.resources_url.list(),
                     balance,
                     interval,
                     proof,
+                    gateway_metrics.upstream("resources"),
                 )?;
-                let gateway = gateway(&config, &public_url, auth, resources, cache)?;
+                let gateway = gateway(
+                    &config,
+                    &public_url,
+                    auth,
+                    resources,
+                    cache,
+                    gateway_metrics.clone(),
+                )?;
                 (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
             Role::All => {
@@ -483,6 +517,10 @@ impl Application {
                 let service = auth_service(&config, db.clone(), &public_url, cache.clone()).await?;
                 bootstrap(&config, &service).await?;
                 spawn_key_rotation(&config, service.clone());
+                service
+                    .metrics()
+                    .register(metrics.registry().sub_registry_with_prefix("auth"));
+                metrics.watch_database(db.clone());
                 let auth = Upstream::in_process(
                     problem_errors(gatehouse_auth::endpoint(service, proof.clone())),
                     proof.clone(),
@@ -495,10 +533,20 @@ impl Application {
                     )),
                     proof,
                 );
-                let gateway = gateway(&config, &public_url, auth, resources, cache)?;
+                let gateway = gateway(
+                    &config,
+                    &public_url,
+                    auth,
+                    resources,
+                    cache,
+                    gateway_metrics.clone(),
+                )?;
                 (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
         };
+        if matches!(role, Role::All | Role::Gateway) {
+            gateway_metrics.register(metrics.registry().sub_registry_with_prefix("gateway"));
+        }
         tracing::info!(?role, address = %base_url, %public_url, ops_port, "gatehouse listening");
         Ok(Self {
             port,
@@ -508,7 +556,7 @@ impl Application {
             ops: Ops {
                 port: ops_port,
                 acceptor: ops_acceptor,
-                endpoint: ops_endpoint(readiness, draining.clone()),
+                endpoint: ops_endpoint(readiness, Arc::new(metrics), draining.clone()),
                 draining,
                 drain: Duration::from_secs(config.ops.drain_seconds),
             },
@@ -622,6 +670,7 @@ fn gateway(
     auth: Upstream,
     resources: Upstream,
     cache: SharedCache,
+    metrics: GatewayMetrics,
 ) -> anyhow::Result<Gateway> {
     let gateway_config = gatehouse_gateway::GatewayConfig {
         public_url: public_url.to_owned(),
@@ -662,7 +711,13 @@ fn gateway(
             },
         },
     };
-    Ok(Gateway::new(gateway_config, auth, resources, cache))
+    Ok(Gateway::new(
+        gateway_config,
+        auth,
+        resources,
+        cache,
+        metrics,
+    ))
 }
 
 async fn shutdown_signal() {

@@ -633,9 +633,17 @@ impl OAuthApi {
         tenant: Path<String>,
         form: Form<TokenRequest>,
     ) -> TokenResponse<TokenBody> {
+        let metrics = self.service.metrics();
+        let grant = form.0.grant_type.clone();
         match self.issue(req, &tenant, form.0).await {
-            Ok(token) => TokenResponse::Ok(Json(token), NO_STORE.into(), Some("no-cache".into())),
-            Err(err) => err.into(),
+            Ok(token) => {
+                metrics.token_issued(grant.as_deref());
+                TokenResponse::Ok(Json(token), NO_STORE.into(), Some("no-cache".into()))
+            }
+            Err(err) => {
+                metrics.token_refused(err.code());
+                err.into()
+            }
         }
     }
 

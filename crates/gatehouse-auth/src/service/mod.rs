@@ -41,6 +41,7 @@ pub struct AuthService {
     /// The cache shared with the gateway: revoked access tokens are announced there, and
     /// used client assertions remembered.
     cache: SharedCache,
+    metrics: crate::AuthMetrics,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -91,6 +92,7 @@ impl AuthService {
             config,
             hasher: SecretHasher::new(key),
             cache,
+            metrics: crate::AuthMetrics::default(),
         })
     }
 
@@ -101,7 +103,13 @@ impl AuthService {
             config: AuthConfig::default(),
             hasher: SecretHasher::new(Vec::new()),
             cache: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
+            metrics: crate::AuthMetrics::default(),
         }
+    }
+
+    /// What this service counts, for the operators' `/metrics`.
+    pub fn metrics(&self) -> &crate::AuthMetrics {
+        &self.metrics
     }
 
     pub fn config(&self) -> &AuthConfig {

@@ -70,6 +70,7 @@ impl AuthService {
         username: &str,
         address: Option<&str>,
     ) {
+        self.metrics.sign_in_failed();
         for key in self.failure_keys(tenant, username, address) {
             if let Err(err) = self.cache.incr(&key, self.config.login_lockout).await {
                 tracing::warn!(error = %err, "could not count a failed sign-in");

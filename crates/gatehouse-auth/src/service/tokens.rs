@@ -78,6 +78,21 @@ pub enum TokenError {
     Internal(#[from] AuthError),
 }
 
+impl TokenError {
+    /// The RFC 6749 `error` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownTenant | Self::InvalidRequest(_) => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant(_) => "invalid_grant",
+            Self::UnauthorizedClient(_) => "unauthorized_client",
+            Self::InvalidScope(_) => "invalid_scope",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::Internal(_) => "server_error",
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for TokenError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Internal(err.into())
