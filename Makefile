@@ -1,20 +1,25 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test fmt-check clippy test-sqlite test-postgres test-mariadb openapi bench
+.PHONY: run test fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi bench
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
 	$(CARGO) run -p gatehouse -- serve
 
-## fmt, clippy, then the test suite on SQLite, on PostgreSQL and on MariaDB.
-test: fmt-check clippy test-sqlite test-postgres test-mariadb
+## fmt, clippy, the deployment files, then the test suite on SQLite, PostgreSQL and MariaDB.
+test: fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## deploy/ against its formats' own checkers (yamllint, the compose schema, kubernetes-validate,
+## systemd-analyze), in a venv of their own; see deploy/README.md.
+check-deploy:
+	scripts/check-deploy.sh
 
 # The suite also starts the `gatehouse` binary itself (a resource service it kills).
 test-sqlite:

@@ -21,7 +21,7 @@ pub fn test_log() {
         if std::env::var_os("TEST_LOG").is_some()
             && let Ok(config) = Config::defaults()
         {
-            gatehouse::telemetry::init(&config.log);
+            let _ = gatehouse::telemetry::init(&config, None);
         }
     });
 }

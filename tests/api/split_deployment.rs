@@ -23,7 +23,7 @@ use crate::helpers::{
 /// What a service logs when it refuses a request without the gateway's proof.
 const REFUSAL: &str = "refused a request that did not come through the gateway";
 
-/// A `gatehouse serve auth|resources` process, which a test may kill and start again.
+/// A `gatehouse serve auth|resources|gateway` process, which a test may kill and start again.
 pub struct ServiceProcess {
     pub base: String,
     role: &'static str,
@@ -35,11 +35,13 @@ pub struct ServiceProcess {
 }
 
 impl ServiceProcess {
-    /// Starts `role` ("auth" or "resources") on `port` with `config`'s database, cache, public
-    /// URL and internal key, and waits until it answers `/healthz`.
+    /// Starts `role` ("auth", "resources" or "gateway") on `port` with `config`'s database,
+    /// cache, public URL, internal key, telemetry and (a gateway) services, and waits until it
+    /// answers `/healthz`.
     pub fn start(role: &'static str, config: &Config, port: u16) -> Self {
         let listen = match role {
             "auth" => "GATEHOUSE_AUTH__LISTEN",
+            "gateway" => "GATEHOUSE_LISTEN",
             _ => "GATEHOUSE_RESOURCES__LISTEN",
         };
         let mut env = vec![
@@ -66,11 +68,28 @@ impl ServiceProcess {
         for (name, value) in [
             ("GATEHOUSE_PUBLIC_URL", &config.public_url),
             ("GATEHOUSE_REDIS_URL", &config.redis_url),
+            (
+                "GATEHOUSE_TELEMETRY__OTLP_ENDPOINT",
+                &config.telemetry.otlp_endpoint,
+            ),
         ] {
             if let Some(value) = value {
                 env.push((name, value.clone()));
             }
         }
+        if role == "gateway" {
+            let list = |urls: &gatehouse::config::Urls| format!("{:?}", urls.list());
+            env.push((
+                "GATEHOUSE_GATEWAY__AUTH_URL",
+                list(&config.gateway.auth_url),
+            ));
+            env.push((
+                "GATEHOUSE_GATEWAY__RESOURCES_URL",
+                list(&config.gateway.resources_url),
+            ));
+        }
+        // Spans are sent every tenth of a second, not every five.
+        env.push(("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()));
         let mut process = Self {
             base: format!("http://127.0.0.1:{port}"),
             role,

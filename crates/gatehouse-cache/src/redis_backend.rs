@@ -79,12 +79,14 @@ impl Cache for RedisCache {
         Some(self.errors.clone())
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "GET"))]
     async fn get(&self, key: &Key) -> Result<Option<Bytes>, CacheError> {
         let mut con = self.connection.clone();
         let value: Option<Vec<u8>> = con.get(self.key(key)).await.map_err(|e| self.failed(e))?;
         Ok(value.map(Bytes::from))
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "SET"))]
     async fn set(&self, key: &Key, value: Bytes, ttl: Duration) -> Result<(), CacheError> {
         let mut con = self.connection.clone();
         con.pset_ex::<_, _, ()>(self.key(key), value.as_ref(), millis(ttl))
@@ -92,6 +94,7 @@ impl Cache for RedisCache {
             .map_err(|e| self.failed(e))
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "DEL"))]
     async fn delete(&self, key: &Key) -> Result<(), CacheError> {
         let mut con = self.connection.clone();
         con.del::<_, ()>(self.key(key))
@@ -99,6 +102,7 @@ impl Cache for RedisCache {
             .map_err(|e| self.failed(e))
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "SCAN+DEL"))]
     async fn delete_prefix(&self, prefix: &Key) -> Result<u64, CacheError> {
         let mut con = self.connection.clone();
         let pattern = format!("{}*", glob_escape(&self.key(prefix)));
@@ -120,6 +124,7 @@ impl Cache for RedisCache {
         Ok(deleted)
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "INCR"))]
     async fn incr(&self, key: &Key, ttl: Duration) -> Result<u64, CacheError> {
         let mut con = self.connection.clone();
         let key = self.key(key);
@@ -133,6 +138,7 @@ impl Cache for RedisCache {
         Ok(count)
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "EVALSHA"))]
     async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError> {
         let mut con = self.connection.clone();
         let interval = quota.emission_interval_us();
@@ -157,6 +163,7 @@ impl Cache for RedisCache {
         })
     }
 
+    #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "PING"))]
     async fn ping(&self) -> Result<(), CacheError> {
         let mut con = self.connection.clone();
         redis::cmd("PING")

@@ -210,6 +210,7 @@ impl ResponseCache {
             Cached::Miss(_) => "miss",
         };
         self.metrics.cache_event(event);
+        tracing::Span::current().record("cache", event);
         cached
     }
 

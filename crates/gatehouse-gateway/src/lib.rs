@@ -29,7 +29,7 @@ pub use introspection::{IntrospectionClient, IntrospectionConfig};
 pub use metrics::{GatewayMetrics, UpstreamMetrics};
 pub use pool::Balance;
 pub use ratelimit::RateLimitConfig;
-pub use request_id::{REQUEST_ID_HEADER, RequestId};
+pub use request_id::{REQUEST_ID_HEADER, RequestId, continue_trace};
 
 use std::sync::Arc;
 
@@ -104,6 +104,10 @@ impl Gateway {
         let target = route::classify(req.method(), req.uri().path());
         let tenant = target.as_ref().ok().and_then(|t| t.tenant.clone());
         let template = target.as_ref().map_or(route::UNMATCHED, |t| t.template);
+        let span = tracing::Span::current();
+        if let Some(tenant) = &tenant {
+            span.record("tenant", tenant.as_str());
+        }
         if let Some(preflight) = self.inner.config.cors.preflight(&req, tenant.as_deref()) {
             return preflight;
         }
@@ -118,6 +122,7 @@ impl Gateway {
             .config
             .cors
             .decorate(origin.as_ref(), tenant.as_deref(), &mut response);
+        span.record("status", response.status().as_u16());
         self.inner.metrics.request(
             template,
             &method,

@@ -191,6 +191,7 @@ impl Limiter {
                     verdict.policies.push((name, decision));
                     if !decision.allowed {
                         self.metrics.rate_limited(name);
+                        tracing::Span::current().record("rate_limit", format!("refused: {name}"));
                         return Err(if name == "token" {
                             GatewayError::TokenRateLimited(verdict)
                         } else {
@@ -203,6 +204,7 @@ impl Limiter {
                 }
             }
         }
+        tracing::Span::current().record("rate_limit", "allowed");
         Ok(verdict)
     }
 }

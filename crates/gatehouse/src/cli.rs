@@ -260,7 +260,11 @@ impl Cli {
         if let Command::Healthcheck { role } = command {
             return healthcheck(&config.ops_listen(role)).await;
         }
-        crate::telemetry::init(&config.log);
+        let serving = match &command {
+            Command::Serve { role, .. } => Some(*role),
+            _ => None,
+        };
+        crate::telemetry::init(&config, serving)?;
         match command {
             Command::Serve { role, no_migrate } => {
                 let port = std::env::var("PORT").ok();
@@ -271,7 +275,9 @@ impl Cli {
                     Migrations::Run
                 };
                 let app = Application::build_with(config, role, migrations).await?;
-                app.run_until_stopped().await?;
+                let served = app.run_until_stopped().await;
+                crate::telemetry::shutdown().await;
+                served?;
                 return Ok(());
             }
             Command::Migrate => {

@@ -54,9 +54,20 @@ pub struct Config {
     pub startup_timeout_seconds: u64,
     pub log: LogConfig,
     pub ops: OpsConfig,
+    pub telemetry: TelemetryConfig,
     pub gateway: GatewayConfig,
     pub auth: AuthConfig,
     pub resources: ResourcesConfig,
+}
+
+/// OpenTelemetry traces.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// An OTLP/HTTP collector (`http://collector:4318`); unset: nothing is exported.
+    pub otlp_endpoint: Option<String>,
+    /// The share of new traces recorded; a request with a parent follows the parent.
+    pub sampling_ratio: f64,
 }
 
 /// The operators' listener.
@@ -344,6 +355,20 @@ impl Config {
             ));
         }
         self.trusted_proxy_networks()?;
+        if let Some(endpoint) = &self.telemetry.otlp_endpoint
+            && url::Url::parse(endpoint).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(invalid(
+                "telemetry.otlp_endpoint",
+                "must be an http(s) URL of an OTLP/HTTP collector, such as http://127.0.0.1:4318",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.telemetry.sampling_ratio) {
+            return Err(invalid(
+                "telemetry.sampling_ratio",
+                "must be between 0.0 and 1.0",
+            ));
+        }
         if let Some(secret) = &self.admin_client_secret
             && secret.expose().len() < 32
         {

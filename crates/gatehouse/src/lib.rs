@@ -9,4 +9,4 @@ pub mod telemetry;
 
 pub use cli::{Cli, openapi_documents};
 pub use config::{Config, ConfigError, Secret};
-pub use startup::{Application, Migrations, Role};
+pub use startup::{Application, Migrations, Role, install_crypto_provider};

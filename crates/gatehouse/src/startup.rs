@@ -21,6 +21,7 @@ use sea_orm::sqlx::Executor;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
 };
+use tracing::Instrument;
 
 use crate::config::{BalanceConfig, Config, ForwardedHeaderConfig};
 use crate::metrics::Metrics;
@@ -54,6 +55,12 @@ struct Ops {
     /// Set on SIGTERM: readiness turns false while in-flight requests finish.
     draining: Arc<AtomicBool>,
     drain: Duration,
+}
+
+/// reqwest (the gateway's upstreams, the trace exporter) is built without a default TLS
+/// provider: this chooses one for the process. Calling it again changes nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Whether migrations run at start (`serve --no-migrate` leaves them to `gatehouse migrate`).
@@ -286,6 +293,48 @@ fn problem_errors(ep: impl poem::Endpoint + 'static) -> BoxEndpoint<'static, Res
         .boxed()
 }
 
+/// A service's endpoint (with problem documents for poem's errors), each request in a span of
+/// `service` that continues the gateway's trace (`traceparent`) and names the request id, so
+/// that the service's logs and spans join the gateway's.
+fn service(
+    service: &'static str,
+    ep: impl poem::Endpoint + 'static,
+) -> BoxEndpoint<'static, Response> {
+    let ep = Arc::new(problem_errors(ep));
+    poem::endpoint::make(move |req: poem::Request| {
+        let ep = ep.clone();
+        async move {
+            let request_id = req
+                .headers()
+                .get(gatehouse_gateway::REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let span = tracing::info_span!(
+                "service",
+                otel.name = format!("{service} {}", req.method()),
+                otel.kind = "server",
+                service,
+                request_id,
+                trace_id = tracing::field::Empty,
+                status = tracing::field::Empty,
+            );
+            if let Some(traceparent) = gatehouse_gateway::continue_trace(&span, req.headers()) {
+                span.record(
+                    "trace_id",
+                    traceparent.split('-').nth(1).unwrap_or_default(),
+                );
+            }
+            let response = poem::Endpoint::get_response(&*ep, req)
+                .instrument(span.clone())
+                .await;
+            span.record("status", response.status().as_u16());
+            Ok::<_, poem::Error>(response)
+        }
+    })
+    .boxed()
+}
+
 /// A service on its own listener: with `/healthz` for the gateway's health checks, which turns
 /// 503 while the process drains, so that gateways send it nothing new.
 fn standalone(
@@ -413,8 +462,7 @@ impl Application {
         role: Role,
         migrations: Migrations,
     ) -> anyhow::Result<Self> {
-        // reqwest is built without a default TLS provider; choose one once per process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let (listen, key) = match role {
             Role::All | Role::Gateway => (&config.listen, "listen"),
             Role::Auth => (&config.auth.listen, "auth.listen"),
@@ -459,7 +507,10 @@ impl Application {
                     .register(metrics.registry().sub_registry_with_prefix("auth"));
                 metrics.watch_database(db.clone());
                 (
-                    standalone(gatehouse_auth::endpoint(service, proof), draining.clone()),
+                    standalone(
+                        self::service("auth", gatehouse_auth::endpoint(service, proof)),
+                        draining.clone(),
+                    ),
                     Readiness::Database(db),
                 )
             }
@@ -471,7 +522,14 @@ impl Application {
                 metrics.watch_database(db.clone());
                 (
                     standalone(
-                        gatehouse_resources::endpoint(db.clone(), resources_config(&config), proof),
+                        service(
+                            "resources",
+                            gatehouse_resources::endpoint(
+                                db.clone(),
+                                resources_config(&config),
+                                proof,
+                            ),
+                        ),
                         draining.clone(),
                     ),
                     Readiness::Database(db),
@@ -522,15 +580,14 @@ impl Application {
                     .register(metrics.registry().sub_registry_with_prefix("auth"));
                 metrics.watch_database(db.clone());
                 let auth = Upstream::in_process(
-                    problem_errors(gatehouse_auth::endpoint(service, proof.clone())),
+                    self::service("auth", gatehouse_auth::endpoint(service, proof.clone())),
                     proof.clone(),
                 );
                 let resources = Upstream::in_process(
-                    problem_errors(gatehouse_resources::endpoint(
-                        db,
-                        resources_config(&config),
-                        proof.clone(),
-                    )),
+                    self::service(
+                        "resources",
+                        gatehouse_resources::endpoint(db, resources_config(&config), proof.clone()),
+                    ),
                     proof,
                 );
                 let gateway = gateway(

@@ -459,10 +459,13 @@ impl AuthService {
             .await?;
         let phc = found.as_ref().map(|u| u.password_hash.clone());
         let attempt = password.to_owned();
-        let verified =
-            tokio::task::spawn_blocking(move || verify_password(&attempt, phc.as_deref()))
-                .await
-                .map_err(|e| AuthError::PasswordHash(e.to_string()))?;
+        // The span is made here, so that the blocking thread's work is part of this request.
+        let span = tracing::info_span!("password.verify");
+        let verified = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| verify_password(&attempt, phc.as_deref()))
+        })
+        .await
+        .map_err(|e| AuthError::PasswordHash(e.to_string()))?;
         let client = client::Entity::find_by_id(request.client_id)
             .one(&self.db)
             .await?

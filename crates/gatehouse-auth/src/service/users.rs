@@ -90,10 +90,12 @@ impl AuthService {
         }
         // argon2id is deliberately slow: keep it off the async workers.
         let password = new.password;
-        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AuthError::PasswordHash(e.to_string()))?
-            .map_err(|e| AuthError::PasswordHash(e.to_string()))?;
+        let span = tracing::info_span!("password.hash");
+        let password_hash =
+            tokio::task::spawn_blocking(move || span.in_scope(|| hash_password(&password)))
+                .await
+                .map_err(|e| AuthError::PasswordHash(e.to_string()))?
+                .map_err(|e| AuthError::PasswordHash(e.to_string()))?;
         let model = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(tenant.id),
