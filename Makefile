@@ -1,14 +1,20 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi bench
+.PHONY: run test test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi bench
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
 	$(CARGO) run -p gatehouse -- serve
 
-## fmt, clippy, the deployment files, then the test suite on SQLite, PostgreSQL and MariaDB.
-test: fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb
+## fmt, clippy, the deployment files, then the test suite on SQLite, PostgreSQL and MariaDB,
+## after installing the servers and browser it needs when they are missing.
+test: test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb
+
+## PostgreSQL, MariaDB, redis-server, Chromium, chromedriver, Python's venv, systemd-analyze:
+## installed with apt-get on Debian/Ubuntu when missing, else named.
+test-deps:
+	scripts/install-test-deps.sh
 
 fmt-check:
 	$(CARGO) fmt --all --check

@@ -32,6 +32,7 @@ mod response_cache;
 mod revocation;
 mod split_deployment;
 mod split_mode;
+mod sweeper;
 mod tokens;
 mod traces;
 mod upgrade;

@@ -17,6 +17,7 @@ mod migration_003;
 mod migration_004;
 mod migration_005;
 mod migration_006;
+mod migration_007;
 mod secrets;
 mod service;
 
@@ -41,6 +42,17 @@ use sea_orm_migration::MigratorTrait;
 
 use api::admin::AdminApi;
 use api::oauth::OAuthApi;
+
+/// The auth server's short-lived rows, for the sweeper: (table, expiry column, seconds a row
+/// is kept past its expiry). A code is kept a day, so that a late replay of it still revokes
+/// what it gave; a refresh token lives as long as its family.
+pub const EXPIRING_ROWS: [(&str, &str, u64); 5] = [
+    ("auth_requests", "expires_at", 0),
+    ("auth_codes", "expires_at", 86_400),
+    ("auth_sessions", "expires_at", 0),
+    ("auth_access_tokens", "expires_at", 0),
+    ("auth_refresh_tokens", "family_expires_at", 0),
+];
 
 /// Brings the auth server's tables up to date.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), AuthError> {

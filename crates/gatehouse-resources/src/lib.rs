@@ -31,6 +31,10 @@ use poem::endpoint::BoxEndpoint;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 
+/// The resource service's short-lived rows, for the sweeper: (table, expiry column, seconds a
+/// row is kept past its expiry).
+pub const EXPIRING_ROWS: [(&str, &str, u64); 1] = [("resources_idempotency_keys", "expires_at", 0)];
+
 /// Applies this service's migrations (tracked in `seaql_migrations_resources`, apart from the
 /// other services that share the database).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), ResourcesError> {

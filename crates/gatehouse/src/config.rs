@@ -55,9 +55,20 @@ pub struct Config {
     pub log: LogConfig,
     pub ops: OpsConfig,
     pub telemetry: TelemetryConfig,
+    pub sweeper: SweeperConfig,
     pub gateway: GatewayConfig,
     pub auth: AuthConfig,
     pub resources: ResourcesConfig,
+}
+
+/// The deletion of expired rows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweeperConfig {
+    /// Seconds between passes; 0: never.
+    pub interval_seconds: u64,
+    /// The most rows one statement deletes.
+    pub batch_size: u64,
 }
 
 /// OpenTelemetry traces.
@@ -361,6 +372,12 @@ impl Config {
             return Err(invalid(
                 "telemetry.otlp_endpoint",
                 "must be an http(s) URL of an OTLP/HTTP collector, such as http://127.0.0.1:4318",
+            ));
+        }
+        if !(1..=100_000).contains(&self.sweeper.batch_size) {
+            return Err(invalid(
+                "sweeper.batch_size",
+                "must be between 1 and 100000",
             ));
         }
         if !(0.0..=1.0).contains(&self.telemetry.sampling_ratio) {

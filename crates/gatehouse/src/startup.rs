@@ -247,6 +247,16 @@ fn spawn_key_rotation(config: &Config, service: AuthService) {
     });
 }
 
+/// Deletes `tables`' expired rows every `sweeper.interval_seconds`.
+fn spawn_sweeper(config: &Config, db: &DatabaseConnection, tables: &[crate::sweeper::Expiring]) {
+    crate::sweeper::spawn(
+        db.clone(),
+        tables.to_vec(),
+        Duration::from_secs(config.sweeper.interval_seconds),
+        config.sweeper.batch_size,
+    );
+}
+
 /// Creates the system tenant and the operator's client on the first start.
 async fn bootstrap(config: &Config, service: &AuthService) -> anyhow::Result<()> {
     let secret = config.admin_client_secret.as_ref().map(|s| s.expose());
@@ -506,6 +516,7 @@ impl Application {
                     .metrics()
                     .register(metrics.registry().sub_registry_with_prefix("auth"));
                 metrics.watch_database(db.clone());
+                spawn_sweeper(&config, &db, &gatehouse_auth::EXPIRING_ROWS);
                 (
                     standalone(
                         self::service("auth", gatehouse_auth::endpoint(service, proof)),
@@ -520,6 +531,7 @@ impl Application {
                     gatehouse_resources::migrate(&db).await?;
                 }
                 metrics.watch_database(db.clone());
+                spawn_sweeper(&config, &db, &gatehouse_resources::EXPIRING_ROWS);
                 (
                     standalone(
                         service(
@@ -579,6 +591,12 @@ impl Application {
                     .metrics()
                     .register(metrics.registry().sub_registry_with_prefix("auth"));
                 metrics.watch_database(db.clone());
+                let both: Vec<_> = gatehouse_auth::EXPIRING_ROWS
+                    .iter()
+                    .chain(&gatehouse_resources::EXPIRING_ROWS)
+                    .copied()
+                    .collect();
+                spawn_sweeper(&config, &db, &both);
                 let auth = Upstream::in_process(
                     self::service("auth", gatehouse_auth::endpoint(service, proof.clone())),
                     proof.clone(),

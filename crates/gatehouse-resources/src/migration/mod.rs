@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20260101_000001_create_products;
 mod m20261127_000002_create_idempotency_keys;
 mod m20261127_000003_orders;
+mod m20261202_000004_idempotency_expiry_index;
 
 pub(crate) struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_create_products::Migration),
             Box::new(m20261127_000002_create_idempotency_keys::Migration),
             Box::new(m20261127_000003_orders::Migration),
+            Box::new(m20261202_000004_idempotency_expiry_index::Migration),
         ]
     }
 
