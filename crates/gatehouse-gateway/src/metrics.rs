@@ -3,9 +3,8 @@
 //! refusals; each upstream instance's health and the retries.
 //!
 //! Label values come from fixed sets (route templates, methods, status classes), except the
-//! tenant: it is named only for the first `max_tenants` tenants whose requests were answered
-//! with anything but 404 (so made-up slugs name nothing), and every later one counts as
-//! `_other`. A series set is thus bounded by routes × methods × classes × (`max_tenants` + 2).
+//! tenant: a tenant is named once one of its requests succeeded (2xx or 3xx, which a made-up
+//! slug never gets), for the first `max_tenants` such tenants; the others count as `_other`. A series set is thus bounded by routes × methods × classes × (`max_tenants` + 2).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -162,7 +161,8 @@ impl GatewayMetrics {
         if known.contains(tenant) {
             return tenant.to_owned();
         }
-        if status != StatusCode::NOT_FOUND && known.len() < self.max_tenants {
+        let answered = status.is_success() || status.is_redirection();
+        if answered && known.len() < self.max_tenants {
             known.insert(tenant.to_owned());
             return tenant.to_owned();
         }
@@ -244,23 +244,27 @@ mod tests {
         let metrics = GatewayMetrics::new(2);
         let ok = StatusCode::OK;
         assert_eq!(metrics.tenant_label(None, ok), "");
-        assert_eq!(
-            metrics.tenant_label(Some("nobody"), StatusCode::NOT_FOUND),
-            "_other"
-        );
+        for refused in [StatusCode::NOT_FOUND, StatusCode::UNAUTHORIZED] {
+            assert_eq!(
+                metrics.tenant_label(Some("made-up"), refused),
+                "_other",
+                "a refusal names no tenant"
+            );
+        }
         assert_eq!(metrics.tenant_label(Some("acme"), ok), "acme");
         assert_eq!(
-            metrics.tenant_label(Some("globex"), StatusCode::UNAUTHORIZED),
+            metrics.tenant_label(Some("acme"), StatusCode::UNAUTHORIZED),
+            "acme",
+            "once known, always named"
+        );
+        assert_eq!(
+            metrics.tenant_label(Some("globex"), StatusCode::SEE_OTHER),
             "globex"
         );
         assert_eq!(
             metrics.tenant_label(Some("initech"), ok),
             "_other",
             "past the bound"
-        );
-        assert_eq!(
-            metrics.tenant_label(Some("acme"), StatusCode::NOT_FOUND),
-            "acme"
         );
     }
 }
