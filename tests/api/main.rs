@@ -16,6 +16,7 @@ mod databases;
 mod deploy_files;
 mod edge;
 mod errors;
+mod hardening;
 mod helpers;
 mod isolation;
 mod lifecycle;

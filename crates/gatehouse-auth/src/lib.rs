@@ -18,6 +18,7 @@ mod migration_004;
 mod migration_005;
 mod migration_006;
 mod migration_007;
+mod migration_008;
 mod secrets;
 mod service;
 

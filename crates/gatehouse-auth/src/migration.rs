@@ -55,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::migration_005::OpaqueAccessTokens),
             Box::new(crate::migration_006::TenantRequiresIfMatch),
             Box::new(crate::migration_007::ExpiryIndexes),
+            Box::new(crate::migration_008::BrowserBoundRequests),
         ]
     }
 }

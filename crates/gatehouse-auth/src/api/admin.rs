@@ -557,6 +557,21 @@ impl AdminApi {
             jwks: body.jwks,
             access_token_format: body.access_token_format.map(|f| f.0),
         };
+        // platform:admin is given only by the operator: a tenant admin of `system` must not
+        // mint a client that outranks it.
+        if new
+            .scope
+            .split(' ')
+            .any(|s| s == gatehouse_proto::PLATFORM_ADMIN)
+            && !auth.is_operator()
+        {
+            return Err(crate::AuthError::Forbidden(format!(
+                "only the operator (a '{}' token) may register a client with '{}'",
+                gatehouse_proto::PLATFORM_ADMIN,
+                gatehouse_proto::PLATFORM_ADMIN
+            ))
+            .into());
+        }
         let (client, secret) = self.service.create_client(&tenant, new).await?;
         let location = format!("/t/{}/admin/v1/clients/{}", tenant.0, client.client_id);
         Ok(ClientRegistered::Created(

@@ -5,20 +5,30 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
-use super::pages::{self, SESSION_COOKIE};
+use super::pages::{self, BROWSER_COOKIE, SESSION_COOKIE};
 use crate::error::AuthError;
 use crate::service::AuthService;
-use crate::service::authorize::{NewSession, Outcome};
+use crate::service::authorize::{FormProof, NewSession, Outcome};
 
-fn session_cookie(req: &Request) -> Option<String> {
+/// The value of the request's cookie `name`.
+fn cookie(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .get_all(poem::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
+}
+
+fn session_cookie(req: &Request) -> Option<String> {
+    cookie(req, SESSION_COOKIE)
+}
+
+/// The browser's binding cookie, if it has a sane one.
+fn browser_cookie(req: &Request) -> Option<String> {
+    cookie(req, BROWSER_COOKIE).filter(|v| (32..=64).contains(&v.len()))
 }
 
 fn respond(
@@ -45,11 +55,25 @@ pub async fn authorize(
     Data(service): Data<&AuthService>,
 ) -> Response {
     let cookie = session_cookie(req);
+    // The request is bound to this browser: its cookie, or a new one set with the answer.
+    let known = browser_cookie(req);
+    let browser = known
+        .clone()
+        .unwrap_or_else(|| crate::secrets::random_token(32));
     let result = service
-        .authorize(&tenant, &params, cookie.as_deref())
+        .authorize(&tenant, &params, cookie.as_deref(), &browser)
         .await
         .map(|o| (o, None));
-    respond(service, &tenant, result)
+    let mut response = respond(service, &tenant, result);
+    if known.is_none() {
+        let secure = service.config().secure_cookies();
+        if let Ok(value) = pages::browser_cookie(&tenant, &browser, secure).parse() {
+            response
+                .headers_mut()
+                .append(poem::http::header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 /// The login form. Missing fields are empty strings, which fail the CSRF check, so a form
@@ -75,11 +99,16 @@ pub async fn login(
 ) -> Response {
     // The caller's address as the gateway determined it (behind trusted proxies, theirs).
     let address = gatehouse_proto::client_address(req).map(str::to_owned);
+    let browser = browser_cookie(req);
+    let proof = FormProof {
+        request_id: &form.request_id,
+        csrf: &form.csrf,
+        browser: browser.as_deref(),
+    };
     let result = service
         .login(
             &tenant,
-            &form.request_id,
-            &form.csrf,
+            proof,
             &form.username,
             &form.password,
             address.as_deref(),
@@ -106,11 +135,16 @@ pub async fn consent(
     Data(service): Data<&AuthService>,
 ) -> Response {
     let cookie = session_cookie(req);
+    let browser = browser_cookie(req);
+    let proof = FormProof {
+        request_id: &form.request_id,
+        csrf: &form.csrf,
+        browser: browser.as_deref(),
+    };
     let result = service
         .consent(
             &tenant,
-            &form.request_id,
-            &form.csrf,
+            proof,
             form.decision == "approve",
             cookie.as_deref(),
         )

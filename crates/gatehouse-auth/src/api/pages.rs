@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::service::authorize::{NewSession, Outcome, PageContext};
 
 pub const SESSION_COOKIE: &str = "gh_session";
+/// Binds pending authorization requests to the browser that opened them (login CSRF).
+pub const BROWSER_COOKIE: &str = "gh_browser";
 
 const STYLE: &str = "\
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1d2330}\
@@ -176,6 +178,15 @@ fn secure_headers(response: &mut Response, form_action: &str) {
             headers.insert(name, value);
         }
     }
+}
+
+/// The browser-binding cookie: for the tenant's sign-in pages only, gone with the browser
+/// session, never readable by scripts, not sent with other sites' form posts.
+pub fn browser_cookie(tenant: &str, value: &str, secure: bool) -> String {
+    format!(
+        "{BROWSER_COOKIE}={value}; Path=/t/{tenant}/oauth2; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 fn session_cookie(tenant: &str, session: &NewSession, secure: bool) -> String {

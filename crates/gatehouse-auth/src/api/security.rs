@@ -57,6 +57,11 @@ impl PlatformAuth {
 }
 
 impl TenantAdminAuth {
+    /// Whether the caller is the operator (a `system` token with `platform:admin`).
+    pub fn is_operator(&self) -> bool {
+        self.0.token_tenant == SYSTEM_TENANT && self.0.has_scope(PLATFORM_ADMIN_SCOPE)
+    }
+
     pub fn require(&self, tenant: &str) -> Result<(), AuthError> {
         let id = &self.0;
         let own_admin = id.token_tenant == tenant && id.has_scope(TENANT_ADMIN_SCOPE);

@@ -16,6 +16,11 @@ pub struct Model {
     pub csrf_hash: String,
     pub user_id: Option<Uuid>,
     pub expires_at: DateTimeUtc,
+    /// SHA-256 of the `gh_browser` cookie of the browser that opened the request: only that
+    /// browser may post its forms (login CSRF).
+    pub browser_hash: Option<String>,
+    /// The request asked for `prompt=consent`: the consent page is shown whatever was granted.
+    pub force_consent: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

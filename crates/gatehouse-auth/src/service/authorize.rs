@@ -134,13 +134,23 @@ struct Checked {
     prompt: Vec<String>,
 }
 
+/// What a posted sign-in or consent form proves: which pending request it answers, with that
+/// page's CSRF token, from which browser (its `gh_browser` cookie).
+#[derive(Debug, Clone, Copy)]
+pub struct FormProof<'a> {
+    pub request_id: &'a str,
+    pub csrf: &'a str,
+    pub browser: Option<&'a str>,
+}
+
 impl AuthService {
-    /// `GET {issuer}/oauth2/authorize`.
+    /// `GET {issuer}/oauth2/authorize`, from the browser whose `gh_browser` cookie is `browser`.
     pub async fn authorize(
         &self,
         tenant_slug: &str,
         params: &[(String, String)],
         session_cookie: Option<&str>,
+        browser: &str,
     ) -> Result<Outcome, AuthError> {
         let Some(tenant) = self.find_tenant(tenant_slug).await? else {
             return Ok(error_page(
@@ -180,6 +190,8 @@ impl AuthService {
             csrf_hash: Set(sha256_hex(&csrf)),
             user_id: Set(session.as_ref().map(|s| s.user_id)),
             expires_at: Set(Utc::now() + chrono::Duration::seconds(REQUEST_TTL_SECONDS)),
+            browser_hash: Set(Some(sha256_hex(browser))),
+            force_consent: Set(wants("consent")),
         }
         .insert(&self.db)
         .await?;
@@ -393,9 +405,13 @@ impl AuthService {
     async fn pending(
         &self,
         tenant: &tenant::Model,
-        request_id: &str,
-        csrf: &str,
+        form: FormProof<'_>,
     ) -> Result<Result<authorization_request::Model, Outcome>, AuthError> {
+        let FormProof {
+            request_id,
+            csrf,
+            browser,
+        } = form;
         let request = authorization_request::Entity::find_by_id(request_id.to_owned())
             .filter(authorization_request::Column::TenantId.eq(tenant.id))
             .one(&self.db)
@@ -414,6 +430,19 @@ impl AuthService {
                 "The form was not sent from this sign-in page (its security token is missing or stale).",
             )));
         }
+        // Only the browser that opened the request may answer it: another site cannot sign a
+        // visitor in with a request (and credentials) of its own.
+        let same_browser = match (browser, &request.browser_hash) {
+            (Some(cookie), Some(hash)) => same(&sha256_hex(cookie), hash),
+            _ => false,
+        };
+        if !same_browser {
+            return Ok(Err(error_page(
+                403,
+                "Form refused",
+                "This sign-in was started in another browser. Go back to the application and start again here.",
+            )));
+        }
         Ok(Ok(request))
     }
 
@@ -421,8 +450,7 @@ impl AuthService {
     pub async fn login(
         &self,
         tenant_slug: &str,
-        request_id: &str,
-        csrf: &str,
+        form: FormProof<'_>,
         username: &str,
         password: &str,
         address: Option<&str>,
@@ -433,7 +461,7 @@ impl AuthService {
                 None,
             ));
         };
-        let request = match self.pending(&tenant, request_id, csrf).await? {
+        let request = match self.pending(&tenant, form).await? {
             Ok(r) => r,
             Err(outcome) => return Ok((outcome, None)),
         };
@@ -498,7 +526,7 @@ impl AuthService {
             max_age_seconds: ttl.num_seconds(),
         };
         let scope = split_scope(&request.scope);
-        if self.has_consent(user.id, client.id, &scope).await? {
+        if !request.force_consent && self.has_consent(user.id, client.id, &scope).await? {
             let outcome = self.finish(&tenant, request, user.id, now).await?;
             return Ok((outcome, Some(new_session)));
         }
@@ -515,8 +543,7 @@ impl AuthService {
     pub async fn consent(
         &self,
         tenant_slug: &str,
-        request_id: &str,
-        csrf: &str,
+        form: FormProof<'_>,
         approve: bool,
         session_cookie: Option<&str>,
     ) -> Result<Outcome, AuthError> {
@@ -527,7 +554,7 @@ impl AuthService {
                 "There is no such tenant.",
             ));
         };
-        let request = match self.pending(&tenant, request_id, csrf).await? {
+        let request = match self.pending(&tenant, form).await? {
             Ok(r) => r,
             Err(outcome) => return Ok(outcome),
         };

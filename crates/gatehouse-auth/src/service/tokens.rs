@@ -244,7 +244,26 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or_else(|| invalid("the code is not valid"))?;
-        // Claim the code before anything else, atomically: of two exchanges only one wins.
+        // Whoever presents the code must be its client, with its PKCE verifier and redirect
+        // URI, before the code is spent: a stolen code alone cannot burn it (and with it what it
+        // issued).
+        if row.client_id != client.id {
+            return Err(invalid("the code was issued to another client"));
+        }
+        let verifier = code_verifier
+            .ok_or_else(|| TokenError::InvalidRequest("code_verifier is required".into()))?;
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        if !same(&challenge, &row.code_challenge) {
+            return Err(invalid(
+                "the code_verifier does not match the code_challenge",
+            ));
+        }
+        if redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
+            return Err(invalid(
+                "redirect_uri must be the one of the authorization request",
+            ));
+        }
+        // Then claimed, atomically: of two exchanges only one wins; the other is a replay.
         let claimed = code::Entity::update_many()
             .col_expr(code::Column::UsedAt, Expr::value(Utc::now()))
             .filter(code::Column::CodeHash.eq(&code_hash))
@@ -260,24 +279,8 @@ impl AuthService {
                 "the code was already used; the tokens issued from it are revoked",
             ));
         }
-        if row.client_id != client.id {
-            return Err(invalid("the code was issued to another client"));
-        }
         if row.expires_at <= Utc::now() {
             return Err(invalid("the code has expired"));
-        }
-        if redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
-            return Err(invalid(
-                "redirect_uri must be the one of the authorization request",
-            ));
-        }
-        let verifier = code_verifier
-            .ok_or_else(|| TokenError::InvalidRequest("code_verifier is required".into()))?;
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        if !same(&challenge, &row.code_challenge) {
-            return Err(invalid(
-                "the code_verifier does not match the code_challenge",
-            ));
         }
         let subject = Subject {
             user: Some(row.user_id),

@@ -1,0 +1,196 @@
+//! The security review's findings, each reproduced from outside and shown fixed.
+
+use oauth2::{
+    AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse,
+};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::code_flow::{App, Browser, PASSWORD, error_code, field};
+use crate::helpers::{oauth_http, problem, spawn_app};
+
+#[tokio::test]
+async fn a_tenant_admin_of_system_cannot_mint_a_platform_admin_client() {
+    let app = spawn_app().await;
+    let operator = app.operator_token().await;
+    // A client of `system` with tenant:admin: it may manage system's clients...
+    let created = app
+        .post(
+            "/t/system/admin/v1/clients",
+            &operator,
+            json!({"client_name": "System helper", "scope": "tenant:admin"}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.expect("json");
+    let helper = crate::helpers::Registered {
+        tenant: "system".into(),
+        client_id: body["client_id"].as_str().expect("id").to_owned(),
+        client_secret: body["client_secret"].as_str().expect("secret").to_owned(),
+    };
+    let helper_token = app.token(&helper, &["tenant:admin"]).await;
+    // ...but not register one that outranks it.
+    let climbed = app
+        .post(
+            "/t/system/admin/v1/clients",
+            &helper_token,
+            json!({"client_name": "Escalator", "scope": "platform:admin"}),
+        )
+        .await;
+    assert_eq!(climbed.status(), 403);
+    assert_eq!(
+        problem(climbed).await["type"],
+        "urn:gatehouse:problem:forbidden"
+    );
+    let clients: serde_json::Value = app
+        .get("/t/system/admin/v1/clients", &operator)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        !clients.to_string().contains("Escalator"),
+        "nothing was registered: {clients}"
+    );
+    // The operator still may.
+    let by_operator = app
+        .post(
+            "/t/system/admin/v1/clients",
+            &operator,
+            json!({"client_name": "Second operator", "scope": "platform:admin"}),
+        )
+        .await;
+    assert_eq!(by_operator.status(), 201);
+}
+
+/// The app's authorization URL with `extra` parameters, and its PKCE verifier.
+fn authorization_url(
+    app: &crate::helpers::TestApp,
+    third_party: &App,
+    extra: &[(&str, &str)],
+) -> (String, PkceCodeVerifier) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let client = app.oauth_client(third_party);
+    let mut request = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("products:read".into()))
+        .set_pkce_challenge(challenge);
+    for (name, value) in extra {
+        request = request.add_extra_param(*name, *value);
+    }
+    (request.url().0.to_string(), verifier)
+}
+
+/// Opens the login page in `browser`: the page's request id and CSRF token.
+async fn login_page(browser: &Browser, url: &str) -> (String, String) {
+    let page = browser.http.get(url).send().await.expect("authorize");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    (
+        field(&html, "request_id").expect("request_id"),
+        field(&html, "csrf").expect("csrf"),
+    )
+}
+
+async fn sign_in(
+    app: &crate::helpers::TestApp,
+    browser: &Browser,
+    (request_id, csrf): &(String, String),
+) -> reqwest::Response {
+    browser
+        .http
+        .post(app.url("/t/acme/oauth2/login"))
+        .form(&[
+            ("request_id", request_id.as_str()),
+            ("csrf", csrf.as_str()),
+            ("username", "ada"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("login")
+}
+
+#[tokio::test]
+async fn prompt_consent_shows_the_consent_page_even_after_a_fresh_sign_in() {
+    let app = spawn_app().await;
+    let third_party = app.app_with("acme", json!({})).await;
+    // Ada consented once.
+    app.authorize(&third_party, &Browser::new(), &["products:read"])
+        .await;
+    // Signed out (a new browser), the app asks for consent again.
+    let browser = Browser::new();
+    let (url, _) = authorization_url(&app, &third_party, &[("prompt", "consent")]);
+    let form = login_page(&browser, &url).await;
+    let signed_in = sign_in(&app, &browser, &form).await;
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::OK,
+        "not a redirect with a code"
+    );
+    let html = signed_in.text().await.expect("html");
+    assert!(
+        html.contains("value=\"approve\""),
+        "the consent page: {html}"
+    );
+}
+
+#[tokio::test]
+async fn another_site_cannot_sign_a_visitor_in_with_its_own_request() {
+    let app = spawn_app().await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (url, _) = authorization_url(&app, &third_party, &[]);
+    // The attacker opens a sign-in of its own...
+    let attacker = Browser::new();
+    let attackers_form = login_page(&attacker, &url).await;
+    // ...and has the victim's browser post it with the attacker's credentials.
+    let victim = Browser::new();
+    let forged = sign_in(&app, &victim, &attackers_form).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        forged.headers().get("set-cookie").is_none(),
+        "the victim's browser is not signed in"
+    );
+    // Even a victim with a sign-in of its own under way.
+    let _victims_own = login_page(&victim, &url).await;
+    let forged = sign_in(&app, &victim, &attackers_form).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // The browser that opened the request signs in as before.
+    let own = sign_in(&app, &attacker, &attackers_form).await;
+    assert_eq!(own.status(), StatusCode::OK, "the consent page");
+}
+
+#[tokio::test]
+async fn a_stolen_code_cannot_be_spent_by_another_client_or_without_its_verifier() {
+    let app = spawn_app().await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (code, verifier) = app
+        .authorize(&third_party, &Browser::new(), &["products:read"])
+        .await;
+    // A public client of the same tenant, with the code but not the verifier.
+    let thief = app
+        .app_with(
+            "acme",
+            json!({"client_name": "Thief", "token_endpoint_auth_method": "none"}),
+        )
+        .await;
+    let stolen = app
+        .oauth_client(&thief)
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().clone()))
+        .request_async(&oauth_http)
+        .await
+        .expect_err("another client's code");
+    assert_eq!(error_code(stolen), "invalid_grant");
+    let guessed = app
+        .oauth_client(&third_party)
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_pkce_verifier(PkceCodeVerifier::new("x".repeat(64)))
+        .request_async(&oauth_http)
+        .await
+        .expect_err("a wrong verifier");
+    assert_eq!(error_code(guessed), "invalid_grant");
+    // Neither spent it: the app gets its tokens.
+    let tokens = app.exchange(&third_party, code, verifier).await;
+    assert!(!tokens.access_token().secret().is_empty());
+}
