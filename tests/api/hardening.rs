@@ -194,3 +194,217 @@ async fn a_stolen_code_cannot_be_spent_by_another_client_or_without_its_verifier
     let tokens = app.exchange(&third_party, code, verifier).await;
     assert!(!tokens.access_token().secret().is_empty());
 }
+
+/// Asks until `path` answers `status` (a revocation reaches the gateway within its poll).
+async fn eventually(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: &str,
+    status: u16,
+) -> reqwest::Response {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let response = app
+            .http
+            .get(app.url(path))
+            .bearer_auth(token)
+            .header("cache-control", "no-cache")
+            .send()
+            .await
+            .expect("answer");
+        if response.status().as_u16() == status || std::time::Instant::now() > deadline {
+            return response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_made_while_redis_is_down_holds_when_redis_comes_back_empty() {
+    let port = crate::helpers::ReservedPort::new().release();
+    let redis = crate::response_cache::OwnRedis::start(port, tempfile::tempdir().expect("dir"));
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.redis_url = Some(format!("redis://127.0.0.1:{port}"));
+    })
+    .await;
+    app.create_tenant("acme").await;
+    let client = app.register_client("acme", "products:read").await;
+    let token = app.token(&client, &["products:read"]).await;
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &token).await.status(),
+        200
+    );
+
+    let (port, dir) = redis.stop();
+    let revoked = app
+        .http
+        .post(app.url("/t/acme/oauth2/revoke"))
+        .basic_auth(&client.client_id, Some(&client.client_secret))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(revoked.status(), 200);
+    // Redis comes back empty: the announcement in the cache is lost.
+    drop(dir);
+    let _redis = crate::response_cache::OwnRedis::start(port, tempfile::tempdir().expect("dir"));
+    let refused = eventually(&app, "/t/acme/api/v1/products", &token, 401).await;
+    assert_eq!(refused.status(), 401, "refused from the revocation feed");
+    for _ in 0..5 {
+        assert_eq!(
+            app.get("/t/acme/api/v1/products", &token).await.status(),
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_client_a_user_or_a_tenant_revokes_their_access_tokens_everywhere() {
+    let app = spawn_app().await;
+    let operator = app.operator_token().await;
+    // A user's token (the tenant, with its user ada, comes with the app).
+    let third_party = app.app_with("acme", json!({})).await;
+    // A machine client's token: machine tokens are not recorded one by one.
+    let machine = app.register_client("acme", "products:read").await;
+    let machine_token = app.token(&machine, &["products:read"]).await;
+    let (code, verifier) = app
+        .authorize(&third_party, &Browser::new(), &["products:read"])
+        .await;
+    let user_token = app
+        .exchange(&third_party, code, verifier)
+        .await
+        .access_token()
+        .secret()
+        .clone();
+    // Another tenant's token, for the tenant's deletion.
+    app.create_tenant("globex").await;
+    let globex = app.register_client("globex", "products:read").await;
+    let globex_token = app.token(&globex, &["products:read"]).await;
+    for (path, token) in [
+        ("/t/acme/api/v1/products", &machine_token),
+        ("/t/acme/api/v1/products", &user_token),
+        ("/t/globex/api/v1/products", &globex_token),
+    ] {
+        assert_eq!(app.get(path, token).await.status(), 200);
+    }
+
+    let deleted = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/t/acme/admin/v1/clients/{}", machine.client_id),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    let users: serde_json::Value = app
+        .get("/t/acme/admin/v1/users", &operator)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let ada = users["items"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["username"] == "ada"))
+        .map(|u| u["id"].as_str().expect("id").to_owned())
+        .expect("ada");
+    let deleted = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/t/acme/admin/v1/users/{ada}"),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    let deleted = app
+        .send(
+            reqwest::Method::DELETE,
+            "/admin/v1/tenants/globex",
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+
+    for (path, token) in [
+        ("/t/acme/api/v1/products", &machine_token),
+        ("/t/acme/api/v1/products", &user_token),
+        ("/t/globex/api/v1/products", &globex_token),
+    ] {
+        let refused = eventually(&app, path, token, 401).await;
+        assert_eq!(refused.status(), 401, "{path}");
+    }
+    // Tokens issued afterwards to what remains work.
+    let fresh = app
+        .token(
+            &app.register_client("acme", "products:read").await,
+            &["products:read"],
+        )
+        .await;
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &fresh).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_that_cannot_read_revocations_refuses_or_allows_as_configured() {
+    let mut deployment = crate::split_deployment::Deployment::start().await;
+    let allowing = deployment
+        .another_gateway(|config| {
+            config.gateway.revocation_unknown = gatehouse::config::RevocationUnknownConfig::Allow;
+        })
+        .await;
+    let app = &deployment.app;
+    let token = app.tenant_with_product_token("acme").await;
+    let through = |base: String| {
+        let token = token.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}/t/acme/api/v1/products"))
+                .bearer_auth(token)
+                .header("cache-control", "no-cache")
+                .send()
+                .await
+                .expect("answer")
+        }
+    };
+    assert_eq!(through(app.base.clone()).await.status(), 200);
+    assert_eq!(through(allowing.clone()).await.status(), 200);
+
+    for auth in &mut deployment.auth {
+        auth.kill();
+    }
+    let app = &deployment.app;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let refused = loop {
+        let response = through(app.base.clone()).await;
+        if response.status() == 503 || std::time::Instant::now() > deadline {
+            break response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert_eq!(refused.status(), 503, "deny: revocation fails closed");
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        problem(refused).await["type"],
+        "urn:gatehouse:problem:revocation-unknown"
+    );
+    assert_eq!(
+        through(allowing.clone()).await.status(),
+        200,
+        "allow: the API goes on"
+    );
+
+    deployment.auth[0].restart();
+    let app = &deployment.app;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if through(app.base.clone()).await.status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the gateway recovers");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

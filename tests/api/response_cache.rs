@@ -298,7 +298,7 @@ async fn cache_hits_may_be_free_of_rate_limit_budget() {
 
 /// A redis-server of the test's own, so that it can be stopped and started again; it stops
 /// with the test (left running, it kept the output pipe of `cargo test` open).
-struct OwnRedis {
+pub struct OwnRedis {
     port: u16,
     child: std::process::Child,
     dir: Option<tempfile::TempDir>,
@@ -312,7 +312,7 @@ impl Drop for OwnRedis {
 }
 
 impl OwnRedis {
-    fn start(port: u16, dir: tempfile::TempDir) -> Self {
+    pub fn start(port: u16, dir: tempfile::TempDir) -> Self {
         let child = std::process::Command::new("redis-server")
             .args([
                 "--bind",
@@ -342,7 +342,7 @@ impl OwnRedis {
         }
     }
 
-    fn stop(mut self) -> (u16, tempfile::TempDir) {
+    pub fn stop(mut self) -> (u16, tempfile::TempDir) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         (self.port, self.dir.take().expect("the folder"))

@@ -19,6 +19,7 @@ mod migration_005;
 mod migration_006;
 mod migration_007;
 mod migration_008;
+mod migration_009;
 mod secrets;
 mod service;
 
@@ -47,12 +48,13 @@ use api::oauth::OAuthApi;
 /// The auth server's short-lived rows, for the sweeper: (table, expiry column, seconds a row
 /// is kept past its expiry). A code is kept a day, so that a late replay of it still revokes
 /// what it gave; a refresh token lives as long as its family.
-pub const EXPIRING_ROWS: [(&str, &str, u64); 5] = [
+pub const EXPIRING_ROWS: [(&str, &str, u64); 6] = [
     ("auth_requests", "expires_at", 0),
     ("auth_codes", "expires_at", 86_400),
     ("auth_sessions", "expires_at", 0),
     ("auth_access_tokens", "expires_at", 0),
     ("auth_refresh_tokens", "family_expires_at", 0),
+    ("auth_revocations", "expires_at", 0),
 ];
 
 /// Brings the auth server's tables up to date.
@@ -113,7 +115,11 @@ pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
         )
         .at(
             gatehouse_proto::TENANT_POLICY_ROUTE,
-            poem::get(api::browser::policy).data(service_for_pages),
+            poem::get(api::browser::policy).data(service_for_pages.clone()),
+        )
+        .at(
+            gatehouse_proto::REVOCATIONS_ROUTE,
+            poem::get(api::browser::revocations).data(service_for_pages),
         )
         .at("/openapi/admin.json", admin.spec_endpoint())
         .at("/openapi/auth.json", oauth.spec_endpoint())

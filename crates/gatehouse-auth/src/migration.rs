@@ -56,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::migration_006::TenantRequiresIfMatch),
             Box::new(crate::migration_007::ExpiryIndexes),
             Box::new(crate::migration_008::BrowserBoundRequests),
+            Box::new(crate::migration_009::RevocationFeed),
         ]
     }
 }

@@ -27,4 +27,8 @@ pub struct GatewayConfig {
     pub introspection: crate::IntrospectionConfig,
     /// The proxies in front of the gateway whose word on the caller's address is believed.
     pub trusted_proxies: crate::TrustedProxies,
+    /// How often the auth server's revocation feed is read.
+    pub revocation_poll: Duration,
+    /// What happens to tokens while the feed cannot be read.
+    pub revocation_unknown: crate::RevocationUnknown,
 }

@@ -30,6 +30,12 @@ pub enum GatewayError {
     Problem(ProblemResponse),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
+    /// The revocation feed has not been read for too long (`gateway.revocation_unknown`
+    /// is `deny`).
+    #[error(
+        "the gateway cannot check revocations now (the auth server has not answered for {0:?}); try again shortly"
+    )]
+    RevocationUnknown(std::time::Duration),
     /// The same at the token endpoint, which answers in RFC 6749 form.
     #[error("too many token requests")]
     TokenRateLimited(crate::ratelimit::Verdict),
@@ -87,6 +93,7 @@ impl IntoResponse for GatewayError {
             Self::BodyTooLarge(_) => (ProblemType::PayloadTooLarge, None),
             Self::MethodNotAllowed => (ProblemType::MethodNotAllowed, None),
             Self::Timeout(_) => (ProblemType::GatewayTimeout, None),
+            Self::RevocationUnknown(_) => (ProblemType::RevocationUnknown, None),
             Self::Problem(_) => (ProblemType::Validation, None),
             Self::RateLimited(_) | Self::TokenRateLimited(_) => {
                 (ProblemType::TooManyRequests, None)
@@ -104,6 +111,12 @@ impl IntoResponse for GatewayError {
         let mut response = Problem::new(kind, detail).into_response();
         if let Self::RateLimited(verdict) = &self {
             verdict.apply(&mut response);
+        }
+        if let Self::RevocationUnknown(_) = &self {
+            response.headers_mut().insert(
+                poem::http::header::RETRY_AFTER,
+                poem::http::HeaderValue::from_static("2"),
+            );
         }
         if let Some(challenge) = challenge
             && let Ok(value) = challenge.parse()

@@ -51,6 +51,7 @@ type Introspector = oauth2::Client<
 /// What an active opaque token grants.
 pub struct Active {
     pub exp: u64,
+    pub iat: i64,
     pub sub: String,
     pub client_id: String,
     pub scope: String,
@@ -104,6 +105,7 @@ pub async fn introspect(
         .unwrap_or_default();
     Ok(Some(Active {
         exp: u64::try_from(exp.timestamp()).unwrap_or(0),
+        iat: response.iat().map_or(0, |t| t.timestamp()),
         sub: sub.to_owned(),
         client_id: client_id.as_str().to_owned(),
         scope,

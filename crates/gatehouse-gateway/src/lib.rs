@@ -17,6 +17,7 @@ mod pool;
 mod purge;
 mod ratelimit;
 mod request_id;
+mod revocations;
 mod route;
 mod token;
 
@@ -30,6 +31,7 @@ pub use metrics::{GatewayMetrics, UpstreamMetrics};
 pub use pool::Balance;
 pub use ratelimit::RateLimitConfig;
 pub use request_id::{REQUEST_ID_HEADER, RequestId, continue_trace};
+pub use revocations::RevocationUnknown;
 
 use std::sync::Arc;
 
@@ -55,6 +57,7 @@ struct Inner {
     limiter: ratelimit::Limiter,
     responses: http_cache::ResponseCache,
     metrics: GatewayMetrics,
+    revocations: Arc<revocations::Revocations>,
 }
 
 impl Gateway {
@@ -65,7 +68,12 @@ impl Gateway {
         cache: SharedCache,
         metrics: GatewayMetrics,
     ) -> Self {
-        let tokens = TokenValidator::new(&config, auth.clone(), cache.clone());
+        let revocations = Arc::new(revocations::Revocations::new(
+            config.revocation_unknown,
+            config.revocation_poll,
+        ));
+        revocations.spawn_sync(auth.clone(), config.revocation_poll);
+        let tokens = TokenValidator::new(&config, auth.clone(), cache.clone(), revocations.clone());
         let limiter = ratelimit::Limiter::new(
             config.rate_limits.clone(),
             cache.clone(),
@@ -83,8 +91,15 @@ impl Gateway {
                 limiter,
                 responses,
                 metrics,
+                revocations,
             }),
         }
+    }
+
+    /// Reads the auth server's revocation feed now (before serving: until it has been read,
+    /// the revocation state is unknown).
+    pub async fn sync_revocations(&self) -> Result<(), GatewayError> {
+        self.inner.revocations.sync(&self.inner.auth).await
     }
 
     /// The endpoint to serve: request ids outermost, then routing and forwarding.

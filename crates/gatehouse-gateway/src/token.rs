@@ -20,6 +20,7 @@ use crate::{GatewayConfig, GatewayError, Upstream};
 #[derive(Clone)]
 struct Claims {
     exp: u64,
+    iat: i64,
     jti: String,
     sub: String,
     client_id: String,
@@ -46,6 +47,7 @@ pub struct TokenValidator {
     /// minutes, never past their `exp`.
     verified: moka::future::Cache<String, Arc<Verified>>,
     introspection: crate::IntrospectionConfig,
+    revocations: Arc<crate::revocations::Revocations>,
 }
 
 /// A token whose signature, issuer, audience and lifetime have been checked.
@@ -91,7 +93,12 @@ fn algorithm_of(jwk: &Jwk) -> Option<Algorithm> {
 }
 
 impl TokenValidator {
-    pub fn new(config: &GatewayConfig, auth: Upstream, cache: SharedCache) -> Self {
+    pub fn new(
+        config: &GatewayConfig,
+        auth: Upstream,
+        cache: SharedCache,
+        revocations: Arc<crate::revocations::Revocations>,
+    ) -> Self {
         Self {
             public_url: config.public_url.clone(),
             audience: config.audience.clone(),
@@ -105,6 +112,7 @@ impl TokenValidator {
                 .time_to_live(config.jwks_ttl)
                 .build(),
             introspection: config.introspection.clone(),
+            revocations,
             verified: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
@@ -146,6 +154,7 @@ impl TokenValidator {
                             token_tenant: tenant.to_owned(),
                             claims: Claims {
                                 exp: active.exp,
+                                iat: active.iat,
                                 jti: digest.clone(),
                                 sub: active.sub,
                                 client_id: active.client_id,
@@ -178,6 +187,14 @@ impl TokenValidator {
         if matches!(self.cache.get(&revoked).await, Ok(Some(_))) {
             return Err(invalid("the token has been revoked"));
         }
+        // The cache is the fast path; the feed is the truth, whatever the cache lost.
+        self.revocations.check(&crate::revocations::TokenFacts {
+            tenant: &token_tenant,
+            jti: &claims.jti,
+            client_id: &claims.client_id,
+            subject: &claims.sub,
+            issued_at: claims.iat,
+        })?;
         let identity = Identity {
             tenant: path_tenant.unwrap_or(&token_tenant).to_owned(),
             tenant_id: claims.tid,
@@ -255,6 +272,7 @@ impl TokenValidator {
             token_tenant,
             claims: Claims {
                 exp: u64::try_from(claims.exp).unwrap_or(0),
+                iat: claims.iat,
                 jti: claims.jti,
                 sub: claims.sub,
                 client_id: claims.client_id,

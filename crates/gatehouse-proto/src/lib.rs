@@ -14,6 +14,7 @@ mod identity;
 mod policy;
 mod problem;
 mod proof;
+mod revocations;
 mod slug;
 mod text;
 
@@ -27,6 +28,10 @@ pub use problem::{
 pub use proof::{
     FromGateway, PROOF_KEY_MIN_LEN, PROOF_MAX_SKEW_SECONDS, ProofError, ProofKey,
     RequireGatewayProof,
+};
+pub use revocations::{
+    REVOCATIONS_ROUTE, RevocationFeed, RevocationKind, RevocationRule, RevokedToken,
+    revocations_path,
 };
 pub use slug::{SLUG_MAX_LEN, SLUG_PATTERN, is_valid_slug};
 pub use text::Text;

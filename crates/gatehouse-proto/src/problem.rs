@@ -32,6 +32,8 @@ pub enum ProblemType {
     BadGateway,
     /// The service behind the gateway did not answer in time.
     GatewayTimeout,
+    /// The gateway cannot tell now whether the token was revoked, and is set to refuse then.
+    RevocationUnknown,
     Internal,
 }
 
@@ -53,6 +55,7 @@ impl ProblemType {
             Self::TooManyRequests => "urn:gatehouse:problem:rate-limited",
             Self::BadGateway => "urn:gatehouse:problem:bad-gateway",
             Self::GatewayTimeout => "urn:gatehouse:problem:gateway-timeout",
+            Self::RevocationUnknown => "urn:gatehouse:problem:revocation-unknown",
             Self::Internal => "urn:gatehouse:problem:internal",
         }
     }
@@ -74,6 +77,7 @@ impl ProblemType {
             Self::TooManyRequests => "Too many requests",
             Self::BadGateway => "The service behind the gateway did not answer",
             Self::GatewayTimeout => "The service behind the gateway did not answer in time",
+            Self::RevocationUnknown => "Revocations cannot be checked now",
             Self::Internal => "Internal server error",
         }
     }
@@ -93,6 +97,7 @@ impl ProblemType {
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway => StatusCode::BAD_GATEWAY,
             Self::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::RevocationUnknown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

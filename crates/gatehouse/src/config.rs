@@ -131,6 +131,17 @@ pub struct GatewayConfig {
     /// `forwarded_header` names the caller.
     pub trusted_proxies: Vec<String>,
     pub forwarded_header: ForwardedHeaderConfig,
+    /// How often the auth server's revocation feed is read.
+    pub revocation_poll_seconds: u64,
+    /// What happens to tokens while the feed cannot be read.
+    pub revocation_unknown: RevocationUnknownConfig,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationUnknownConfig {
+    Deny,
+    Allow,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -413,6 +424,12 @@ impl Config {
             return Err(invalid(
                 "gateway.rate_limits.tenants",
                 format!("'{slug}' is not a tenant slug"),
+            ));
+        }
+        if !(1..=60).contains(&self.gateway.revocation_poll_seconds) {
+            return Err(invalid(
+                "gateway.revocation_poll_seconds",
+                "must be between 1 and 60",
             ));
         }
         if !(1..=3600).contains(&self.gateway.upstream_timeout_seconds) {

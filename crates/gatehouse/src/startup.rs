@@ -11,7 +11,9 @@ use anyhow::Context;
 use futures_util::FutureExt;
 use gatehouse_auth::{AuthService, Bootstrap};
 use gatehouse_cache::SharedCache;
-use gatehouse_gateway::{Balance, ForwardedHeader, Gateway, GatewayMetrics, Upstream};
+use gatehouse_gateway::{
+    Balance, ForwardedHeader, Gateway, GatewayMetrics, RevocationUnknown, Upstream,
+};
 use gatehouse_proto::ProofKey;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
@@ -575,6 +577,7 @@ impl Application {
                     cache,
                     gateway_metrics.clone(),
                 )?;
+                first_revocation_read(&gateway).await;
                 (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
             Role::All => {
@@ -616,6 +619,7 @@ impl Application {
                     cache,
                     gateway_metrics.clone(),
                 )?;
+                first_revocation_read(&gateway).await;
                 (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
             }
         };
@@ -778,6 +782,11 @@ fn gateway(
             client_per_minute: config.gateway.rate_limits.client_per_minute,
             token_endpoint_per_minute: config.gateway.rate_limits.token_endpoint_per_minute,
         },
+        revocation_poll: Duration::from_secs(config.gateway.revocation_poll_seconds),
+        revocation_unknown: match config.gateway.revocation_unknown {
+            crate::config::RevocationUnknownConfig::Deny => RevocationUnknown::Deny,
+            crate::config::RevocationUnknownConfig::Allow => RevocationUnknown::Allow,
+        },
         trusted_proxies: gatehouse_gateway::TrustedProxies {
             networks: config.trusted_proxy_networks()?,
             header: match config.gateway.forwarded_header {
@@ -793,6 +802,14 @@ fn gateway(
         cache,
         metrics,
     ))
+}
+
+/// Reads the revocation feed before the gateway serves; a feed that cannot be read yet (the
+/// auth server still starting, say) is read again on the gateway's interval.
+async fn first_revocation_read(gateway: &Gateway) {
+    if let Err(err) = gateway.sync_revocations().await {
+        tracing::warn!(error = %err, "the revocation feed could not be read yet");
+    }
 }
 
 async fn shutdown_signal() {

@@ -153,6 +153,28 @@ pub async fn consent(
     respond(service, &tenant, result)
 }
 
+#[derive(Deserialize)]
+pub struct FeedQuery {
+    #[serde(default)]
+    since: i64,
+}
+
+/// For the gateways (never routed from outside): what was revoked since `since` (unix
+/// milliseconds).
+#[handler]
+pub async fn revocations(
+    Query(query): Query<FeedQuery>,
+    Data(service): Data<&AuthService>,
+) -> Response {
+    match service.revocations_since(query.since).await {
+        Ok(feed) => poem::web::Json(feed).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "revocation feed failed");
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// For the gateway (never routed from outside): the tenant's settings that the gateway
 /// enforces. 404 for an unknown tenant.
 #[handler]

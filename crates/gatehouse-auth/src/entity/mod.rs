@@ -7,6 +7,7 @@ pub mod code;
 pub mod consent;
 pub mod installation;
 pub mod refresh_token;
+pub mod revocation;
 pub mod session;
 pub mod signing_key;
 pub mod tenant;

@@ -342,6 +342,14 @@ impl AuthService {
             .exec(&tx)
             .await?;
         client::Entity::delete_by_id(client.id).exec(&tx).await?;
+        // And its access tokens, which every gateway refuses from the revocation feed.
+        self.revoke_all(
+            &tx,
+            tenant_slug,
+            gatehouse_proto::RevocationKind::Client,
+            &client.client_id,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, "client deleted");
         Ok(())

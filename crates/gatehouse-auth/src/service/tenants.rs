@@ -229,6 +229,8 @@ impl AuthService {
             .exec(&tx)
             .await?;
         tenant::Entity::delete_by_id(tenant.id).exec(&tx).await?;
+        self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
+            .await?;
         tx.commit().await?;
         tracing::info!(tenant = %slug, "tenant deleted");
         Ok(())

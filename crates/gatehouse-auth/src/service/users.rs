@@ -152,6 +152,13 @@ impl AuthService {
             .exec(&tx)
             .await?;
         user::Entity::delete_by_id(user.id).exec(&tx).await?;
+        self.revoke_all(
+            &tx,
+            tenant_slug,
+            gatehouse_proto::RevocationKind::User,
+            &user.id.to_string(),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
         Ok(())
