@@ -408,3 +408,90 @@ async fn a_gateway_that_cannot_read_revocations_refuses_or_allows_as_configured(
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
+
+#[tokio::test]
+async fn users_hold_only_what_their_role_allows_and_a_disabled_user_nothing() {
+    let app = spawn_app().await;
+    let operator = app.operator_token().await;
+    let third_party = app
+        .app_with(
+            "acme",
+            json!({"scope": "openid offline_access products:read tenant:admin"}),
+        )
+        .await;
+    let wanted = ["products:read", "tenant:admin", "offline_access"];
+    let (code, verifier) = app.authorize(&third_party, &Browser::new(), &wanted).await;
+    let plain = app.exchange(&third_party, code, verifier).await;
+    let scopes = |t: &oauth2::basic::BasicTokenResponse| -> Vec<String> {
+        t.scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
+    };
+    assert!(
+        !scopes(&plain).contains(&"tenant:admin".to_owned()),
+        "a plain user's token: {:?}",
+        scopes(&plain)
+    );
+    assert!(scopes(&plain).contains(&"products:read".to_owned()));
+    assert_eq!(
+        app.get("/t/acme/admin/v1/clients", plain.access_token().secret())
+            .await
+            .status(),
+        403
+    );
+
+    let users: serde_json::Value = app
+        .get("/t/acme/admin/v1/users", &operator)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(users["items"][0]["role"], "user");
+    let ada = users["items"][0]["id"].as_str().expect("id").to_owned();
+    let user_path = format!("/t/acme/admin/v1/users/{ada}");
+    let patch = |body: serde_json::Value| {
+        app.send(
+            reqwest::Method::PATCH,
+            &user_path,
+            Some(&operator),
+            Some(body),
+        )
+    };
+    let promoted = patch(json!({"role": "admin"})).await;
+    assert_eq!(promoted.status(), 200);
+    let (code, verifier) = app.authorize(&third_party, &Browser::new(), &wanted).await;
+    let admin = app.exchange(&third_party, code, verifier).await;
+    assert!(scopes(&admin).contains(&"tenant:admin".to_owned()));
+    assert_eq!(
+        app.get("/t/acme/admin/v1/clients", admin.access_token().secret())
+            .await
+            .status(),
+        200
+    );
+
+    let disabled = patch(json!({"disabled": true})).await;
+    assert_eq!(disabled.status(), 200);
+    let body: serde_json::Value = disabled.json().await.expect("json");
+    assert_eq!(body["disabled"], true);
+    let refused = eventually(
+        &app,
+        "/t/acme/api/v1/products",
+        admin.access_token().secret(),
+        401,
+    )
+    .await;
+    assert_eq!(refused.status(), 401, "its access tokens are refused");
+    let refresh = app
+        .oauth_client(&third_party)
+        .exchange_refresh_token(admin.refresh_token().expect("refresh"))
+        .request_async(&oauth_http)
+        .await
+        .expect_err("no refresh for a disabled user");
+    assert_eq!(error_code(refresh), "invalid_grant");
+    let browser = Browser::new();
+    let (url, _) = authorization_url(&app, &third_party, &[]);
+    let form = login_page(&browser, &url).await;
+    let again = sign_in(&app, &browser, &form).await;
+    let html = again.text().await.expect("html");
+    assert!(html.contains("Wrong username or password"), "{html}");
+}

@@ -20,6 +20,7 @@ mod migration_006;
 mod migration_007;
 mod migration_008;
 mod migration_009;
+mod migration_010;
 mod secrets;
 mod service;
 
@@ -32,7 +33,7 @@ pub use keys::SigningAlg;
 pub use metrics::AuthMetrics;
 pub use service::{
     ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, NewClient, NewTenant, NewUser,
-    SYSTEM_TENANT,
+    SYSTEM_TENANT, UserRole, UserUpdate,
 };
 
 use gatehouse_proto::{ProofKey, RequireGatewayProof};

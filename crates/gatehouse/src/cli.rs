@@ -175,6 +175,9 @@ enum UserCommand {
         password: Option<String>,
         #[arg(long)]
         password_stdin: bool,
+        /// `user` (default) or `admin`, whose tokens may carry `tenant:admin`.
+        #[arg(long, default_value = "user")]
+        role: String,
     },
     List {
         #[command(flatten)]
@@ -222,7 +225,14 @@ fn client_json(c: &ClientRecord) -> Value {
 }
 
 fn user_json(u: &UserRecord) -> Value {
-    json!({ "id": u.id, "username": u.username, "email": u.email, "created_at": u.created_at })
+    json!({
+        "id": u.id,
+        "username": u.username,
+        "email": u.email,
+        "role": u.role,
+        "disabled": u.disabled,
+        "created_at": u.created_at,
+    })
 }
 
 /// `value` as JSON, or as `key: value` lines for people.
@@ -417,7 +427,10 @@ impl Cli {
                     email,
                     password,
                     password_stdin,
+                    role,
                 } => {
+                    let role = gatehouse_auth::UserRole::parse(&role)
+                        .with_context(|| format!("--role: '{role}' is not user or admin"))?;
                     let password = match (password, password_stdin) {
                         (Some(p), _) => p,
                         (None, true) => {
@@ -436,6 +449,7 @@ impl Cli {
                                 username,
                                 password,
                                 email,
+                                role,
                             },
                         )
                         .await

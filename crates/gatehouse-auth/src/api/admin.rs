@@ -11,7 +11,9 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use super::security::{PlatformAuth, PlatformScope, TenantAdminAuth, TenantScope};
 use crate::entity::{client, tenant, user};
 use crate::keys::SigningAlg;
-use crate::service::{AuthService, NewClient, NewTenant, NewUser, TenantUpdate};
+use crate::service::{
+    AuthService, NewClient, NewTenant, NewUser, TenantUpdate, UserRole, UserUpdate,
+};
 
 #[derive(Tags)]
 enum AdminTag {
@@ -23,6 +25,25 @@ enum AdminTag {
     Users,
     /// A tenant's token signing keys and their rotation.
     Keys,
+}
+
+/// A user's role in its tenant. `user`: its tokens carry any scope an app was registered
+/// with but `tenant:admin`; `admin`: also `tenant:admin`. No user's token carries
+/// `platform:admin`.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+enum Role {
+    User,
+    Admin,
+}
+
+impl From<Role> for UserRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::User => UserRole::User,
+            Role::Admin => UserRole::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Enum)]
@@ -211,6 +232,17 @@ struct UserCreate {
     #[oai(write_only)]
     password: Text,
     email: Text,
+    /// `user` when absent.
+    role: Option<Role>,
+}
+
+/// Changes to a user (absent: kept).
+#[derive(Debug, Object)]
+struct UserPatch {
+    role: Option<Role>,
+    /// `true`: the user cannot sign in or refresh, and its tokens are refused everywhere;
+    /// `false` enables it again (its earlier tokens stay revoked).
+    disabled: Option<bool>,
 }
 
 impl Example for UserCreate {
@@ -219,6 +251,7 @@ impl Example for UserCreate {
             username: "ada".into(),
             password: "correct horse battery staple".into(),
             email: "ada@example.com".into(),
+            role: Some(Role::User),
         }
     }
 }
@@ -229,6 +262,9 @@ struct User {
     id: uuid::Uuid,
     username: String,
     email: String,
+    /// `user` or `admin`.
+    role: String,
+    disabled: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -413,6 +449,8 @@ impl From<user::Model> for User {
             id: u.id,
             username: u.username,
             email: u.email,
+            role: u.role,
+            disabled: u.disabled,
             created_at: u.created_at,
         }
     }
@@ -659,11 +697,37 @@ impl AdminApi {
                     username: body.username.0,
                     password: body.password.0,
                     email: body.email.0,
+                    role: body.role.map(Into::into).unwrap_or_default(),
                 },
             )
             .await?;
         let location = format!("/t/{}/admin/v1/users/{}", tenant.0, user.id);
         Ok(UserCreated::Created(Json(user.into()), location))
+    }
+
+    /// Change a user
+    ///
+    /// Its role, or whether it is disabled. Disabling ends its sessions and refresh tokens,
+    /// and every gateway refuses its access tokens within `gateway.revocation_poll_seconds`.
+    #[oai(
+        path = "/t/:tenant/admin/v1/users/:user_id",
+        method = "patch",
+        tag = "AdminTag::Users"
+    )]
+    async fn update_user(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        user_id: Path<String>,
+        body: Json<UserPatch>,
+    ) -> Result<UserFound, ApiProblem> {
+        auth.require(&tenant)?;
+        let update = UserUpdate {
+            role: body.0.role.map(Into::into),
+            disabled: body.0.disabled,
+        };
+        let user = self.service.update_user(&tenant, &user_id, update).await?;
+        Ok(UserFound::Ok(Json(user.into())))
     }
 
     /// List users

@@ -11,6 +11,10 @@ pub struct Model {
     /// argon2id PHC string.
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    /// `user` or `admin` (may hold `tenant:admin`).
+    pub role: String,
+    /// A disabled user cannot sign in or refresh, and its tokens are revoked.
+    pub disabled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

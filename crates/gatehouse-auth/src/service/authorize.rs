@@ -498,7 +498,8 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or_else(|| AuthError::NotFound("the client is gone".into()))?;
-        let Some(user) = found.filter(|_| verified) else {
+        // A disabled account fails like a wrong password: the form tells nobody it exists.
+        let Some(user) = found.filter(|u| verified && !u.disabled) else {
             tracing::info!(tenant = %tenant.slug, "failed sign-in");
             self.record_login_failure(&tenant.slug, username, address)
                 .await;

@@ -31,6 +31,7 @@ use crate::secrets::{SecretHasher, random_token};
 pub use gatehouse_proto::{
     PLATFORM_ADMIN as PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT, TENANT_ADMIN as TENANT_ADMIN_SCOPE,
 };
+pub use users::{UserRole, UserUpdate};
 pub const ADMIN_CLIENT_ID: &str = "admin";
 
 #[derive(Clone)]

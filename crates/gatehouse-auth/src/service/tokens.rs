@@ -497,6 +497,28 @@ impl AuthService {
         scope: &str,
         refresh_token: Option<String>,
     ) -> Result<TokenSet, TokenError> {
+        // A user's token carries only what the user may hold, whatever the app asked for and
+        // the consent said; a disabled or deleted user gets nothing.
+        let held;
+        let scope = match subject.user {
+            Some(user_id) => {
+                let user = crate::entity::user::Entity::find_by_id(user_id)
+                    .one(&self.db)
+                    .await?
+                    .filter(|u| !u.disabled)
+                    .ok_or_else(|| {
+                        TokenError::InvalidGrant("the user is disabled or gone".into())
+                    })?;
+                let role = super::UserRole::parse(&user.role).unwrap_or_default();
+                held = split(scope)
+                    .into_iter()
+                    .filter(|s| role.may_hold(s))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                held.as_str()
+            }
+            None => scope,
+        };
         let now = Utc::now();
         let lifetime = ttl(self.config.access_token_ttl);
         let opaque = client.access_token_format.as_deref() == Some("opaque");

@@ -14,6 +14,50 @@ pub struct NewUser {
     pub username: String,
     pub password: String,
     pub email: String,
+    pub role: UserRole,
+}
+
+/// A user's role in its tenant: what scopes its tokens may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserRole {
+    /// Any scope an app was registered with, but `tenant:admin` (and never `platform:admin`).
+    #[default]
+    User,
+    /// Also `tenant:admin`: manages the tenant through apps it signs in to.
+    Admin,
+}
+
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Self::User),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    /// Whether a user of this role may hold `scope`.
+    pub fn may_hold(self, scope: &str) -> bool {
+        match scope {
+            gatehouse_proto::PLATFORM_ADMIN => false,
+            gatehouse_proto::TENANT_ADMIN => self == Self::Admin,
+            _ => true,
+        }
+    }
+}
+
+/// A change to a user: its role, or whether it is disabled.
+#[derive(Debug, Default)]
+pub struct UserUpdate {
+    pub role: Option<UserRole>,
+    pub disabled: Option<bool>,
 }
 
 impl std::fmt::Debug for NewUser {
@@ -103,6 +147,8 @@ impl AuthService {
             email: Set(new.email),
             password_hash: Set(password_hash),
             created_at: Set(Utc::now()),
+            role: Set(new.role.as_str().to_owned()),
+            disabled: Set(false),
         }
         .insert(&self.db)
         .await?;
@@ -129,6 +175,48 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or_else(not_found)
+    }
+
+    /// Changes a user's role or whether it is disabled. Disabling ends its sessions and refresh
+    /// tokens and revokes its access tokens everywhere.
+    pub async fn update_user(
+        &self,
+        tenant_slug: &str,
+        id: &str,
+        update: UserUpdate,
+    ) -> Result<user::Model, AuthError> {
+        use sea_orm::IntoActiveModel;
+        let user = self.get_user(tenant_slug, id).await?;
+        let disabling = update.disabled == Some(true) && !user.disabled;
+        let tx = self.db.begin().await?;
+        let mut active = user.clone().into_active_model();
+        if let Some(role) = update.role {
+            active.role = Set(role.as_str().to_owned());
+        }
+        if let Some(disabled) = update.disabled {
+            active.disabled = Set(disabled);
+        }
+        let updated = active.update(&tx).await?;
+        if disabling {
+            session::Entity::delete_many()
+                .filter(session::Column::UserId.eq(user.id))
+                .exec(&tx)
+                .await?;
+            refresh_token::Entity::delete_many()
+                .filter(refresh_token::Column::UserId.eq(user.id))
+                .exec(&tx)
+                .await?;
+            self.revoke_all(
+                &tx,
+                tenant_slug,
+                gatehouse_proto::RevocationKind::User,
+                &user.id.to_string(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(tenant = %tenant_slug, user_id = %user.id, role = %updated.role, disabled = updated.disabled, "user changed");
+        Ok(updated)
     }
 
     pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
