@@ -495,3 +495,74 @@ async fn users_hold_only_what_their_role_allows_and_a_disabled_user_nothing() {
     let html = again.text().await.expect("html");
     assert!(html.contains("Wrong username or password"), "{html}");
 }
+
+#[tokio::test]
+async fn disabling_a_client_or_a_tenant_revokes_its_tokens_and_stops_issuing() {
+    let app = spawn_app().await;
+    let operator = app.operator_token().await;
+    app.create_tenant("acme").await;
+    let client = app.register_client("acme", "products:read").await;
+    let token = app.token(&client, &["products:read"]).await;
+    app.create_tenant("globex").await;
+    let globex = app.register_client("globex", "products:read").await;
+    let globex_token = app.token(&globex, &["products:read"]).await;
+
+    let patch = |path: String, body: serde_json::Value| {
+        let app = &app;
+        let operator = operator.clone();
+        async move {
+            app.send(reqwest::Method::PATCH, &path, Some(&operator), Some(body))
+                .await
+        }
+    };
+    let disabled = patch(
+        format!("/t/acme/admin/v1/clients/{}", client.client_id),
+        json!({"disabled": true}),
+    )
+    .await;
+    assert_eq!(disabled.status(), 200);
+    let body: serde_json::Value = disabled.json().await.expect("json");
+    assert_eq!(body["disabled"], true);
+    let disabled = patch("/admin/v1/tenants/globex".into(), json!({"disabled": true})).await;
+    assert_eq!(disabled.status(), 200);
+
+    for (path, token) in [
+        ("/t/acme/api/v1/products", &token),
+        ("/t/globex/api/v1/products", &globex_token),
+    ] {
+        let refused = eventually(&app, path, token, 401).await;
+        assert_eq!(refused.status(), 401, "{path}");
+    }
+    let err = app
+        .try_token(&client, &["products:read"], oauth2::AuthType::BasicAuth)
+        .await
+        .expect_err("a disabled client gets no token");
+    assert_eq!(error_code(err), "invalid_client");
+    assert!(
+        app.try_token(&globex, &["products:read"], oauth2::AuthType::BasicAuth)
+            .await
+            .is_err(),
+        "a disabled tenant issues nothing"
+    );
+    let system = patch("/admin/v1/tenants/system".into(), json!({"disabled": true})).await;
+    assert_eq!(system.status(), 400, "the operator's tenant stays enabled");
+
+    // Enabled again: new tokens work; the old ones stay revoked.
+    let enabled = patch(
+        format!("/t/acme/admin/v1/clients/{}", client.client_id),
+        json!({"disabled": false}),
+    )
+    .await;
+    assert_eq!(enabled.status(), 200);
+    // The revocation covers tokens issued up to its second; a new one comes a second later.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let fresh = app.token(&client, &["products:read"]).await;
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &fresh).await.status(),
+        200
+    );
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &token).await.status(),
+        401
+    );
+}

@@ -21,6 +21,7 @@ mod migration_007;
 mod migration_008;
 mod migration_009;
 mod migration_010;
+mod migration_011;
 mod secrets;
 mod service;
 

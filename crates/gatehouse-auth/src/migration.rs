@@ -58,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::migration_008::BrowserBoundRequests),
             Box::new(crate::migration_009::RevocationFeed),
             Box::new(crate::migration_010::UserRolesAndDisabling),
+            Box::new(crate::migration_011::TenantAndClientDisabling),
         ]
     }
 }

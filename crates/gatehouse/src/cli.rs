@@ -202,6 +202,7 @@ fn tenant_json(service: &AuthService, t: &TenantRecord) -> Value {
         "display_name": t.display_name,
         "issuer": service.config().issuer(&t.slug),
         "signing_alg": t.signing_alg,
+        "disabled": t.disabled,
         "created_at": t.created_at,
     })
 }
@@ -221,6 +222,7 @@ fn client_json(c: &ClientRecord) -> Value {
         "scope": c.scope,
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
         "client_id_issued_at": c.created_at.timestamp(),
+        "disabled": c.disabled,
     })
 }
 

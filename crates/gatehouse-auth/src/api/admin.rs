@@ -103,6 +103,8 @@ struct Tenant {
     rate_limit_per_minute: Option<i64>,
     /// Whether writes to the tenant's resource API must carry `If-Match` (428 without).
     require_if_match: bool,
+    /// A disabled tenant issues nothing, and its tokens are refused everywhere.
+    disabled: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -119,6 +121,19 @@ struct TenantPatch {
     /// `true`: writes to the tenant's resource API must carry `If-Match`, so that no client
     /// overwrites a change it has not seen (428 without).
     require_if_match: Option<bool>,
+    /// `true`: the tenant issues nothing (its sign-in, token and introspection endpoints
+    /// answer as for an unknown tenant), and every gateway refuses its tokens; `false` enables
+    /// it again (earlier tokens stay revoked). The `system` tenant stays enabled.
+    disabled: Option<bool>,
+}
+
+/// Changes to a client (absent: kept).
+#[derive(Debug, Object)]
+struct ClientPatch {
+    /// `true`: the client authenticates like an unknown one, its refresh tokens end, and every
+    /// gateway refuses its access tokens; `false` enables it again (earlier tokens stay
+    /// revoked).
+    disabled: Option<bool>,
 }
 
 /// What a user granted an app.
@@ -202,6 +217,7 @@ struct Client {
     access_token_format: String,
     /// Seconds since the epoch (RFC 7591).
     client_id_issued_at: i64,
+    disabled: bool,
 }
 
 /// A newly registered client with its secret: store the secret now, it is shown only once.
@@ -412,6 +428,7 @@ impl AdminApi {
             refresh_absolute_seconds: t.refresh_absolute_seconds,
             rate_limit_per_minute: t.rate_limit_per_minute,
             require_if_match: t.require_if_match,
+            disabled: t.disabled,
             created_at: t.created_at,
         }
     }
@@ -430,6 +447,7 @@ impl From<client::Model> for Client {
             grant_types: split_list(&c.grant_types),
             redirect_uris: split_list(&c.redirect_uris),
             client_id_issued_at: c.created_at.timestamp(),
+            disabled: c.disabled,
             client_id: c.client_id,
             client_name: c.client_name,
             scope: c.scope,
@@ -540,6 +558,7 @@ impl AdminApi {
                     refresh_absolute_seconds: field(patch.refresh_absolute_seconds),
                     rate_limit_per_minute: field(patch.rate_limit_per_minute),
                     require_if_match: patch.require_if_match,
+                    disabled: patch.disabled,
                 },
             )
             .await?;
@@ -656,9 +675,38 @@ impl AdminApi {
         Ok(ClientFound::Ok(Json(client.into())))
     }
 
+    /// Change a client
+    ///
+    /// Disable or enable it. Disabling ends its refresh tokens, and every gateway refuses its
+    /// access tokens within `gateway.revocation_poll_seconds`.
+    #[oai(
+        path = "/t/:tenant/admin/v1/clients/:client_id",
+        method = "patch",
+        tag = "AdminTag::Clients"
+    )]
+    async fn update_client(
+        &self,
+        #[oai(scope = "TenantScope::TenantAdmin")] auth: TenantAdminAuth,
+        tenant: Path<String>,
+        client_id: Path<String>,
+        body: Json<ClientPatch>,
+    ) -> Result<ClientFound, ApiProblem> {
+        auth.require(&tenant)?;
+        let client = match body.0.disabled {
+            Some(disabled) => {
+                self.service
+                    .set_client_disabled(&tenant, &client_id, disabled)
+                    .await?
+            }
+            None => self.service.get_client(&tenant, &client_id).await?,
+        };
+        Ok(ClientFound::Ok(Json(client.into())))
+    }
+
     /// Delete a client
     ///
-    /// Its tokens stay valid until they expire.
+    /// Its refresh tokens and consents go with it, and every gateway refuses its access
+    /// tokens within `gateway.revocation_poll_seconds`.
     #[oai(
         path = "/t/:tenant/admin/v1/clients/:client_id",
         method = "delete",

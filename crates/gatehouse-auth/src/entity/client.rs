@@ -25,6 +25,8 @@ pub struct Model {
     pub jwks: Option<String>,
     /// `jwt` (RFC 9068, the default) or `opaque` (checked by introspection).
     pub access_token_format: Option<String>,
+    /// Disabled: issues nothing, and its tokens are refused everywhere.
+    pub disabled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,8 @@ pub struct Model {
     pub rate_limit_per_minute: Option<i64>,
     /// Writes to the tenant's resource API must carry `If-Match`.
     pub require_if_match: bool,
+    /// Disabled: issues nothing, and its tokens are refused everywhere.
+    pub disabled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

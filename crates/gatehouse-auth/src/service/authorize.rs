@@ -152,7 +152,7 @@ impl AuthService {
         session_cookie: Option<&str>,
         browser: &str,
     ) -> Result<Outcome, AuthError> {
-        let Some(tenant) = self.find_tenant(tenant_slug).await? else {
+        let Some(tenant) = self.active_tenant(tenant_slug).await? else {
             return Ok(error_page(
                 404,
                 "Unknown organisation",
@@ -252,7 +252,11 @@ impl AuthService {
                 "The request names no client.",
             )));
         };
-        let Some(client) = self.find_client(tenant.id, client_id).await? else {
+        let Some(client) = self
+            .find_client(tenant.id, client_id)
+            .await?
+            .filter(|c| !c.disabled)
+        else {
             return Ok(Err(error_page(
                 400,
                 "Unknown application",
@@ -455,7 +459,7 @@ impl AuthService {
         password: &str,
         address: Option<&str>,
     ) -> Result<(Outcome, Option<NewSession>), AuthError> {
-        let Some(tenant) = self.find_tenant(tenant_slug).await? else {
+        let Some(tenant) = self.active_tenant(tenant_slug).await? else {
             return Ok((
                 error_page(404, "Unknown organisation", "There is no such tenant."),
                 None,
@@ -548,7 +552,7 @@ impl AuthService {
         approve: bool,
         session_cookie: Option<&str>,
     ) -> Result<Outcome, AuthError> {
-        let Some(tenant) = self.find_tenant(tenant_slug).await? else {
+        let Some(tenant) = self.active_tenant(tenant_slug).await? else {
             return Ok(error_page(
                 404,
                 "Unknown organisation",

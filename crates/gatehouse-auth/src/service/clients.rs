@@ -276,6 +276,7 @@ impl AuthService {
             id_token_signed_response_alg: Set(new.id_token_signed_response_alg),
             jwks: Set(new.jwks.map(|j| j.to_string())),
             access_token_format: Set(new.access_token_format),
+            disabled: Set(false),
         }
         .insert(&self.db)
         .await?;
@@ -314,6 +315,44 @@ impl AuthService {
         self.find_client(tenant.id, client_id)
             .await?
             .ok_or_else(|| AuthError::NotFound(format!("no client '{client_id}' in this tenant")))
+    }
+
+    /// Disables or enables a client. Disabling ends its refresh tokens and revokes its access
+    /// tokens everywhere; a disabled client authenticates like an unknown one.
+    pub async fn set_client_disabled(
+        &self,
+        tenant_slug: &str,
+        client_id: &str,
+        disabled: bool,
+    ) -> Result<client::Model, AuthError> {
+        use sea_orm::IntoActiveModel;
+        let client = self.get_client(tenant_slug, client_id).await?;
+        if disabled && tenant_slug == SYSTEM_TENANT && client.client_id == super::ADMIN_CLIENT_ID {
+            return Err(AuthError::Conflict(
+                "the operator's admin client cannot be disabled".into(),
+            ));
+        }
+        let disabling = disabled && !client.disabled;
+        let tx = self.db.begin().await?;
+        let mut active = client.clone().into_active_model();
+        active.disabled = Set(disabled);
+        let updated = active.update(&tx).await?;
+        if disabling {
+            refresh_token::Entity::delete_many()
+                .filter(refresh_token::Column::ClientId.eq(client.id))
+                .exec(&tx)
+                .await?;
+            self.revoke_all(
+                &tx,
+                tenant_slug,
+                gatehouse_proto::RevocationKind::Client,
+                &client.client_id,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(tenant = %tenant_slug, client_id = %client_id, disabled, "client changed");
+        Ok(updated)
     }
 
     pub async fn delete_client(&self, tenant_slug: &str, client_id: &str) -> Result<(), AuthError> {

@@ -101,7 +101,7 @@ impl AuthService {
         token: &str,
     ) -> Result<Option<Introspection>, TokenError> {
         let tenant = self
-            .find_tenant(tenant_slug)
+            .active_tenant(tenant_slug)
             .await?
             .ok_or(TokenError::UnknownTenant)?;
         let client = self.authenticate_client(&tenant, &auth).await?;
@@ -190,7 +190,7 @@ impl AuthService {
         token: &str,
     ) -> Result<(), TokenError> {
         let tenant = self
-            .find_tenant(tenant_slug)
+            .active_tenant(tenant_slug)
             .await?
             .ok_or(TokenError::UnknownTenant)?;
         let client = self.authenticate_client(&tenant, &auth).await?;
@@ -373,6 +373,24 @@ impl AuthService {
         })
     }
 
+    /// Ends the refresh tokens and browser sessions that match (a disabled tenant's).
+    pub(super) async fn end_grants(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        refresh_tokens: sea_orm::sea_query::SimpleExpr,
+        sessions: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<(), AuthError> {
+        refresh_token::Entity::delete_many()
+            .filter(refresh_tokens)
+            .exec(db)
+            .await?;
+        crate::entity::session::Entity::delete_many()
+            .filter(sessions)
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
     /// Revokes every access token of `kind` `subject` in the tenant issued until now (a
     /// deleted or disabled client, user or tenant), in `db` (the caller's transaction).
     pub(super) async fn revoke_all(
@@ -421,7 +439,7 @@ impl AuthService {
         token: &str,
     ) -> Result<serde_json::Value, UserinfoError> {
         let tenant = self
-            .find_tenant(tenant_slug)
+            .active_tenant(tenant_slug)
             .await?
             .ok_or(UserinfoError::InvalidToken("no such tenant"))?;
         let claims = self

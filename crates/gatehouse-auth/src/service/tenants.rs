@@ -54,6 +54,8 @@ pub struct TenantUpdate {
     pub refresh_absolute_seconds: Option<Option<i64>>,
     pub rate_limit_per_minute: Option<Option<i64>>,
     pub require_if_match: Option<bool>,
+    /// Disabling revokes every token of the tenant; it then issues nothing until enabled.
+    pub disabled: Option<bool>,
 }
 
 impl AuthService {
@@ -111,10 +113,20 @@ impl AuthService {
                 reason: "must be between 1 and 1000000000".into(),
             });
         }
+        if update.disabled == Some(true) && slug == SYSTEM_TENANT {
+            errors.push(FieldError {
+                field: "disabled".into(),
+                reason: "the system tenant holds the operator's client and stays enabled".into(),
+            });
+        }
         if !errors.is_empty() {
             return Err(AuthError::Invalid(errors));
         }
+        let disabling = update.disabled == Some(true) && !tenant.disabled;
         let mut active: tenant::ActiveModel = tenant.into();
+        if let Some(disabled) = update.disabled {
+            active.disabled = Set(disabled);
+        }
         active.rate_limit_per_minute = Set(rate_limit);
         if let Some(required) = update.require_if_match {
             active.require_if_match = Set(required);
@@ -124,7 +136,20 @@ impl AuthService {
         }
         active.refresh_idle_seconds = Set(idle);
         active.refresh_absolute_seconds = Set(absolute);
-        Ok(active.update(&self.db).await?)
+        let tx = self.db.begin().await?;
+        let updated = active.update(&tx).await?;
+        if disabling {
+            self.end_grants(
+                &tx,
+                refresh_token::Column::TenantId.eq(updated.id),
+                session::Column::TenantId.eq(updated.id),
+            )
+            .await?;
+            self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(updated)
     }
 
     /// Creates a tenant with its first signing key, in one transaction.
@@ -149,6 +174,7 @@ impl AuthService {
             refresh_absolute_seconds: Set(None),
             rate_limit_per_minute: Set(None),
             require_if_match: Set(false),
+            disabled: Set(false),
         }
         .insert(&tx)
         .await?;
@@ -175,6 +201,14 @@ impl AuthService {
             .filter(tenant::Column::Slug.eq(slug))
             .one(&self.db)
             .await?)
+    }
+
+    /// The tenant, unless it is disabled: the OAuth flows know only these.
+    pub(crate) async fn active_tenant(
+        &self,
+        slug: &str,
+    ) -> Result<Option<tenant::Model>, AuthError> {
+        Ok(self.find_tenant(slug).await?.filter(|t| !t.disabled))
     }
 
     pub async fn get_tenant(&self, slug: &str) -> Result<tenant::Model, AuthError> {

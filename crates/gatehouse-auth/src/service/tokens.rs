@@ -154,7 +154,7 @@ impl AuthService {
         grant: Grant,
     ) -> Result<TokenSet, TokenError> {
         let tenant = self
-            .find_tenant(tenant_slug)
+            .active_tenant(tenant_slug)
             .await?
             .ok_or(TokenError::UnknownTenant)?;
         let client = self.authenticate_client(&tenant, &auth).await?;
@@ -199,7 +199,11 @@ impl AuthService {
         tenant: &tenant::Model,
         auth: &ClientAuth,
     ) -> Result<client::Model, TokenError> {
-        let found = self.find_client(tenant.id, &auth.client_id).await?;
+        // A disabled client authenticates like an unknown one.
+        let found = self
+            .find_client(tenant.id, &auth.client_id)
+            .await?
+            .filter(|c| !c.disabled);
         let Some(client) = found else {
             // Spend the same work as for a known client, so timing does not reveal ids.
             let _ = self.hasher.verify(auth.secret.as_deref().unwrap_or(""), "");
