@@ -566,3 +566,64 @@ async fn disabling_a_client_or_a_tenant_revokes_its_tokens_and_stops_issuing() {
         401
     );
 }
+
+#[tokio::test]
+async fn introspection_tells_only_the_tokens_client_or_a_resource_server() {
+    let app = spawn_app().await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (code, verifier) = app
+        .authorize(
+            &third_party,
+            &Browser::new(),
+            &["products:read", "offline_access"],
+        )
+        .await;
+    let tokens = app.exchange(&third_party, code, verifier).await;
+    let access = tokens.access_token().secret().clone();
+    let refresh = tokens.refresh_token().expect("refresh").secret().clone();
+    let other = app.register_client("acme", "products:read").await;
+    let api = app
+        .register_client_with(
+            "acme",
+            json!({"client_name": "Reporting API", "resource_server": true}),
+        )
+        .await;
+    let introspect = |client_id: String, secret: Option<String>, token: String| {
+        let app = &app;
+        async move {
+            let answer: serde_json::Value = app
+                .http
+                .post(app.url("/t/acme/oauth2/introspect"))
+                .basic_auth(client_id, secret)
+                .form(&[("token", token)])
+                .send()
+                .await
+                .expect("answer")
+                .json()
+                .await
+                .expect("json");
+            answer["active"] == true
+        }
+    };
+    let own = (
+        third_party.client_id.clone(),
+        third_party.client_secret.clone(),
+    );
+    let foreign = (other.client_id.clone(), Some(other.client_secret.clone()));
+    let server = (api.client_id.clone(), Some(api.client_secret.clone()));
+    assert!(introspect(own.0.clone(), own.1.clone(), access.clone()).await);
+    assert!(introspect(own.0, own.1, refresh.clone()).await);
+    assert!(
+        !introspect(foreign.0.clone(), foreign.1.clone(), access.clone()).await,
+        "another client learns nothing"
+    );
+    assert!(!introspect(foreign.0, foreign.1, refresh.clone()).await);
+    assert!(
+        introspect(server.0.clone(), server.1.clone(), access).await,
+        "a resource server learns about every access token"
+    );
+    assert!(
+        !introspect(server.0, server.1, refresh).await,
+        "but not about another client's refresh tokens"
+    );
+}

@@ -10,7 +10,13 @@ use crate::helpers::{TestApp, spawn_app, test_config};
 async fn a_configured_gateway_introspects_opaque_tokens_and_honours_their_revocation() {
     let first = spawn_app().await;
     first.create_tenant("acme").await;
-    let introspector = first.register_client("acme", "").await;
+    // A resource server of the tenant: it may introspect every client's tokens.
+    let introspector = first
+        .register_client_with(
+            "acme",
+            serde_json::json!({"client_name": "Gateway", "resource_server": true}),
+        )
+        .await;
     let opaque = first
         .register_client_with("acme", json!({"client_name": "Legacy", "scope": "products:read", "access_token_format": "opaque"}))
         .await;

@@ -22,6 +22,7 @@ mod migration_008;
 mod migration_009;
 mod migration_010;
 mod migration_011;
+mod migration_012;
 mod secrets;
 mod service;
 
@@ -33,8 +34,8 @@ pub use error::AuthError;
 pub use keys::SigningAlg;
 pub use metrics::AuthMetrics;
 pub use service::{
-    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, NewClient, NewTenant, NewUser,
-    SYSTEM_TENANT, UserRole, UserUpdate,
+    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, ClientUpdate, NewClient, NewTenant,
+    NewUser, SYSTEM_TENANT, UserRole, UserUpdate,
 };
 
 use gatehouse_proto::{ProofKey, RequireGatewayProof};

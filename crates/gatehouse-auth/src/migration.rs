@@ -59,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::migration_009::RevocationFeed),
             Box::new(crate::migration_010::UserRolesAndDisabling),
             Box::new(crate::migration_011::TenantAndClientDisabling),
+            Box::new(crate::migration_012::ResourceServers),
         ]
     }
 }

@@ -143,6 +143,9 @@ enum ClientCommand {
         /// client_secret_basic (default) or client_secret_post.
         #[arg(long)]
         auth_method: Option<String>,
+        /// The client may introspect every access token of the tenant.
+        #[arg(long)]
+        resource_server: bool,
     },
     List {
         #[command(flatten)]
@@ -223,6 +226,7 @@ fn client_json(c: &ClientRecord) -> Value {
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
         "client_id_issued_at": c.created_at.timestamp(),
         "disabled": c.disabled,
+        "resource_server": c.resource_server,
     })
 }
 
@@ -373,6 +377,7 @@ impl Cli {
                     grant_types,
                     scope,
                     auth_method,
+                    resource_server,
                 } => {
                     let grant_types = if grant_types.is_empty() {
                         vec!["client_credentials".into()]
@@ -388,6 +393,7 @@ impl Cli {
                         id_token_signed_response_alg: None,
                         jwks: None,
                         access_token_format: None,
+                        resource_server,
                     };
                     let (client, secret) = service
                         .create_client(&tenant.tenant, new)

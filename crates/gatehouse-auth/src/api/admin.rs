@@ -12,7 +12,7 @@ use super::security::{PlatformAuth, PlatformScope, TenantAdminAuth, TenantScope}
 use crate::entity::{client, tenant, user};
 use crate::keys::SigningAlg;
 use crate::service::{
-    AuthService, NewClient, NewTenant, NewUser, TenantUpdate, UserRole, UserUpdate,
+    AuthService, ClientUpdate, NewClient, NewTenant, NewUser, TenantUpdate, UserRole, UserUpdate,
 };
 
 #[derive(Tags)]
@@ -134,6 +134,8 @@ struct ClientPatch {
     /// gateway refuses its access tokens; `false` enables it again (earlier tokens stay
     /// revoked).
     disabled: Option<bool>,
+    /// Whether the client may introspect every access token of the tenant.
+    resource_server: Option<bool>,
 }
 
 /// What a user granted an app.
@@ -185,6 +187,10 @@ struct ClientCreate {
     jwks: Option<serde_json::Value>,
     /// `jwt` (RFC 9068, the default) or `opaque` (resource servers introspect it).
     access_token_format: Option<Text>,
+    /// `true`: the client may introspect every access token of the tenant (an API that checks
+    /// tokens itself, or a gateway configured for opaque tokens); other clients learn only
+    /// about their own tokens. `false` when absent.
+    resource_server: Option<bool>,
 }
 
 impl Example for ClientCreate {
@@ -198,6 +204,7 @@ impl Example for ClientCreate {
             id_token_signed_response_alg: None,
             jwks: None,
             access_token_format: None,
+            resource_server: None,
         }
     }
 }
@@ -218,6 +225,7 @@ struct Client {
     /// Seconds since the epoch (RFC 7591).
     client_id_issued_at: i64,
     disabled: bool,
+    resource_server: bool,
 }
 
 /// A newly registered client with its secret: store the secret now, it is shown only once.
@@ -448,6 +456,7 @@ impl From<client::Model> for Client {
             redirect_uris: split_list(&c.redirect_uris),
             client_id_issued_at: c.created_at.timestamp(),
             disabled: c.disabled,
+            resource_server: c.resource_server,
             client_id: c.client_id,
             client_name: c.client_name,
             scope: c.scope,
@@ -613,6 +622,7 @@ impl AdminApi {
             id_token_signed_response_alg: body.id_token_signed_response_alg.map(|a| a.0),
             jwks: body.jwks,
             access_token_format: body.access_token_format.map(|f| f.0),
+            resource_server: body.resource_server.unwrap_or(false),
         };
         // platform:admin is given only by the operator: a tenant admin of `system` must not
         // mint a client that outranks it.
@@ -677,7 +687,7 @@ impl AdminApi {
 
     /// Change a client
     ///
-    /// Disable or enable it. Disabling ends its refresh tokens, and every gateway refuses its
+    /// Disable or enable it, or mark it a resource server. Disabling ends its refresh tokens, and every gateway refuses its
     /// access tokens within `gateway.revocation_poll_seconds`.
     #[oai(
         path = "/t/:tenant/admin/v1/clients/:client_id",
@@ -692,14 +702,14 @@ impl AdminApi {
         body: Json<ClientPatch>,
     ) -> Result<ClientFound, ApiProblem> {
         auth.require(&tenant)?;
-        let client = match body.0.disabled {
-            Some(disabled) => {
-                self.service
-                    .set_client_disabled(&tenant, &client_id, disabled)
-                    .await?
-            }
-            None => self.service.get_client(&tenant, &client_id).await?,
+        let update = ClientUpdate {
+            disabled: body.0.disabled,
+            resource_server: body.0.resource_server,
         };
+        let client = self
+            .service
+            .update_client(&tenant, &client_id, update)
+            .await?;
         Ok(ClientFound::Ok(Json(client.into())))
     }
 

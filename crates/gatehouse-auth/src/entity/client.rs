@@ -27,6 +27,9 @@ pub struct Model {
     pub access_token_format: Option<String>,
     /// Disabled: issues nothing, and its tokens are refused everywhere.
     pub disabled: bool,
+    /// May introspect every access token of its tenant (an API, or a gateway for opaque
+    /// tokens); other clients learn only about their own.
+    pub resource_server: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

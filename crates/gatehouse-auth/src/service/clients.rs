@@ -11,6 +11,13 @@ use crate::error::AuthError;
 use crate::secrets::new_client_secret;
 
 /// RFC 7591 client metadata, as far as this release supports it.
+/// A change to a client (`None`: kept).
+#[derive(Debug, Default)]
+pub struct ClientUpdate {
+    pub disabled: Option<bool>,
+    pub resource_server: Option<bool>,
+}
+
 pub struct NewClient {
     pub client_name: String,
     pub grant_types: Vec<String>,
@@ -25,6 +32,8 @@ pub struct NewClient {
     pub jwks: Option<serde_json::Value>,
     /// `jwt` when `None`, or `opaque`.
     pub access_token_format: Option<String>,
+    /// May introspect every access token of the tenant.
+    pub resource_server: bool,
 }
 
 /// A client secret in clear: returned once at creation, never stored.
@@ -277,6 +286,7 @@ impl AuthService {
             jwks: Set(new.jwks.map(|j| j.to_string())),
             access_token_format: Set(new.access_token_format),
             disabled: Set(false),
+            resource_server: Set(new.resource_server),
         }
         .insert(&self.db)
         .await?;
@@ -319,14 +329,15 @@ impl AuthService {
 
     /// Disables or enables a client. Disabling ends its refresh tokens and revokes its access
     /// tokens everywhere; a disabled client authenticates like an unknown one.
-    pub async fn set_client_disabled(
+    pub async fn update_client(
         &self,
         tenant_slug: &str,
         client_id: &str,
-        disabled: bool,
+        update: ClientUpdate,
     ) -> Result<client::Model, AuthError> {
         use sea_orm::IntoActiveModel;
         let client = self.get_client(tenant_slug, client_id).await?;
+        let disabled = update.disabled.unwrap_or(client.disabled);
         if disabled && tenant_slug == SYSTEM_TENANT && client.client_id == super::ADMIN_CLIENT_ID {
             return Err(AuthError::Conflict(
                 "the operator's admin client cannot be disabled".into(),
@@ -336,6 +347,9 @@ impl AuthService {
         let tx = self.db.begin().await?;
         let mut active = client.clone().into_active_model();
         active.disabled = Set(disabled);
+        if let Some(resource_server) = update.resource_server {
+            active.resource_server = Set(resource_server);
+        }
         let updated = active.update(&tx).await?;
         if disabling {
             refresh_token::Entity::delete_many()

@@ -11,7 +11,7 @@ mod throttle;
 mod tokens;
 mod users;
 
-pub use clients::{ClientSecret, NewClient};
+pub use clients::{ClientSecret, ClientUpdate, NewClient};
 pub use revocation::{Introspection, UserinfoError};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use tokens::{ClientAuth, Grant, TokenError};
@@ -151,6 +151,7 @@ impl AuthService {
                     id_token_signed_response_alg: None,
                     jwks: None,
                     access_token_format: None,
+                    resource_server: false,
                 };
                 let (_, generated) = self
                     .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)

@@ -111,7 +111,9 @@ impl AuthService {
             ));
         }
         if let Some(claims) = self.verify_own_access_token(&tenant, token).await? {
-            if self.is_revoked(&claims.jti).await? {
+            // A client learns about its own tokens; a resource server about every one.
+            let entitled = claims.client_id == client.client_id || client.resource_server;
+            if !entitled || self.is_revoked(&claims.jti).await? {
                 return Ok(None);
             }
             let username = self.username(&claims.sub).await?;
@@ -129,7 +131,12 @@ impl AuthService {
                 tid: Some(claims.tid),
             }));
         }
-        let Some(row) = self.live_refresh_token(&tenant, token).await? else {
+        // A refresh token is its client's alone.
+        let Some(row) = self
+            .live_refresh_token(&tenant, token)
+            .await?
+            .filter(|r| r.client_id == client.id)
+        else {
             return Ok(None);
         };
         let owner = crate::entity::client::Entity::find_by_id(row.client_id)
