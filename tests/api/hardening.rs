@@ -627,3 +627,165 @@ async fn introspection_tells_only_the_tokens_client_or_a_resource_server() {
         "but not about another client's refresh tokens"
     );
 }
+
+/// A person's browser at `address` (behind the trusted proxy the test platform is configured
+/// with): opens the sign-in page and posts ada's `password`; the answer's status and body.
+struct Visitor {
+    browser: Browser,
+    address: &'static str,
+}
+
+impl Visitor {
+    fn at(address: &'static str) -> Self {
+        Self {
+            browser: Browser::new(),
+            address,
+        }
+    }
+
+    async fn open(&self, url: &str) -> (String, String) {
+        let page = self
+            .browser
+            .http
+            .get(url)
+            .header("x-forwarded-for", self.address)
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(page.status(), 200, "the sign-in page");
+        let html = page.text().await.expect("html");
+        (
+            field(&html, "request_id").expect("request_id"),
+            field(&html, "csrf").expect("csrf"),
+        )
+    }
+
+    async fn post(
+        &self,
+        app: &crate::helpers::TestApp,
+        (request_id, csrf): (String, String),
+        password: &str,
+    ) -> (u16, String) {
+        let answer = self
+            .browser
+            .http
+            .post(app.url("/t/acme/oauth2/login"))
+            .header("x-forwarded-for", self.address)
+            .form(&[
+                ("request_id", request_id.as_str()),
+                ("csrf", csrf.as_str()),
+                ("username", "ada"),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("login");
+        let status = answer.status().as_u16();
+        (status, answer.text().await.expect("body"))
+    }
+
+    async fn sign_in(&self, app: &crate::helpers::TestApp, url: &str, password: &str) -> u16 {
+        let form = self.open(url).await;
+        self.post(app, form, password).await.0
+    }
+}
+
+#[tokio::test]
+async fn failures_from_elsewhere_never_lock_a_user_out_and_a_known_browser_signs_in() {
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.gateway.trusted_proxies = vec!["127.0.0.1".into()];
+        config.auth.login_slowdown_after = 2;
+        config.auth.login_max_failures = 3;
+    })
+    .await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (url, _) = authorization_url(&app, &third_party, &[]);
+
+    let attacker = Visitor::at("203.0.113.66");
+    for _ in 0..3 {
+        assert_eq!(
+            attacker.sign_in(&app, &url, "guess").await,
+            200,
+            "the form again"
+        );
+    }
+    assert_eq!(
+        attacker.sign_in(&app, &url, PASSWORD).await,
+        429,
+        "that address is paused for ada, even with her password"
+    );
+    // Ada, elsewhere, is not locked out.
+    let ada = Visitor::at("198.51.100.7");
+    assert_eq!(
+        ada.sign_in(&app, &url, PASSWORD).await,
+        200,
+        "the consent page"
+    );
+
+    // Someone behind ada's own address now fails for her too...
+    let neighbour = Visitor::at("198.51.100.7");
+    for _ in 0..3 {
+        neighbour.sign_in(&app, &url, "guess").await;
+    }
+    assert_eq!(neighbour.sign_in(&app, &url, PASSWORD).await, 429);
+    // ...and her browser, which signed in as her before, still gets in.
+    assert_eq!(ada.sign_in(&app, &url, PASSWORD).await, 200);
+}
+
+#[tokio::test]
+async fn concurrent_failed_sign_ins_are_counted_before_any_password_is_checked() {
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.gateway.trusted_proxies = vec!["127.0.0.1".into()];
+        config.auth.login_slowdown_after = 3;
+        config.auth.login_max_failures = 3;
+    })
+    .await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (url, _) = authorization_url(&app, &third_party, &[]);
+    let attacker = Visitor::at("203.0.113.99");
+    let mut forms = Vec::new();
+    for _ in 0..12 {
+        forms.push(attacker.open(&url).await);
+    }
+    let attempts = forms
+        .into_iter()
+        .map(|form| attacker.post(&app, form, "guess"));
+    let answers = futures_util::future::join_all(attempts).await;
+    let checked = answers.iter().filter(|(status, _)| *status == 200).count();
+    let paused = answers.iter().filter(|(status, _)| *status == 429).count();
+    assert_eq!(
+        (checked, paused),
+        (3, 9),
+        "three passwords checked, the rest refused first: {:?}",
+        answers.iter().map(|(s, _)| s).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn sign_in_pages_and_oauth_apis_are_rate_limited_per_address() {
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.gateway.rate_limits.oauth_per_minute = 3;
+    })
+    .await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (url, _) = authorization_url(&app, &third_party, &[]);
+    let browser = Browser::new();
+    for _ in 0..3 {
+        let page = browser.http.get(&url).send().await.expect("authorize");
+        assert_eq!(page.status(), 200);
+    }
+    let limited = browser.http.get(&url).send().await.expect("authorize");
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    let introspected = app
+        .http
+        .post(app.url("/t/acme/oauth2/introspect"))
+        .basic_auth(&third_party.client_id, third_party.client_secret.as_deref())
+        .form(&[("token", "x")])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(introspected.status(), 429, "the same address's budget");
+    let body: serde_json::Value = introspected.json().await.expect("json");
+    assert_eq!(body["error"], "temporarily_unavailable", "RFC 6749 form");
+}

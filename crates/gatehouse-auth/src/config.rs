@@ -33,6 +33,8 @@ pub struct AuthConfig {
     /// Failed sign-ins after which sign-in is refused for `login_lockout`.
     pub login_max_failures: u32,
     pub login_lockout: Duration,
+    /// The most argon2 password checks that run at once.
+    pub max_concurrent_password_checks: usize,
 }
 
 impl Default for AuthConfig {
@@ -52,6 +54,7 @@ impl Default for AuthConfig {
             login_slowdown_after: 5,
             login_max_failures: 10,
             login_lockout: Duration::from_secs(900),
+            max_concurrent_password_checks: 4,
         }
     }
 }

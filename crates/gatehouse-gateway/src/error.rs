@@ -59,7 +59,7 @@ impl IntoResponse for GatewayError {
         if let Self::TokenRateLimited(verdict) = &self {
             let body = serde_json::json!({
                 "error": "temporarily_unavailable",
-                "error_description": "too many token requests from this address; see Retry-After",
+                "error_description": "too many requests from this address; see Retry-After",
             });
             let mut response = Response::builder()
                 .status(poem::http::StatusCode::TOO_MANY_REQUESTS)

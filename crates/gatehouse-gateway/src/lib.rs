@@ -188,9 +188,13 @@ impl Gateway {
                 forward::set_identity(req.headers_mut(), &identity);
                 (Some(identity), None)
             }
-            (Access::Public, Some(tenant)) if target.token_endpoint => {
+            (Access::Public, Some(tenant)) if target.per_address.is_some() => {
                 let address = caller.as_deref().unwrap_or("unknown");
-                let charge = ratelimit::Charge::TokenEndpoint { tenant, address };
+                let charge = ratelimit::Charge::Address {
+                    tenant,
+                    address,
+                    budget: target.per_address.unwrap_or(route::AddressBudget::Token),
+                };
                 (None, Some(self.inner.limiter.spend(charge).await?))
             }
             (Access::Public, _) => (None, None),

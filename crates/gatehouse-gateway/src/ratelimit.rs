@@ -22,14 +22,21 @@ pub struct RateLimitConfig {
     pub client_per_minute: u32,
     /// Token requests per minute from one address, per tenant.
     pub token_endpoint_per_minute: u32,
+    /// Requests per minute from one address, per tenant, to the sign-in pages, introspection,
+    /// revocation and UserInfo.
+    pub oauth_per_minute: u32,
 }
 
 /// Who a request is charged to.
 pub enum Charge<'a> {
     /// A client's call with a validated token: its own budget and its tenant's.
     Client { tenant: &'a str, client_id: &'a str },
-    /// A token request from an address.
-    TokenEndpoint { tenant: &'a str, address: &'a str },
+    /// A request to a public OAuth endpoint from an address.
+    Address {
+        tenant: &'a str,
+        address: &'a str,
+        budget: crate::route::AddressBudget,
+    },
 }
 
 /// The decisions taken for a request, for its response headers.
@@ -178,11 +185,28 @@ impl Limiter {
                     ),
                 ]
             }
-            Charge::TokenEndpoint { tenant, address } => vec![(
-                "token",
-                Key::new("rate", tenant, &format!("token:{address}")),
-                per_minute(self.config.token_endpoint_per_minute),
-            )],
+            Charge::Address {
+                tenant,
+                address,
+                budget,
+            } => {
+                use crate::route::AddressBudget;
+                let (name, limit) = match budget {
+                    AddressBudget::Token => ("token", self.config.token_endpoint_per_minute),
+                    AddressBudget::OAuthApi => ("oauth", self.config.oauth_per_minute),
+                    AddressBudget::SignIn => ("sign-in", self.config.oauth_per_minute),
+                };
+                let bucket = if budget == AddressBudget::Token {
+                    "token"
+                } else {
+                    "oauth"
+                };
+                vec![(
+                    name,
+                    Key::new("rate", tenant, &format!("{bucket}:{address}")),
+                    per_minute(limit),
+                )]
+            }
         };
         let mut verdict = Verdict::default();
         for (name, key, quota) in budgets {
@@ -192,7 +216,8 @@ impl Limiter {
                     if !decision.allowed {
                         self.metrics.rate_limited(name);
                         tracing::Span::current().record("rate_limit", format!("refused: {name}"));
-                        return Err(if name == "token" {
+                        // The token endpoint and the OAuth APIs answer in RFC 6749 form.
+                        return Err(if name == "token" || name == "oauth" {
                             GatewayError::TokenRateLimited(verdict)
                         } else {
                             GatewayError::RateLimited(verdict)

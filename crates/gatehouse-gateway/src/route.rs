@@ -39,10 +39,22 @@ pub struct Target {
     pub access: Access,
     /// The tenant in the path, if any.
     pub tenant: Option<String>,
-    /// Whether this is a tenant's token endpoint (rate-limited per address).
-    pub token_endpoint: bool,
+    /// The per-address budget a public OAuth endpoint spends, if any.
+    pub per_address: Option<AddressBudget>,
     /// The route's template, for metrics: a fixed string, never a value from the path.
     pub template: &'static str,
+}
+
+/// The budget per caller address of a public OAuth endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressBudget {
+    /// The token endpoint (`rate_limits.token_endpoint_per_minute`).
+    Token,
+    /// Introspection, revocation and UserInfo (`rate_limits.oauth_per_minute`), which answer
+    /// in RFC 6749 form.
+    OAuthApi,
+    /// The sign-in pages: authorize, login, consent (`rate_limits.oauth_per_minute`).
+    SignIn,
 }
 
 /// The route template of a request that matched no route.
@@ -58,7 +70,7 @@ fn target(
         service,
         access,
         tenant: tenant.map(str::to_owned),
-        token_endpoint: false,
+        per_address: None,
         template,
     }
 }
@@ -141,24 +153,25 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                 Access::Token(Rule::TenantAdmin),
                 Some(tenant),
             ),
-            ["oauth2", "token"] => Target {
-                token_endpoint: true,
-                ..target("/t/:tenant/oauth2/token", Auth, public, Some(tenant))
-            },
-            ["oauth2", endpoint] => target(
-                match *endpoint {
-                    "authorize" => "/t/:tenant/oauth2/authorize",
-                    "login" => "/t/:tenant/oauth2/login",
-                    "consent" => "/t/:tenant/oauth2/consent",
-                    "introspect" => "/t/:tenant/oauth2/introspect",
-                    "revoke" => "/t/:tenant/oauth2/revoke",
-                    "userinfo" => "/t/:tenant/oauth2/userinfo",
-                    _ => "/t/:tenant/oauth2/*",
-                },
-                Auth,
-                public,
-                Some(tenant),
-            ),
+            ["oauth2", endpoint] => {
+                let (template, budget) = match *endpoint {
+                    "token" => ("/t/:tenant/oauth2/token", Some(AddressBudget::Token)),
+                    "authorize" => ("/t/:tenant/oauth2/authorize", Some(AddressBudget::SignIn)),
+                    "login" => ("/t/:tenant/oauth2/login", Some(AddressBudget::SignIn)),
+                    "consent" => ("/t/:tenant/oauth2/consent", Some(AddressBudget::SignIn)),
+                    "introspect" => (
+                        "/t/:tenant/oauth2/introspect",
+                        Some(AddressBudget::OAuthApi),
+                    ),
+                    "revoke" => ("/t/:tenant/oauth2/revoke", Some(AddressBudget::OAuthApi)),
+                    "userinfo" => ("/t/:tenant/oauth2/userinfo", Some(AddressBudget::OAuthApi)),
+                    _ => ("/t/:tenant/oauth2/*", None),
+                };
+                Target {
+                    per_address: budget,
+                    ..target(template, Auth, public, Some(tenant))
+                }
+            }
             ["oauth2", ..] => target("/t/:tenant/oauth2/*", Auth, public, Some(tenant)),
             ["jwks.json"] => target("/t/:tenant/jwks.json", Auth, public, Some(tenant)),
             [".well-known", ..] => target("/t/:tenant/.well-known/*", Auth, public, Some(tenant)),

@@ -204,6 +204,7 @@ pub struct RateLimits {
     pub tenant_per_minute: u32,
     pub client_per_minute: u32,
     pub token_endpoint_per_minute: u32,
+    pub oauth_per_minute: u32,
     /// Tenant slug → requests per minute.
     #[serde(default)]
     pub tenants: std::collections::HashMap<String, u32>,
@@ -224,6 +225,7 @@ pub struct AuthConfig {
     pub login_slowdown_after: u32,
     pub login_max_failures: u32,
     pub login_lockout_seconds: u64,
+    pub max_concurrent_password_checks: usize,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
 }
 
@@ -409,6 +411,7 @@ impl Config {
         if limits.tenant_per_minute == 0
             || limits.client_per_minute == 0
             || limits.token_endpoint_per_minute == 0
+            || limits.oauth_per_minute == 0
             || limits.tenants.values().any(|v| *v == 0)
         {
             return Err(invalid(

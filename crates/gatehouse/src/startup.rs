@@ -225,6 +225,7 @@ pub async fn auth_service(
         login_slowdown_after: config.auth.login_slowdown_after,
         login_max_failures: config.auth.login_max_failures,
         login_lockout: Duration::from_secs(config.auth.login_lockout_seconds),
+        max_concurrent_password_checks: config.auth.max_concurrent_password_checks,
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;
@@ -781,6 +782,7 @@ fn gateway(
             tenant_overrides: config.gateway.rate_limits.tenants.clone(),
             client_per_minute: config.gateway.rate_limits.client_per_minute,
             token_endpoint_per_minute: config.gateway.rate_limits.token_endpoint_per_minute,
+            oauth_per_minute: config.gateway.rate_limits.oauth_per_minute,
         },
         revocation_poll: Duration::from_secs(config.gateway.revocation_poll_seconds),
         revocation_unknown: match config.gateway.revocation_unknown {

@@ -5,7 +5,7 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 
-use super::pages::{self, BROWSER_COOKIE, SESSION_COOKIE};
+use super::pages::{self, BROWSER_COOKIE, DEVICE_COOKIE, SESSION_COOKIE};
 use crate::error::AuthError;
 use crate::service::AuthService;
 use crate::service::authorize::{FormProof, NewSession, Outcome};
@@ -100,10 +100,12 @@ pub async fn login(
     // The caller's address as the gateway determined it (behind trusted proxies, theirs).
     let address = gatehouse_proto::client_address(req).map(str::to_owned);
     let browser = browser_cookie(req);
+    let device = self::cookie(req, DEVICE_COOKIE);
     let proof = FormProof {
         request_id: &form.request_id,
         csrf: &form.csrf,
         browser: browser.as_deref(),
+        device: device.as_deref(),
     };
     let result = service
         .login(
@@ -136,10 +138,12 @@ pub async fn consent(
 ) -> Response {
     let cookie = session_cookie(req);
     let browser = browser_cookie(req);
+    let device = self::cookie(req, DEVICE_COOKIE);
     let proof = FormProof {
         request_id: &form.request_id,
         csrf: &form.csrf,
         browser: browser.as_deref(),
+        device: device.as_deref(),
     };
     let result = service
         .consent(

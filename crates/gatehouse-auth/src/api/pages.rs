@@ -14,6 +14,11 @@ use crate::service::authorize::{NewSession, Outcome, PageContext};
 pub const SESSION_COOKIE: &str = "gh_session";
 /// Binds pending authorization requests to the browser that opened them (login CSRF).
 pub const BROWSER_COOKIE: &str = "gh_browser";
+/// Marks a browser that signed in as a user before: its attempts are throttled on their own.
+pub const DEVICE_COOKIE: &str = "gh_device";
+
+/// How long a browser stays known as one that signed in (a year).
+const DEVICE_MAX_AGE: i64 = 365 * 86_400;
 
 const STYLE: &str = "\
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1d2330}\
@@ -242,10 +247,17 @@ pub fn respond(
             response
         }
     };
-    if let Some(session) = session
-        && let Ok(value) = session_cookie(tenant, &session, secure).parse()
-    {
-        response.headers_mut().append(header::SET_COOKIE, value);
+    if let Some(session) = session {
+        let device = format!(
+            "{DEVICE_COOKIE}={}; Path=/t/{tenant}/oauth2; Max-Age={DEVICE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
+            session.device,
+            if secure { "; Secure" } else { "" }
+        );
+        for cookie in [session_cookie(tenant, &session, secure), device] {
+            if let Ok(value) = cookie.parse() {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
     }
     response
 }

@@ -1,6 +1,8 @@
 //! The authorization code flow up to the code: the request, the user's sign-in and consent,
 //! and the redirect back to the client (RFC 6749 §4.1, PKCE per RFC 7636, RFC 9700).
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use url::{Host, Url};
@@ -50,6 +52,8 @@ pub struct PageContext {
 pub struct NewSession {
     pub cookie: String,
     pub max_age_seconds: i64,
+    /// The browser's `gh_device` cookie: it signed in as this user here.
+    pub device: String,
 }
 
 fn error_page(status: u16, title: &str, detail: impl Into<String>) -> Outcome {
@@ -141,6 +145,8 @@ pub struct FormProof<'a> {
     pub request_id: &'a str,
     pub csrf: &'a str,
     pub browser: Option<&'a str>,
+    /// The browser's `gh_device` cookie, if it signed in here before.
+    pub device: Option<&'a str>,
 }
 
 impl AuthService {
@@ -415,6 +421,7 @@ impl AuthService {
             request_id,
             csrf,
             browser,
+            ..
         } = form;
         let request = authorization_request::Entity::find_by_id(request_id.to_owned())
             .filter(authorization_request::Column::TenantId.eq(tenant.id))
@@ -469,7 +476,14 @@ impl AuthService {
             Ok(r) => r,
             Err(outcome) => return Ok((outcome, None)),
         };
-        match self.login_gate(&tenant.slug, username, address).await {
+        let device = form
+            .device
+            .and_then(|cookie| self.device_of(&tenant.slug, username, cookie));
+        let device = device.as_deref();
+        match self
+            .login_gate(&tenant.slug, username, address, device)
+            .await
+        {
             super::throttle::Gate::Locked => {
                 tracing::warn!(tenant = %tenant.slug, "sign-in refused after repeated failures");
                 return Ok((
@@ -491,6 +505,23 @@ impl AuthService {
             .await?;
         let phc = found.as_ref().map(|u| u.password_hash.clone());
         let attempt = password.to_owned();
+        // A bounded number of argon2 checks at once: a flood of sign-ins waits, then is told to
+        // come back, rather than taking every core.
+        let Ok(Ok(_permit)) = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.password_checks.clone().acquire_owned(),
+        )
+        .await
+        else {
+            return Ok((
+                error_page(
+                    503,
+                    "Too many sign-ins at once",
+                    "The service is busy signing people in. Try again in a moment.",
+                ),
+                None,
+            ));
+        };
         // The span is made here, so that the blocking thread's work is part of this request.
         let span = tracing::info_span!("password.verify");
         let verified = tokio::task::spawn_blocking(move || {
@@ -505,15 +536,15 @@ impl AuthService {
         // A disabled account fails like a wrong password: the form tells nobody it exists.
         let Some(user) = found.filter(|u| verified && !u.disabled) else {
             tracing::info!(tenant = %tenant.slug, "failed sign-in");
-            self.record_login_failure(&tenant.slug, username, address)
-                .await;
+            self.record_login_failure(&tenant.slug, address).await;
             let csrf = self.renew_csrf(request.clone()).await?;
             let mut page = self.page(&tenant, &client, &request, csrf);
             page.username = Some(username.to_owned());
             page.message = Some("Wrong username or password.".into());
             return Ok((Outcome::Login(Box::new(page)), None));
         };
-        self.clear_login_failures(&tenant.slug, username).await;
+        self.clear_login_attempts(&tenant.slug, username, address, device)
+            .await;
         let cookie = random_token(32);
         let now = Utc::now();
         let ttl = chrono::Duration::from_std(self.config.session_ttl).unwrap_or_default();
@@ -529,6 +560,7 @@ impl AuthService {
         let new_session = NewSession {
             cookie,
             max_age_seconds: ttl.num_seconds(),
+            device: self.new_device_cookie(&tenant.slug, &user.username),
         };
         let scope = split_scope(&request.scope);
         if !request.force_consent && self.has_consent(user.id, client.id, &scope).await? {

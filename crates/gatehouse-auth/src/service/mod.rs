@@ -43,6 +43,8 @@ pub struct AuthService {
     /// used client assertions remembered.
     cache: SharedCache,
     metrics: crate::AuthMetrics,
+    /// Permits for argon2 checks at once (`auth.max_concurrent_password_checks`).
+    password_checks: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -88,12 +90,14 @@ impl AuthService {
         let key = URL_SAFE_NO_PAD
             .decode(key)
             .map_err(|e| AuthError::Conflict(format!("installation key is corrupt: {e}")))?;
+        let permits = config.max_concurrent_password_checks.max(1);
         Ok(Self {
             db,
             config,
             hasher: SecretHasher::new(key),
             cache,
             metrics: crate::AuthMetrics::default(),
+            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
         })
     }
 
@@ -105,6 +109,7 @@ impl AuthService {
             hasher: SecretHasher::new(Vec::new()),
             cache: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
             metrics: crate::AuthMetrics::default(),
+            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
