@@ -28,7 +28,10 @@
 #   - the Dockerfile copies every workspace member's manifest; the .dockerignore keeps target/
 #     and .git/ out;
 #   - every GATEHOUSE_* variable in deploy/ is one the binary reads; the example env files hold
-#     placeholders only, and the real env files are git-ignored.
+#     placeholders only, and the real env files are git-ignored;
+#   - the key-encryption key (GATEHOUSE_AUTH__KEY_ENCRYPTION_KEY) reaches the auth role and
+#     all-in-one `serve` as a secret, and not the gateway, resources or migration (compose,
+#     Kubernetes, systemd env files, ECS, Cloud Run, Heroku's generated secrets).
 #
 # Environment: DEPLOY_VENV (default target/deploy-venv), the Python venv with the checkers;
 # CHECK_DEPLOY_RENDERER=kubectl|kustomize|none forces a Kubernetes renderer (none: per file).
@@ -136,10 +139,18 @@ ALLOWED_VARS = {
     "GATEHOUSE_AUTH__LISTEN", "GATEHOUSE_RESOURCES__LISTEN", "GATEHOUSE_GATEWAY__AUTH_URL",
     "GATEHOUSE_GATEWAY__RESOURCES_URL", "GATEHOUSE_GATEWAY__TRUSTED_PROXIES",
     "GATEHOUSE_OPS__LISTEN", "GATEHOUSE_TELEMETRY__OTLP_ENDPOINT",
-    "GATEHOUSE_TELEMETRY__SAMPLING_RATIO",
+    "GATEHOUSE_TELEMETRY__SAMPLING_RATIO", "GATEHOUSE_AUTH__KEY_ENCRYPTION_KEY",
+    # Older key-encryption keys during a rotation (deploy/README.md documents it; no file sets it).
+    "GATEHOUSE_AUTH__PREVIOUS_KEY_ENCRYPTION_KEYS",
 }
+# The key-encryption key seals the tenants' signing keys in the database: the auth role (and
+# all-in-one `serve`) only, never the gateway, the resource service or the migration.
+KEK = "GATEHOUSE_AUTH__KEY_ENCRYPTION_KEY"
 SECRET_VARS = {"GATEHOUSE_DATABASE_URL", "GATEHOUSE_REDIS_URL", "GATEHOUSE_INTERNAL_KEY",
-               "GATEHOUSE_ADMIN_CLIENT_SECRET"}
+               "GATEHOUSE_ADMIN_CLIENT_SECRET", KEK, "GATEHOUSE_AUTH__PREVIOUS_KEY_ENCRYPTION_KEYS"}
+# The secrets an all-in-one `serve` (ECS, Cloud Run) must be given.
+ALL_IN_ONE_SECRETS = {"GATEHOUSE_DATABASE_URL", "GATEHOUSE_REDIS_URL", "GATEHOUSE_INTERNAL_KEY",
+                      "GATEHOUSE_ADMIN_CLIENT_SECRET", KEK}
 ROLES = {"gateway": 8080, "auth": 8081, "resources": 8082}
 PLACEHOLDER = re.compile(r"change-me", re.I)
 
@@ -187,6 +198,11 @@ def cmd_vars():
                 secretish = key in SECRET_VARS or key.endswith("_PASSWORD")
                 if secretish and not PLACEHOLDER.search(value):
                     fail(f"{p}:{n}: {key} holds a value that is not a change-me placeholder")
+                if key == KEK and p.startswith("deploy/systemd/") and os.path.basename(p) != "auth.env.example":
+                    fail(f"{p}:{n}: {KEK} belongs in auth.env (the auth unit only), not in a file other roles read")
+    with open("deploy/systemd/auth.env.example") as f:
+        if not re.search(rf"^{KEK}=", f.read(), re.M):
+            fail(f"deploy/systemd/auth.env.example: no {KEK}")
     finish(f"{len(used)} GATEHOUSE_* variables, all known: " + " ".join(sorted(used)))
 
 
@@ -213,6 +229,11 @@ def cmd_compose():
             fail(f"compose: {n} has no env_file .env")
         if s.get("environment", {}).get("GATEHOUSE_OPS__LISTEN") != "0.0.0.0:9090":
             fail(f"compose: {n} has no GATEHOUSE_OPS__LISTEN=0.0.0.0:9090")
+        kek = str(s.get("environment", {}).get(KEK, ""))
+        if s["command"][1] == "auth" and not kek.startswith("${" + KEK + ":?"):
+            fail(f"compose: {n} does not require {KEK} from .env (${{{KEK}:?...}})")
+        if s["command"][1] != "auth" and kek:
+            fail(f"compose: {n} sets {KEK}, which only the auth role needs")
     if services.get("migrate", {}).get("command") != ["migrate"]:
         fail("compose: no one-shot migrate service")
     if services["migrate"].get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
@@ -325,6 +346,11 @@ def cmd_k8s_rules(path, expect_overlay, label):
         (c,) = [c for c in pod["containers"] if c["name"] == role]
         if c.get("args") != ["serve", role, "--no-migrate"]:
             fail(f"{where}: args {c.get('args')} != serve {role} --no-migrate")
+        has_kek = any(e["name"] == KEK for e in c.get("env", []))
+        if role == "auth" and not has_kek:
+            fail(f"{where}: no {KEK} (secretKeyRef to the Secret gatehouse)")
+        if role != "auth" and has_kek:
+            fail(f"{where}: {KEK} is given to the {role} role, which does not need it")
         ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
         if ports.get("ops") != 9090 or ports.get("http") != port:
             fail(f"{where}: ports {ports}, expected http {port} and ops 9090")
@@ -373,6 +399,8 @@ def cmd_k8s_rules(path, expect_overlay, label):
         pod = pod_checks("Job gatehouse-migrate", job["spec"])
         if [c.get("args") for c in pod["containers"]] != [["migrate"]]:
             fail("Job gatehouse-migrate: args must be [migrate]")
+        if any(e["name"] == KEK for c in pod["containers"] for e in c.get("env", [])):
+            fail(f"Job gatehouse-migrate: {KEK} is given to the migration, which does not need it")
     if expect_overlay:
         if not any(d.get("kind") == "Namespace" for d in docs):
             fail("the overlay renders no Namespace")
@@ -455,11 +483,11 @@ def cmd_ecs():
     for v in SECRET_VARS:
         if v in env:
             fail(f"ECS: {v} is in plain environment")
-        if not re.match(r"^arn:aws:(secretsmanager|ssm):", sec.get(v, "")):
+        if (v in ALL_IN_ONE_SECRETS or v in sec) and not re.match(r"^arn:aws:(secretsmanager|ssm):", sec.get(v, "")):
             fail(f"ECS: {v} must come from secrets (a Secrets Manager or SSM ARN)")
     if c.get("command", [None])[0] not in ("serve", "migrate"):
         fail("ECS: command must be serve or migrate")
-    finish("ECS: Fargate/awsvpc, non-root, read-only root, healthcheck, awslogs, 4 secrets by ARN")
+    finish(f"ECS: Fargate/awsvpc, non-root, read-only root, healthcheck, awslogs, {len(sec)} secrets by ARN")
 
 
 def cmd_heroku():
@@ -468,7 +496,7 @@ def cmd_heroku():
     for want in ("heroku-postgresql", "heroku-redis"):
         if not any(p.split(":")[0] == want for p in plans):
             fail(f"app.json: add-on {want} missing")
-    for v in ("GATEHOUSE_INTERNAL_KEY", "GATEHOUSE_ADMIN_CLIENT_SECRET"):
+    for v in ("GATEHOUSE_INTERNAL_KEY", "GATEHOUSE_ADMIN_CLIENT_SECRET", KEK):
         if a.get("env", {}).get(v, {}).get("generator") != "secret":
             fail(f"app.json: {v} must use generator secret")
     procs = {}
@@ -503,13 +531,16 @@ def cmd_cloudrun():
         fail("Cloud Run: containerPort must be 8080")
     env = {e["name"]: e for e in c.get("env", [])}
     for v in SECRET_VARS:
-        if "secretKeyRef" not in env.get(v, {}).get("valueFrom", {}):
+        if (v in ALL_IN_ONE_SECRETS or v in env) and "secretKeyRef" not in env.get(v, {}).get("valueFrom", {}):
             fail(f"Cloud Run: {v} must come from Secret Manager (secretKeyRef)")
     (j,) = load_all("deploy/gcp/cloudrun-migrate-job.yaml")
     cs = j["spec"]["template"]["spec"]["template"]["spec"]["containers"]
     if [c.get("args") for c in cs] != [["migrate"]]:
         fail("Cloud Run job: args must be [migrate]")
-    finish("Cloud Run: Knative Service, Cloud SQL + VPC connector, port 8080, 4 secrets from Secret Manager")
+    if any(e.get("name") == KEK for c in cs for e in c.get("env", [])):
+        fail(f"Cloud Run job: {KEK} is given to the migration, which does not need it")
+    n = sum("secretKeyRef" in e.get("valueFrom", {}) for e in env.values())
+    finish(f"Cloud Run: Knative Service, Cloud SQL + VPC connector, port 8080, {n} secrets from Secret Manager")
 
 
 def cmd_dockerfile():

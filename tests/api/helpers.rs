@@ -64,11 +64,15 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
 /// The key with which a split test platform's gateway proves its requests to the services.
 pub const INTERNAL_KEY: &str = "the internal key of the split test platforms";
 
+/// The key-encryption key of the test platforms (their databases may be shared by processes).
+pub const KEY_ENCRYPTION_KEY: &str = "the key-encryption key of the test platforms";
+
 /// The configuration every test platform starts from: port 0, a temporary data folder.
 pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
     let mut config = Config::defaults().expect("default configuration");
     config.listen = "127.0.0.1:0".into();
     config.ops.listen = Some("127.0.0.1:0".into());
+    config.auth.key_encryption_key = Some(Secret::new(KEY_ENCRYPTION_KEY));
     config.data_dir = data_dir.to_path_buf();
     config.database_url = Some(database_url.to_owned());
     config

@@ -33,7 +33,11 @@ async fn sign_as(app: &TestApp, tenant: &str, claims: &Value, typ: &str) -> Stri
         .expect("query")
         .expect("the tenant has a key");
     let kid: String = row.try_get("", "kid").expect("kid");
-    let pem: String = row.try_get("", "private_pem").expect("pem");
+    let sealed: String = row.try_get("", "private_pem").expect("pem");
+    // Stored sealed under the test platforms' key-encryption key.
+    let pem = gatehouse_auth::Sealer::new(crate::helpers::KEY_ENCRYPTION_KEY, &[])
+        .open(&sealed, &kid)
+        .expect("the key opens");
     let mut header = Header::new(Algorithm::ES256);
     header.typ = Some(typ.into());
     header.kid = Some(kid);

@@ -31,6 +31,7 @@ mod profile;
 mod rate_limits;
 mod response_cache;
 mod revocation;
+mod sealing;
 mod split_deployment;
 mod split_mode;
 mod sweeper;

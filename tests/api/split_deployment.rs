@@ -59,6 +59,10 @@ impl ServiceProcess {
                 "GATEHOUSE_ADMIN_CLIENT_SECRET",
                 config.admin_client_secret.as_ref(),
             ),
+            (
+                "GATEHOUSE_AUTH__KEY_ENCRYPTION_KEY",
+                config.auth.key_encryption_key.as_ref(),
+            ),
         ];
         for (name, value) in optional {
             if let Some(value) = value {

@@ -35,6 +35,8 @@ pub struct AuthConfig {
     pub login_lockout: Duration,
     /// The most argon2 password checks that run at once.
     pub max_concurrent_password_checks: usize,
+    /// Seals private signing keys and the client-secret HMAC key at rest.
+    pub sealer: crate::Sealer,
 }
 
 impl Default for AuthConfig {
@@ -55,6 +57,7 @@ impl Default for AuthConfig {
             login_max_failures: 10,
             login_lockout: Duration::from_secs(900),
             max_concurrent_password_checks: 4,
+            sealer: crate::Sealer::default(),
         }
     }
 }

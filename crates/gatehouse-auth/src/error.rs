@@ -21,6 +21,9 @@ pub enum AuthError {
     Key(#[from] KeyError),
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
+    /// A secret at rest could not be sealed or opened (a missing key-encryption key, say).
+    #[error("{0}")]
+    Sealing(String),
 }
 
 impl From<DbErr> for AuthError {
@@ -41,7 +44,10 @@ impl From<AuthError> for Problem {
             AuthError::Invalid(fields) => Problem::invalid_fields(fields),
             AuthError::Conflict(what) => Problem::new(ProblemType::Conflict, what),
             AuthError::Forbidden(why) => Problem::new(ProblemType::Forbidden, why),
-            err @ (AuthError::Database(_) | AuthError::Key(_) | AuthError::PasswordHash(_)) => {
+            err @ (AuthError::Database(_)
+            | AuthError::Key(_)
+            | AuthError::PasswordHash(_)
+            | AuthError::Sealing(_)) => {
                 tracing::error!(error = %err, "auth operation failed");
                 Problem::from(ProblemType::Internal)
             }

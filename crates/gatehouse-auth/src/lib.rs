@@ -23,6 +23,7 @@ mod migration_009;
 mod migration_010;
 mod migration_011;
 mod migration_012;
+mod sealing;
 mod secrets;
 mod service;
 
@@ -33,6 +34,7 @@ pub use entity::user::Model as UserRecord;
 pub use error::AuthError;
 pub use keys::SigningAlg;
 pub use metrics::AuthMetrics;
+pub use sealing::Sealer;
 pub use service::{
     ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, ClientUpdate, NewClient, NewTenant,
     NewUser, SYSTEM_TENANT, UserRole, UserUpdate,

@@ -227,6 +227,13 @@ pub struct AuthConfig {
     pub login_lockout_seconds: u64,
     pub max_concurrent_password_checks: usize,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
+    /// Seals private signing keys and the client-secret HMAC key at rest.
+    pub key_encryption_key: Option<Secret>,
+    /// A file holding the key-encryption key instead.
+    pub key_encryption_key_file: Option<PathBuf>,
+    /// Older key-encryption keys, still opening what they sealed until it is resealed.
+    #[serde(default)]
+    pub previous_key_encryption_keys: Vec<Secret>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -379,6 +386,21 @@ impl Config {
             ));
         }
         self.trusted_proxy_networks()?;
+        if self.auth.key_encryption_key.is_some() && self.auth.key_encryption_key_file.is_some() {
+            return Err(invalid(
+                "auth.key_encryption_key",
+                "set either it or auth.key_encryption_key_file, not both",
+            ));
+        }
+        let short = |s: &Secret| s.expose().len() < 32;
+        if self.auth.key_encryption_key.as_ref().is_some_and(short)
+            || self.auth.previous_key_encryption_keys.iter().any(short)
+        {
+            return Err(invalid(
+                "auth.key_encryption_key",
+                "must be at least 32 characters (e.g. the output of `openssl rand -base64 48`)",
+            ));
+        }
         if let Some(endpoint) = &self.telemetry.otlp_endpoint
             && url::Url::parse(endpoint).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
         {

@@ -204,6 +204,54 @@ async fn check_mysql_database(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The key-encryption key: configured (`auth.key_encryption_key` or `…_file`), or, next to a
+/// SQLite database only (a laptop's platform, whose data stays in `data_dir`), generated once
+/// into `{data_dir}/key-encryption-key` (mode 0600). A shared database needs the same key in
+/// every process that opens it, so there it must be configured.
+fn key_encryption(config: &Config) -> anyhow::Result<gatehouse_auth::Sealer> {
+    let previous: Vec<String> = config
+        .auth
+        .previous_key_encryption_keys
+        .iter()
+        .map(|s| s.expose().to_owned())
+        .collect();
+    let current = if let Some(key) = &config.auth.key_encryption_key {
+        key.expose().to_owned()
+    } else if let Some(path) = &config.auth.key_encryption_key_file {
+        let key = std::fs::read_to_string(path)
+            .with_context(|| format!("reading auth.key_encryption_key_file {}", path.display()))?;
+        let key = key.trim().to_owned();
+        anyhow::ensure!(
+            key.len() >= 32,
+            "configuration key `auth.key_encryption_key_file`: {} holds fewer than 32 characters",
+            path.display()
+        );
+        key
+    } else if config.database_url().starts_with("sqlite:") {
+        let path = config.data_dir.join("key-encryption-key");
+        match std::fs::read_to_string(&path) {
+            Ok(key) => key.trim().to_owned(),
+            Err(_) => {
+                let mut bytes = [0u8; 48];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                save_secret(&path, &key)?;
+                tracing::info!(path = %path.display(), "generated the key-encryption key that seals signing keys; back it up with the database");
+                key
+            }
+        }
+    } else {
+        anyhow::bail!(
+            "configuration key `auth.key_encryption_key` is not set: the auth server seals the \
+             tenants' private signing keys with it. Set GATEHOUSE_AUTH__KEY_ENCRYPTION_KEY (or \
+             auth.key_encryption_key_file) to the same random value of at least 32 characters \
+             in every process that runs the auth server, e.g. `openssl rand -base64 48`, and \
+             keep a copy: without it the keys cannot be read"
+        )
+    };
+    Ok(gatehouse_auth::Sealer::new(&current, &previous))
+}
+
 pub async fn auth_service(
     config: &Config,
     db: DatabaseConnection,
@@ -226,6 +274,7 @@ pub async fn auth_service(
         login_max_failures: config.auth.login_max_failures,
         login_lockout: Duration::from_secs(config.auth.login_lockout_seconds),
         max_concurrent_password_checks: config.auth.max_concurrent_password_checks,
+        sealer: key_encryption(config)?,
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;

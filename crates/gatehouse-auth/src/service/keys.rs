@@ -26,6 +26,7 @@ pub(crate) fn algorithms(tenant_alg: &str) -> Vec<SigningAlg> {
 
 pub(crate) async fn insert_key(
     db: &impl ConnectionTrait,
+    sealer: &crate::Sealer,
     tenant_id: Uuid,
     alg: SigningAlg,
     activates_at: DateTime<Utc>,
@@ -34,11 +35,13 @@ pub(crate) async fn insert_key(
     let key = tokio::task::spawn_blocking(move || keys::generate(alg))
         .await
         .map_err(|e| AuthError::PasswordHash(e.to_string()))??;
-    Ok(signing_key::ActiveModel {
+    // The private key is stored sealed; the row returned holds it open, for this process.
+    let sealed = sealer.seal(&key.private_pem, &key.kid)?;
+    let mut row = signing_key::ActiveModel {
         kid: Set(key.kid),
         tenant_id: Set(tenant_id),
         alg: Set(alg.as_str().to_owned()),
-        private_pem: Set(key.private_pem),
+        private_pem: Set(sealed),
         public_jwk: Set(key.public_jwk.to_string()),
         created_at: Set(Utc::now()),
         activates_at: Set(Some(activates_at)),
@@ -46,7 +49,9 @@ pub(crate) async fn insert_key(
         expires_at: Set(None),
     }
     .insert(db)
-    .await?)
+    .await?;
+    row.private_pem = key.private_pem;
+    Ok(row)
 }
 
 fn ttl(d: std::time::Duration) -> chrono::Duration {
@@ -78,6 +83,29 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or_else(|| AuthError::NotFound(format!("the tenant has no {alg} signing key")))
+            .and_then(|mut key| {
+                key.private_pem = self.config.sealer.open(&key.private_pem, &key.kid)?;
+                Ok(key)
+            })
+    }
+
+    /// Seals again what is in the clear (an installation from before sealing) or sealed under
+    /// an older key-encryption key, so that the older key can be dropped. Run at start.
+    pub(crate) async fn reseal_keys(&self) -> Result<u64, AuthError> {
+        use sea_orm::IntoActiveModel;
+        let sealer = &self.config.sealer;
+        let mut resealed = 0;
+        for key in signing_key::Entity::find().all(&self.db).await? {
+            if sealer.needs_resealing(&key.private_pem) {
+                let plain = sealer.open(&key.private_pem, &key.kid)?;
+                let sealed = sealer.seal(&plain, &key.kid)?;
+                let mut active = key.into_active_model();
+                active.private_pem = Set(sealed);
+                active.update(&self.db).await?;
+                resealed += 1;
+            }
+        }
+        Ok(resealed)
     }
 
     /// The keys in the tenant's JWKS: pending, active and retiring ones.
@@ -122,7 +150,7 @@ impl AuthService {
         }
         let mut created = Vec::new();
         for alg in algorithms(&tenant.signing_alg) {
-            created.push(insert_key(&tx, tenant.id, alg, activates_at).await?);
+            created.push(insert_key(&tx, &self.config.sealer, tenant.id, alg, activates_at).await?);
         }
         tx.commit().await?;
         tracing::info!(tenant = %tenant.slug, %activates_at, "signing keys rotated");

@@ -67,19 +67,30 @@ pub enum Bootstrap {
 }
 
 impl AuthService {
-    /// Loads the installation's secrets, creating them on first start. Migrations must have run.
+    /// Loads the installation's secrets, creating them on first start, and seals what is not
+    /// sealed under the current key-encryption key. Migrations must have run.
     pub async fn new(
         db: DatabaseConnection,
         config: AuthConfig,
         cache: SharedCache,
     ) -> Result<Self, AuthError> {
+        const ROW: &str = "installation";
+        let sealer = &config.sealer;
         let key = match installation::Entity::find_by_id(1).one(&db).await? {
-            Some(row) => row.client_secret_key,
+            Some(row) => {
+                let key = sealer.open(&row.client_secret_key, ROW)?;
+                if sealer.needs_resealing(&row.client_secret_key) {
+                    let mut active: installation::ActiveModel = row.into();
+                    active.client_secret_key = Set(sealer.seal(&key, ROW)?);
+                    active.update(&db).await?;
+                }
+                key
+            }
             None => {
                 let key = random_token(32);
                 installation::ActiveModel {
                     id: Set(1),
-                    client_secret_key: Set(key.clone()),
+                    client_secret_key: Set(sealer.seal(&key, ROW)?),
                     created_at: Set(Utc::now()),
                 }
                 .insert(&db)
@@ -91,14 +102,22 @@ impl AuthService {
             .decode(key)
             .map_err(|e| AuthError::Conflict(format!("installation key is corrupt: {e}")))?;
         let permits = config.max_concurrent_password_checks.max(1);
-        Ok(Self {
+        let service = Self {
             db,
             config,
             hasher: SecretHasher::new(key),
             cache,
             metrics: crate::AuthMetrics::default(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
-        })
+        };
+        let resealed = service.reseal_keys().await?;
+        if resealed > 0 {
+            tracing::info!(
+                keys = resealed,
+                "signing keys sealed under the current key-encryption key"
+            );
+        }
+        Ok(service)
     }
 
     /// A service with no database, for generating the OpenAPI documents.

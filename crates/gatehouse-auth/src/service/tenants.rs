@@ -179,7 +179,7 @@ impl AuthService {
         .insert(&tx)
         .await?;
         for alg in super::keys::algorithms(alg.as_str()) {
-            super::keys::insert_key(&tx, tenant.id, alg, now).await?;
+            super::keys::insert_key(&tx, &self.config.sealer, tenant.id, alg, now).await?;
         }
         tx.commit().await?;
         tracing::info!(tenant = %tenant.slug, alg = alg.as_str(), "tenant created");
