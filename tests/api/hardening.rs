@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::code_flow::{App, Browser, PASSWORD, error_code, field};
-use crate::helpers::{oauth_http, problem, spawn_app};
+use crate::helpers::{TestApp, oauth_http, problem, spawn_app};
 
 #[tokio::test]
 async fn a_tenant_admin_of_system_cannot_mint_a_platform_admin_client() {
@@ -372,6 +372,45 @@ async fn a_gateway_that_cannot_read_revocations_refuses_or_allows_as_configured(
     };
     assert_eq!(through(app.base.clone()).await.status(), 200);
     assert_eq!(through(allowing.clone()).await.status(), 200);
+
+    // Across processes, a bulk revocation (a deleted client: nothing goes through the cache)
+    // reaches both gateways through the feed.
+    let doomed = app.register_client("acme", "products:read").await;
+    let doomed_token = app.token(&doomed, &["products:read"]).await;
+    let operator = app.operator_token().await;
+    let deleted = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/t/acme/admin/v1/clients/{}", doomed.client_id),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        eventually(app, "/t/acme/api/v1/products", &doomed_token, 401)
+            .await
+            .status(),
+        401
+    );
+    let other_gateway = TestApp {
+        base: allowing.clone(),
+        http: reqwest::Client::new(),
+        admin_secret: app.admin_secret.clone(),
+        database_url: String::new(),
+        data_dir: tempfile::tempdir().expect("dir"),
+    };
+    assert_eq!(
+        eventually(
+            &other_gateway,
+            "/t/acme/api/v1/products",
+            &doomed_token,
+            401
+        )
+        .await
+        .status(),
+        401
+    );
 
     for auth in &mut deployment.auth {
         auth.kill();

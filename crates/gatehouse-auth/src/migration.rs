@@ -32,6 +32,42 @@ pub(crate) fn long_text_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef
     column.null().take()
 }
 
+/// Adds `columns` to `table`, one statement each (SQLite alters one column at a time).
+pub(crate) async fn add_columns(
+    m: &SchemaManager<'_>,
+    table: &str,
+    columns: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    for mut column in columns {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .add_column(&mut column)
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops `columns` of `table`, one statement each.
+pub(crate) async fn drop_columns(
+    m: &SchemaManager<'_>,
+    table: &str,
+    columns: &[&str],
+) -> Result<(), DbErr> {
+    for column in columns {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .drop_column(Alias::new(*column))
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn timestamp_utc_column(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(col);
     match m.get_database_backend() {

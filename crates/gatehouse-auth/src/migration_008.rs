@@ -4,46 +4,26 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{add_columns, drop_columns};
+
 #[derive(DeriveMigrationName)]
 pub struct BrowserBoundRequests;
-
-#[derive(DeriveIden)]
-enum AuthRequests {
-    Table,
-    BrowserHash,
-    ForceConsent,
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for BrowserBoundRequests {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters one at a time.
-        m.alter_table(
-            Table::alter()
-                .table(AuthRequests::Table)
-                .add_column(string_null(AuthRequests::BrowserHash))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(AuthRequests::Table)
-                .add_column(boolean(AuthRequests::ForceConsent).default(false))
-                .to_owned(),
+        add_columns(
+            m,
+            "auth_requests",
+            vec![
+                string_null(Alias::new("browser_hash")),
+                boolean(Alias::new("force_consent")).default(false).take(),
+            ],
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in [AuthRequests::BrowserHash, AuthRequests::ForceConsent] {
-            m.alter_table(
-                Table::alter()
-                    .table(AuthRequests::Table)
-                    .drop_column(column)
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns(m, "auth_requests", &["browser_hash", "force_consent"]).await
     }
 }

@@ -4,45 +4,26 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{add_columns, drop_columns};
+
 #[derive(DeriveMigrationName)]
 pub struct UserRolesAndDisabling;
-
-#[derive(DeriveIden)]
-enum AuthUsers {
-    Table,
-    Role,
-    Disabled,
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for UserRolesAndDisabling {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(AuthUsers::Table)
-                .add_column(string_len(AuthUsers::Role, 16).default("user"))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(AuthUsers::Table)
-                .add_column(boolean(AuthUsers::Disabled).default(false))
-                .to_owned(),
+        add_columns(
+            m,
+            "auth_users",
+            vec![
+                string_len(Alias::new("role"), 16).default("user").take(),
+                boolean(Alias::new("disabled")).default(false).take(),
+            ],
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in [AuthUsers::Role, AuthUsers::Disabled] {
-            m.alter_table(
-                Table::alter()
-                    .table(AuthUsers::Table)
-                    .drop_column(column)
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+        drop_columns(m, "auth_users", &["role", "disabled"]).await
     }
 }

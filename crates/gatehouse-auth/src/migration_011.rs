@@ -3,54 +3,29 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{add_columns, drop_columns};
+
 #[derive(DeriveMigrationName)]
 pub struct TenantAndClientDisabling;
-
-#[derive(DeriveIden)]
-enum AuthTenants {
-    Table,
-    Disabled,
-}
-
-#[derive(DeriveIden)]
-enum AuthClients {
-    Table,
-    Disabled,
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for TenantAndClientDisabling {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(AuthTenants::Table)
-                .add_column(boolean(AuthTenants::Disabled).default(false))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(AuthClients::Table)
-                .add_column(boolean(AuthClients::Disabled).default(false))
-                .to_owned(),
-        )
-        .await
+        for table in ["auth_tenants", "auth_clients"] {
+            add_columns(
+                m,
+                table,
+                vec![boolean(Alias::new("disabled")).default(false).take()],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(AuthClients::Table)
-                .drop_column(AuthClients::Disabled)
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(AuthTenants::Table)
-                .drop_column(AuthTenants::Disabled)
-                .to_owned(),
-        )
-        .await
+        for table in ["auth_clients", "auth_tenants"] {
+            drop_columns(m, table, &["disabled"]).await?;
+        }
+        Ok(())
     }
 }

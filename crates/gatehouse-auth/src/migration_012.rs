@@ -4,34 +4,23 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration::{add_columns, drop_columns};
+
 #[derive(DeriveMigrationName)]
 pub struct ResourceServers;
-
-#[derive(DeriveIden)]
-enum AuthClients {
-    Table,
-    ResourceServer,
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for ResourceServers {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(AuthClients::Table)
-                .add_column(boolean(AuthClients::ResourceServer).default(false))
-                .to_owned(),
+        add_columns(
+            m,
+            "auth_clients",
+            vec![boolean(Alias::new("resource_server")).default(false).take()],
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(AuthClients::Table)
-                .drop_column(AuthClients::ResourceServer)
-                .to_owned(),
-        )
-        .await
+        drop_columns(m, "auth_clients", &["resource_server"]).await
     }
 }

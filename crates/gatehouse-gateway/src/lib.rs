@@ -112,11 +112,14 @@ impl Gateway {
         .with(request_id::RequestIdMiddleware)
     }
 
-    async fn handle(&self, req: Request) -> Response {
+    async fn handle(&self, mut req: Request) -> Response {
         let started = std::time::Instant::now();
         let method = req.method().clone();
         let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
-        let target = route::classify(req.method(), req.uri().path());
+        let target = match req.extensions_mut().remove::<route::Classified>() {
+            Some(route::Classified(target)) => target.ok_or(GatewayError::NoRoute),
+            None => route::classify(req.method(), req.uri().path()),
+        };
         let tenant = target.as_ref().ok().and_then(|t| t.tenant.clone());
         let template = target.as_ref().map_or(route::UNMATCHED, |t| t.template);
         let span = tracing::Span::current();

@@ -123,8 +123,13 @@ impl<E: Endpoint> Endpoint for RequestIdEndpoint<E> {
         // The path only: a query string may carry things that do not belong in logs.
         let path = req.uri().path().to_owned();
         // Named now: an exported span's name cannot change once its context is taken below.
-        let route =
-            crate::route::classify(&method, &path).map_or(crate::route::UNMATCHED, |t| t.template);
+        // Classified once: the gateway's handler takes the result from the request.
+        let target = crate::route::classify(&method, &path).ok();
+        let route = target
+            .as_ref()
+            .map_or(crate::route::UNMATCHED, |t| t.template);
+        req.extensions_mut()
+            .insert(crate::route::Classified(target));
         let span = tracing::info_span!(
             "request",
             otel.name = format!("{method} {route}"),

@@ -57,6 +57,10 @@ pub enum AddressBudget {
     SignIn,
 }
 
+/// A request's route, as the request-id middleware classified it (`None`: no route).
+#[derive(Debug, Clone)]
+pub struct Classified(pub Option<Target>);
+
 /// The route template of a request that matched no route.
 pub const UNMATCHED: &str = "unmatched";
 

@@ -299,14 +299,39 @@ fn spawn_key_rotation(config: &Config, service: AuthService) {
     });
 }
 
-/// Deletes `tables`' expired rows every `sweeper.interval_seconds`.
-fn spawn_sweeper(config: &Config, db: &DatabaseConnection, tables: &[crate::sweeper::Expiring]) {
+/// What every process with a database does with it: reports its pool in `/metrics`, and
+/// deletes `tables`' expired rows every `sweeper.interval_seconds`.
+fn look_after(
+    config: &Config,
+    db: &DatabaseConnection,
+    metrics: &mut Metrics,
+    tables: &[crate::sweeper::Expiring],
+) {
+    metrics.watch_database(db.clone());
     crate::sweeper::spawn(
         db.clone(),
         tables.to_vec(),
         Duration::from_secs(config.sweeper.interval_seconds),
         config.sweeper.batch_size,
     );
+}
+
+/// The auth server of this process: its service, bootstrapped, rotating keys on schedule, its
+/// metrics registered.
+async fn run_auth(
+    config: &Config,
+    db: &DatabaseConnection,
+    public_url: &str,
+    cache: SharedCache,
+    metrics: &mut Metrics,
+) -> anyhow::Result<AuthService> {
+    let service = auth_service(config, db.clone(), public_url, cache).await?;
+    bootstrap(config, &service).await?;
+    spawn_key_rotation(config, service.clone());
+    service
+        .metrics()
+        .register(metrics.registry().sub_registry_with_prefix("auth"));
+    Ok(service)
 }
 
 /// Creates the system tenant and the operator's client on the first start.
@@ -561,14 +586,8 @@ impl Application {
                         .await
                         .context("migrating the auth schema")?;
                 }
-                let service = auth_service(&config, db.clone(), &public_url, cache).await?;
-                bootstrap(&config, &service).await?;
-                spawn_key_rotation(&config, service.clone());
-                service
-                    .metrics()
-                    .register(metrics.registry().sub_registry_with_prefix("auth"));
-                metrics.watch_database(db.clone());
-                spawn_sweeper(&config, &db, &gatehouse_auth::EXPIRING_ROWS);
+                let service = run_auth(&config, &db, &public_url, cache, &mut metrics).await?;
+                look_after(&config, &db, &mut metrics, &gatehouse_auth::EXPIRING_ROWS);
                 (
                     standalone(
                         self::service("auth", gatehouse_auth::endpoint(service, proof)),
@@ -582,8 +601,12 @@ impl Application {
                 if migrations == Migrations::Run {
                     gatehouse_resources::migrate(&db).await?;
                 }
-                metrics.watch_database(db.clone());
-                spawn_sweeper(&config, &db, &gatehouse_resources::EXPIRING_ROWS);
+                look_after(
+                    &config,
+                    &db,
+                    &mut metrics,
+                    &gatehouse_resources::EXPIRING_ROWS,
+                );
                 (
                     standalone(
                         service(
@@ -619,16 +642,15 @@ impl Application {
                     proof,
                     gateway_metrics.upstream("resources"),
                 )?;
-                let gateway = gateway(
+                gateway(
                     &config,
                     &public_url,
-                    auth,
-                    resources,
+                    (auth, resources),
                     cache,
-                    gateway_metrics.clone(),
-                )?;
-                first_revocation_read(&gateway).await;
-                (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
+                    &gateway_metrics,
+                    &mut metrics,
+                )
+                .await?
             }
             Role::All => {
                 let db = connect(&config).await?;
@@ -637,19 +659,14 @@ impl Application {
                 }
                 // One cache for both: the auth server announces revoked tokens in it, the
                 // gateway looks for them there.
-                let service = auth_service(&config, db.clone(), &public_url, cache.clone()).await?;
-                bootstrap(&config, &service).await?;
-                spawn_key_rotation(&config, service.clone());
-                service
-                    .metrics()
-                    .register(metrics.registry().sub_registry_with_prefix("auth"));
-                metrics.watch_database(db.clone());
+                let service =
+                    run_auth(&config, &db, &public_url, cache.clone(), &mut metrics).await?;
                 let both: Vec<_> = gatehouse_auth::EXPIRING_ROWS
                     .iter()
                     .chain(&gatehouse_resources::EXPIRING_ROWS)
                     .copied()
                     .collect();
-                spawn_sweeper(&config, &db, &both);
+                look_after(&config, &db, &mut metrics, &both);
                 let auth = Upstream::in_process(
                     self::service("auth", gatehouse_auth::endpoint(service, proof.clone())),
                     proof.clone(),
@@ -661,21 +678,17 @@ impl Application {
                     ),
                     proof,
                 );
-                let gateway = gateway(
+                gateway(
                     &config,
                     &public_url,
-                    auth,
-                    resources,
+                    (auth, resources),
                     cache,
-                    gateway_metrics.clone(),
-                )?;
-                first_revocation_read(&gateway).await;
-                (gateway_endpoint(&gateway), Readiness::Gateway(gateway))
+                    &gateway_metrics,
+                    &mut metrics,
+                )
+                .await?
             }
         };
-        if matches!(role, Role::All | Role::Gateway) {
-            gateway_metrics.register(metrics.registry().sub_registry_with_prefix("gateway"));
-        }
         tracing::info!(?role, address = %base_url, %public_url, ops_port, "gatehouse listening");
         Ok(Self {
             port,
@@ -789,18 +802,18 @@ fn proof_key(config: &Config, role: Role) -> anyhow::Result<ProofKey> {
     }
 }
 
-fn gateway_endpoint(gateway: &Gateway) -> BoxEndpoint<'static, Response> {
-    gateway.clone().endpoint().into_endpoint().boxed()
-}
-
-fn gateway(
+/// The gateway in front of `auth` and `resources`, its metrics registered, the revocation feed
+/// read once before it serves (a feed that cannot be read yet, the auth server still
+/// starting, say, is read again on the gateway's interval): its endpoint and readiness.
+async fn gateway(
     config: &Config,
     public_url: &str,
-    auth: Upstream,
-    resources: Upstream,
+    (auth, resources): (Upstream, Upstream),
     cache: SharedCache,
-    metrics: GatewayMetrics,
-) -> anyhow::Result<Gateway> {
+    gateway_metrics: &GatewayMetrics,
+    metrics: &mut Metrics,
+) -> anyhow::Result<(BoxEndpoint<'static, Response>, Readiness)> {
+    gateway_metrics.register(metrics.registry().sub_registry_with_prefix("gateway"));
     let gateway_config = gatehouse_gateway::GatewayConfig {
         public_url: public_url.to_owned(),
         audience: public_url.to_owned(),
@@ -846,21 +859,18 @@ fn gateway(
             },
         },
     };
-    Ok(Gateway::new(
+    let gateway = Gateway::new(
         gateway_config,
         auth,
         resources,
         cache,
-        metrics,
-    ))
-}
-
-/// Reads the revocation feed before the gateway serves; a feed that cannot be read yet (the
-/// auth server still starting, say) is read again on the gateway's interval.
-async fn first_revocation_read(gateway: &Gateway) {
+        gateway_metrics.clone(),
+    );
     if let Err(err) = gateway.sync_revocations().await {
         tracing::warn!(error = %err, "the revocation feed could not be read yet");
     }
+    let endpoint = gateway.clone().endpoint().into_endpoint().boxed();
+    Ok((endpoint, Readiness::Gateway(gateway)))
 }
 
 async fn shutdown_signal() {

@@ -11,7 +11,7 @@ use crate::service::AuthService;
 use crate::service::authorize::{FormProof, NewSession, Outcome};
 
 /// The value of the request's cookie `name`.
-fn cookie(req: &Request, name: &str) -> Option<String> {
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers()
         .get_all(poem::http::header::COOKIE)
         .iter()
@@ -19,16 +19,26 @@ fn cookie(req: &Request, name: &str) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(found, _)| *found == name)
-        .map(|(_, value)| value.to_owned())
+        .map(|(_, value)| value)
 }
 
-fn session_cookie(req: &Request) -> Option<String> {
+fn session_cookie(req: &Request) -> Option<&str> {
     cookie(req, SESSION_COOKIE)
 }
 
 /// The browser's binding cookie, if it has a sane one.
-fn browser_cookie(req: &Request) -> Option<String> {
+fn browser_cookie(req: &Request) -> Option<&str> {
     cookie(req, BROWSER_COOKIE).filter(|v| (32..=64).contains(&v.len()))
+}
+
+/// What a posted form proves: its fields, and the browser's cookies.
+fn form_proof<'a>(req: &'a Request, request_id: &'a str, csrf: &'a str) -> FormProof<'a> {
+    FormProof {
+        request_id,
+        csrf,
+        browser: browser_cookie(req),
+        device: cookie(req, DEVICE_COOKIE),
+    }
 }
 
 fn respond(
@@ -57,11 +67,9 @@ pub async fn authorize(
     let cookie = session_cookie(req);
     // The request is bound to this browser: its cookie, or a new one set with the answer.
     let known = browser_cookie(req);
-    let browser = known
-        .clone()
-        .unwrap_or_else(|| crate::secrets::random_token(32));
+    let browser = known.map_or_else(|| crate::secrets::random_token(32), str::to_owned);
     let result = service
-        .authorize(&tenant, &params, cookie.as_deref(), &browser)
+        .authorize(&tenant, &params, cookie, &browser)
         .await
         .map(|o| (o, None));
     let mut response = respond(service, &tenant, result);
@@ -99,18 +107,10 @@ pub async fn login(
 ) -> Response {
     // The caller's address as the gateway determined it (behind trusted proxies, theirs).
     let address = gatehouse_proto::client_address(req).map(str::to_owned);
-    let browser = browser_cookie(req);
-    let device = self::cookie(req, DEVICE_COOKIE);
-    let proof = FormProof {
-        request_id: &form.request_id,
-        csrf: &form.csrf,
-        browser: browser.as_deref(),
-        device: device.as_deref(),
-    };
     let result = service
         .login(
             &tenant,
-            proof,
+            form_proof(req, &form.request_id, &form.csrf),
             &form.username,
             &form.password,
             address.as_deref(),
@@ -136,21 +136,12 @@ pub async fn consent(
     Form(form): Form<ConsentForm>,
     Data(service): Data<&AuthService>,
 ) -> Response {
-    let cookie = session_cookie(req);
-    let browser = browser_cookie(req);
-    let device = self::cookie(req, DEVICE_COOKIE);
-    let proof = FormProof {
-        request_id: &form.request_id,
-        csrf: &form.csrf,
-        browser: browser.as_deref(),
-        device: device.as_deref(),
-    };
     let result = service
         .consent(
             &tenant,
-            proof,
+            form_proof(req, &form.request_id, &form.csrf),
             form.decision == "approve",
-            cookie.as_deref(),
+            session_cookie(req),
         )
         .await
         .map(|o| (o, None));

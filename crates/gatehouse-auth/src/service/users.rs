@@ -198,41 +198,41 @@ impl AuthService {
         }
         let updated = active.update(&tx).await?;
         if disabling {
-            session::Entity::delete_many()
-                .filter(session::Column::UserId.eq(user.id))
-                .exec(&tx)
-                .await?;
-            refresh_token::Entity::delete_many()
-                .filter(refresh_token::Column::UserId.eq(user.id))
-                .exec(&tx)
-                .await?;
-            self.revoke_all(
-                &tx,
-                tenant_slug,
-                gatehouse_proto::RevocationKind::User,
-                &user.id.to_string(),
-            )
-            .await?;
+            self.end_user_grants(&tx, tenant_slug, user.id).await?;
         }
         tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, role = %updated.role, disabled = updated.disabled, "user changed");
         Ok(updated)
     }
 
+    /// Ends a user's sessions and refresh tokens, and revokes its access tokens everywhere.
+    async fn end_user_grants(
+        &self,
+        tx: &impl sea_orm::ConnectionTrait,
+        tenant_slug: &str,
+        user_id: Uuid,
+    ) -> Result<(), AuthError> {
+        self.end_grants(
+            tx,
+            refresh_token::Column::UserId.eq(user_id),
+            session::Column::UserId.eq(user_id),
+        )
+        .await?;
+        self.revoke_all(
+            tx,
+            tenant_slug,
+            gatehouse_proto::RevocationKind::User,
+            &user_id.to_string(),
+        )
+        .await
+    }
+
     pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
         let user = self.get_user(tenant_slug, id).await?;
         // The user's sessions, consents and refresh tokens end with the account.
         let tx = self.db.begin().await?;
-        session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(user.id))
-            .exec(&tx)
-            .await?;
         consent::Entity::delete_many()
             .filter(consent::Column::UserId.eq(user.id))
-            .exec(&tx)
-            .await?;
-        refresh_token::Entity::delete_many()
-            .filter(refresh_token::Column::UserId.eq(user.id))
             .exec(&tx)
             .await?;
         code::Entity::delete_many()
@@ -240,13 +240,7 @@ impl AuthService {
             .exec(&tx)
             .await?;
         user::Entity::delete_by_id(user.id).exec(&tx).await?;
-        self.revoke_all(
-            &tx,
-            tenant_slug,
-            gatehouse_proto::RevocationKind::User,
-            &user.id.to_string(),
-        )
-        .await?;
+        self.end_user_grants(&tx, tenant_slug, user.id).await?;
         tx.commit().await?;
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
         Ok(())
