@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi bench
+.PHONY: run test test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi sdk bench
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
@@ -47,6 +47,10 @@ test-mariadb:
 ## Regenerate the committed OpenAPI documents.
 openapi:
 	$(CARGO) run -q -p gatehouse -- openapi --out openapi
+
+## Regenerate the committed SDKs from openapi/.
+sdk:
+	scripts/sdk.sh
 
 ## Requests per second and p50/p99 latency of the gateway (cached, uncached), the resource
 ## service directly and the token endpoint, with wrk (installed if missing).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and this machine lacks: PostgreSQL, MariaDB and redis-server
 # (private servers on loopback), Chromium and chromedriver (the browser tests), Python's venv
-# (the deployment files' checkers) and systemd-analyze. On Debian or Ubuntu it installs them
+# (the deployment files' checkers, the Python SDK), systemd-analyze, and node and npm (the
+# TypeScript SDK's generator and tests). On Debian or Ubuntu it installs them
 # with apt-get when it may (as root, or with password-less sudo); elsewhere it names them and
 # fails.
 set -euo pipefail
@@ -29,6 +30,8 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' 2
     missing+=(python3-venv)
 fi
 need systemd systemd-analyze
+need nodejs node
+need npm npm
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -234,7 +234,7 @@ async fn admin_routes_need_the_admin_scopes() {
         .await;
     assert_eq!(
         refused.status(),
-        400,
+        422,
         "platform:admin belongs to the system tenant only"
     );
     assert_eq!(problem(refused).await["errors"][0]["field"], "scope");

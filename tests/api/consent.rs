@@ -169,7 +169,11 @@ async fn refresh_lifetimes_are_set_per_tenant() {
     };
 
     let bad = patch(json!({"refresh_idle_seconds": 7200, "refresh_absolute_seconds": 3600})).await;
-    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.status(),
+        422,
+        "each lifetime is valid; together they are not"
+    );
     let problem: Value = bad.json().await.expect("json");
     assert_eq!(problem["errors"][0]["field"], "refresh_idle_seconds");
     let ok = patch(json!({"refresh_idle_seconds": 600, "refresh_absolute_seconds": 3600})).await;

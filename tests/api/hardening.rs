@@ -430,11 +430,17 @@ async fn a_gateway_that_cannot_read_revocations_refuses_or_allows_as_configured(
         problem(refused).await["type"],
         "urn:gatehouse:problem:revocation-unknown"
     );
-    assert_eq!(
-        through(allowing.clone()).await.status(),
-        200,
-        "allow: the API goes on"
-    );
+    // A loaded machine may have the allowing gateway's health check miss a beat (a 502 for
+    // up to two seconds); what matters is that it serves while revocations are unknown.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let allowed = loop {
+        let status = through(allowing.clone()).await.status();
+        if status == 200 || std::time::Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert_eq!(allowed, 200, "allow: the API goes on");
 
     deployment.auth[0].restart();
     let app = &deployment.app;
@@ -584,7 +590,7 @@ async fn disabling_a_client_or_a_tenant_revokes_its_tokens_and_stops_issuing() {
         "a disabled tenant issues nothing"
     );
     let system = patch("/admin/v1/tenants/system".into(), json!({"disabled": true})).await;
-    assert_eq!(system.status(), 400, "the operator's tenant stays enabled");
+    assert_eq!(system.status(), 409, "the operator's tenant stays enabled");
 
     // Enabled again: new tokens work; the old ones stay revoked.
     let enabled = patch(

@@ -187,11 +187,12 @@ async fn a_cursor_belongs_to_its_query_and_links_keep_the_filters() {
             None,
         )
         .await;
-    assert_eq!(other.status(), 400, "a cursor of another query");
+    // A well-formed cursor that this query never gave: 422, as no schema can tell.
+    assert_eq!(other.status(), 422, "a cursor of another query");
     let forged = shop
         .call(Method::GET, "products?cursor=eyJxIjoiMSIsInAiOltdfQ", None)
         .await;
-    assert_eq!(forged.status(), 400);
+    assert_eq!(forged.status(), 422);
     let both = shop
         .call(
             Method::GET,
@@ -199,7 +200,7 @@ async fn a_cursor_belongs_to_its_query_and_links_keep_the_filters() {
             None,
         )
         .await;
-    assert_eq!(both.status(), 400);
+    assert_eq!(both.status(), 422, "page and cursor together");
 }
 
 #[tokio::test]

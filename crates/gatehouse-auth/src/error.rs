@@ -9,8 +9,13 @@ use crate::keys::KeyError;
 pub enum AuthError {
     #[error("{0}")]
     NotFound(String),
+    /// Fields the OpenAPI document already rules out (400).
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),
+    /// Well-formed fields that cannot be served: they disagree with each other, or with the
+    /// platform's policy (422).
+    #[error("unprocessable fields")]
+    Unprocessable(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -42,6 +47,7 @@ impl From<AuthError> for Problem {
         match err {
             AuthError::NotFound(what) => Problem::new(ProblemType::NotFound, what),
             AuthError::Invalid(fields) => Problem::invalid_fields(fields),
+            AuthError::Unprocessable(fields) => Problem::unprocessable_fields(fields),
             AuthError::Conflict(what) => Problem::new(ProblemType::Conflict, what),
             AuthError::Forbidden(why) => Problem::new(ProblemType::Forbidden, why),
             err @ (AuthError::Database(_)

@@ -88,15 +88,49 @@ fn oauth_service(service: AuthService) -> OpenApiService<OAuthApi, ()> {
 pub fn openapi_json() -> (String, String) {
     let service = AuthService::detached();
     (
-        admin_service(service.clone()).spec(),
-        oauth_service(service).spec(),
+        admin_document(&admin_service(service.clone())),
+        oauth_document(&oauth_service(service)),
     )
+}
+
+/// The OAuth document, its references made plain like the others' (`with_rules`).
+fn oauth_document(oauth: &OpenApiService<OAuthApi, ()>) -> String {
+    let spec = oauth.spec();
+    gatehouse_proto::with_rules(&spec, &[]).unwrap_or(spec)
+}
+
+/// Answers an OpenAPI document.
+fn document_endpoint(document: String) -> impl poem::Endpoint {
+    poem::get(poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(document.clone())
+    }))
+}
+
+/// Swagger UI showing `document` in place of the spec poem-openapi generated for `api`.
+fn document_ui(api: &OpenApiService<AdminApi, ()>, document: &str) -> impl poem::Endpoint + use<> {
+    let page = api.swagger_ui_html().replace(&api.spec(), document);
+    poem::get(poem::endpoint::make_sync(move |_| {
+        poem::web::Html(page.clone())
+    }))
+}
+
+/// The admin document with the rules the service checks itself written in.
+fn admin_document(admin: &OpenApiService<AdminApi, ()>) -> String {
+    let spec = admin.spec();
+    gatehouse_proto::with_rules(&spec, &api::admin::document_rules()).unwrap_or_else(|missing| {
+        // Only a change to the code can cause this, and the tests catch it.
+        tracing::error!(%missing, "auth: the admin OpenAPI document lacks a documented rule");
+        spec
+    })
 }
 
 /// Every route of the auth server, at the public paths the gateway forwards unchanged, for
 /// requests that carry the gateway's proof under `proof` (others: 401).
 pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
     let admin = admin_service(service.clone());
+    let admin_document = admin_document(&admin);
     let oauth = oauth_service(service.clone());
     let service_for_pages = service.clone();
     // One service routes both APIs; the two documents above stay separate.
@@ -126,9 +160,19 @@ pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
             gatehouse_proto::REVOCATIONS_ROUTE,
             poem::get(api::browser::revocations).data(service_for_pages),
         )
-        .at("/openapi/admin.json", admin.spec_endpoint())
-        .at("/openapi/auth.json", oauth.spec_endpoint())
-        .nest("/docs/admin", admin.swagger_ui())
+        .at(
+            "/openapi/admin.json",
+            document_endpoint(admin_document.clone()),
+        )
+        .at(
+            "/openapi/auth.json",
+            document_endpoint(oauth_document(&oauth)),
+        )
+        .nest(
+            "/docs/admin",
+            // Swagger UI shows the document with its rules.
+            document_ui(&admin, &admin_document),
+        )
         .nest("/docs/auth", oauth.swagger_ui())
         .nest("/", both)
         .with(RequireGatewayProof(proof))

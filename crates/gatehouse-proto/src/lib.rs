@@ -15,6 +15,7 @@ mod policy;
 mod problem;
 mod proof;
 mod revocations;
+mod schema_rules;
 mod slug;
 mod text;
 
@@ -32,6 +33,10 @@ pub use proof::{
 pub use revocations::{
     REVOCATIONS_ROUTE, RevocationFeed, RevocationKind, RevocationRule, RevokedToken,
     revocations_path,
+};
+pub use schema_rules::{
+    EMAIL_MAX_CHARS, NOT_BLANK_PATTERN, Place, Rule, UUID_PATTERN, email_rule, is_email,
+    is_hyphenated_uuid, with_rules,
 };
 pub use slug::{SLUG_MAX_LEN, SLUG_PATTERN, is_valid_slug};
 pub use text::Text;

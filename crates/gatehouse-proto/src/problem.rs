@@ -137,8 +137,8 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_none)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// For validation problems: each field that is wrong, and why.
-    #[oai(skip_serializing_if_is_empty)]
+    /// For validation problems: each field that is wrong, and why. Absent on other problems.
+    #[oai(default, skip_serializing_if_is_empty)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -161,6 +161,20 @@ impl Problem {
         Self {
             errors,
             ..Self::new(ProblemType::Validation, detail)
+        }
+    }
+
+    /// A 422 listing every well-formed field that cannot be served: it names what does not
+    /// exist, or disagrees with another field. (A malformed field is a 400: see
+    /// [`Problem::invalid_fields`].)
+    pub fn unprocessable_fields(errors: Vec<FieldError>) -> Self {
+        Self {
+            status: 422,
+            errors,
+            ..Self::new(
+                ProblemType::Validation,
+                "the request names what does not exist, or disagrees with itself; see `errors`",
+            )
         }
     }
 
@@ -262,10 +276,25 @@ pub enum ApiProblem {
     /// `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
+    /// `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+    /// client's) is spent; `Retry-After` says when to try again.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
     /// `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
     /// log, under the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+    #[oai(status = 502, content_type = "application/problem+json")]
+    BadGateway(Json<Problem>),
+    /// `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
+    /// token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+    /// `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+    /// in time.
+    #[oai(status = 504, content_type = "application/problem+json")]
+    GatewayTimeout(Json<Problem>),
 }
 
 impl From<Problem> for ApiProblem {
@@ -281,6 +310,10 @@ impl From<Problem> for ApiProblem {
             413 => Self::PayloadTooLarge(wrap),
             422 => Self::Unprocessable(wrap),
             415 => Self::UnsupportedMediaType(wrap),
+            429 => Self::TooManyRequests(wrap),
+            502 => Self::BadGateway(wrap),
+            503 => Self::Unavailable(wrap),
+            504 => Self::GatewayTimeout(wrap),
             s if (400..500).contains(&s) => Self::BadRequest(wrap),
             _ => Self::Internal(wrap),
         }

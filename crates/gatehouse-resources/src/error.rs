@@ -59,15 +59,7 @@ impl From<ResourcesError> for Problem {
                 Problem::new(ProblemType::NotFound, "no such resource in this tenant")
             }
             ResourcesError::InvalidFields(errors) => Problem::invalid_fields(errors),
-            ResourcesError::UnprocessableFields(errors) => Problem {
-                status: 422,
-                errors,
-                ..Problem::new(
-                    ProblemType::Validation,
-                    "the request names what does not exist in this tenant, or disagrees \
-                     with itself; see `errors`",
-                )
-            },
+            ResourcesError::UnprocessableFields(errors) => Problem::unprocessable_fields(errors),
             ResourcesError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
             ResourcesError::InsufficientStock(errors) => Problem {
                 errors,

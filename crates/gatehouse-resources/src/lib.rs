@@ -51,7 +51,18 @@ pub async fn migrate_partly(db: &DatabaseConnection, steps: u32) -> Result<(), R
 
 /// The OpenAPI 3 document of the resource API, as pretty JSON.
 pub fn openapi_json() -> String {
-    api::service(DatabaseConnection::default(), ResourcesConfig::default()).spec()
+    document(&ResourcesConfig::default())
+}
+
+/// The document of a service with `config` (its page sizes), with the rules the handlers
+/// check written in.
+pub(crate) fn document(config: &ResourcesConfig) -> String {
+    let spec = api::service(DatabaseConnection::default(), config.clone()).spec();
+    gatehouse_proto::with_rules(&spec, &api::document_rules(config)).unwrap_or_else(|missing| {
+        // Only a change to the code can cause this, and the tests catch it.
+        tracing::error!(%missing, "resources: the OpenAPI document lacks a documented rule");
+        spec
+    })
 }
 
 /// The resource service: the API under its full public paths, its OpenAPI document at

@@ -108,18 +108,31 @@ fn check_client_jwks(jwks: &serde_json::Value) -> Result<(), String> {
     Ok(())
 }
 
+/// A client's longest name, in characters.
+pub const CLIENT_NAME_MAX_CHARS: usize = 200;
+/// The most redirect URIs a client registers, and the longest one.
+pub const REDIRECT_URIS_MAX: usize = 20;
+pub const REDIRECT_URI_MAX_CHARS: usize = 2000;
+/// The longest `scope` a client registers.
+pub const SCOPE_MAX_CHARS: usize = 2000;
+/// A `scope`: scope tokens (RFC 6749 §3.3) separated by spaces.
+pub const SCOPE_PATTERN: &str = "^[!#-\\[\\]-~ ]*$";
+pub const ACCESS_TOKEN_FORMATS: [&str; 2] = ["jwt", "opaque"];
+pub const ID_TOKEN_ALGS: [&str; 2] = ["RS256", "ES256"];
+
 impl NewClient {
+    /// Each field alone (400: what the OpenAPI document says), then the fields together and
+    /// the platform's policy on redirect URIs, scopes and keys (422).
     fn validate(&self, tenant_slug: &str) -> Result<(), AuthError> {
-        let mut errors = Vec::new();
-        let mut wrong = |field: &str, reason: String| {
-            errors.push(FieldError {
-                field: field.into(),
-                reason,
-            })
-        };
-        let name_len = self.client_name.trim().chars().count();
-        if name_len == 0 || name_len > 200 {
-            wrong("client_name", "must be 1 to 200 characters".into());
+        let mut malformed = Vec::new();
+        let mut wrong =
+            |field: &str, reason: String| malformed.push(FieldError::new(field, reason));
+        let name = &self.client_name;
+        if name.trim().is_empty() || name.chars().count() > CLIENT_NAME_MAX_CHARS {
+            wrong(
+                "client_name",
+                format!("must be 1 to {CLIENT_NAME_MAX_CHARS} characters, not blank"),
+            );
         }
         if self.grant_types.is_empty() {
             wrong("grant_types", "must name at least one grant type".into());
@@ -135,6 +148,65 @@ impl NewClient {
                 );
             }
         }
+        if let Some(format) = &self.access_token_format
+            && !ACCESS_TOKEN_FORMATS.contains(&format.as_str())
+        {
+            wrong(
+                "access_token_format",
+                format!("'{format}' is not supported; supported: jwt, opaque"),
+            );
+        }
+        if let Some(alg) = &self.id_token_signed_response_alg
+            && !ID_TOKEN_ALGS.contains(&alg.as_str())
+        {
+            wrong(
+                "id_token_signed_response_alg",
+                format!("'{alg}' is not supported; supported: RS256, ES256"),
+            );
+        }
+        if self.redirect_uris.len() > REDIRECT_URIS_MAX {
+            wrong("redirect_uris", format!("at most {REDIRECT_URIS_MAX}"));
+        }
+        if self
+            .redirect_uris
+            .iter()
+            .any(|uri| uri.chars().count() > REDIRECT_URI_MAX_CHARS)
+        {
+            wrong(
+                "redirect_uris",
+                format!("each at most {REDIRECT_URI_MAX_CHARS} characters"),
+            );
+        }
+        if self.scope.chars().count() > SCOPE_MAX_CHARS {
+            wrong(
+                "scope",
+                format!("must be at most {SCOPE_MAX_CHARS} characters"),
+            );
+        }
+        for token in self.scope.split(' ').filter(|t| !t.is_empty()) {
+            if !is_scope_token(token) {
+                wrong("scope", format!("'{token}' is not a valid scope token"));
+            }
+        }
+        if let Some(method) = &self.token_endpoint_auth_method
+            && !SUPPORTED_AUTH_METHODS.contains(&method.as_str())
+        {
+            wrong(
+                "token_endpoint_auth_method",
+                format!(
+                    "'{method}' is not supported; supported: {}",
+                    SUPPORTED_AUTH_METHODS.join(", ")
+                ),
+            );
+        }
+        if !malformed.is_empty() {
+            return Err(AuthError::Invalid(malformed));
+        }
+
+        let mut unprocessable = Vec::new();
+        let mut wrong = |field: &str, reason: String| {
+            unprocessable.push(FieldError::new(field, reason));
+        };
         let grants = |g: &str| self.grant_types.iter().any(|x| x == g);
         let method = self
             .token_endpoint_auth_method
@@ -165,22 +237,6 @@ impl NewClient {
                     .into(),
             );
         }
-        if let Some(format) = &self.access_token_format
-            && !["jwt", "opaque"].contains(&format.as_str())
-        {
-            wrong(
-                "access_token_format",
-                format!("'{format}' is not supported; supported: jwt, opaque"),
-            );
-        }
-        if let Some(alg) = &self.id_token_signed_response_alg
-            && !["RS256", "ES256"].contains(&alg.as_str())
-        {
-            wrong(
-                "id_token_signed_response_alg",
-                format!("'{alg}' is not supported; supported: RS256, ES256"),
-            );
-        }
         match (method, &self.jwks) {
             ("private_key_jwt", None) => wrong(
                 "jwks",
@@ -194,44 +250,22 @@ impl NewClient {
             (_, Some(_)) => wrong("jwks", "only private_key_jwt clients register keys".into()),
             (_, None) => {}
         }
-        if self.redirect_uris.len() > 20 {
-            wrong("redirect_uris", "at most 20".into());
-        }
         for uri in &self.redirect_uris {
-            if uri.len() > 2000 {
-                wrong("redirect_uris", "each at most 2000 characters".into());
-            } else if let Some(reason) = redirect_uri_problem(uri) {
+            if let Some(reason) = redirect_uri_problem(uri) {
                 wrong("redirect_uris", format!("'{uri}' {reason}"));
             }
         }
-        if self.scope.len() > 2000 {
-            wrong("scope", "must be at most 2000 characters".into());
-        }
-        for token in self.scope.split(' ').filter(|t| !t.is_empty()) {
-            if !is_scope_token(token) {
-                wrong("scope", format!("'{token}' is not a valid scope token"));
-            } else if token == PLATFORM_ADMIN_SCOPE && tenant_slug != SYSTEM_TENANT {
-                wrong(
-                    "scope",
-                    format!("'{PLATFORM_ADMIN_SCOPE}' is only for the system tenant"),
-                );
-            }
-        }
-        if let Some(method) = &self.token_endpoint_auth_method
-            && !SUPPORTED_AUTH_METHODS.contains(&method.as_str())
+        if tenant_slug != SYSTEM_TENANT && self.scope.split(' ').any(|t| t == PLATFORM_ADMIN_SCOPE)
         {
             wrong(
-                "token_endpoint_auth_method",
-                format!(
-                    "'{method}' is not supported; supported: {}",
-                    SUPPORTED_AUTH_METHODS.join(", ")
-                ),
+                "scope",
+                format!("'{PLATFORM_ADMIN_SCOPE}' is only for the system tenant"),
             );
         }
-        if errors.is_empty() {
+        if unprocessable.is_empty() {
             Ok(())
         } else {
-            Err(AuthError::Invalid(errors))
+            Err(AuthError::Unprocessable(unprocessable))
         }
     }
 }

@@ -6,10 +6,10 @@ mod client_assertion;
 pub(crate) mod clients;
 pub(crate) mod keys;
 mod revocation;
-mod tenants;
+pub(crate) mod tenants;
 mod throttle;
 mod tokens;
-mod users;
+pub(crate) mod users;
 
 pub use clients::{ClientSecret, ClientUpdate, NewClient};
 pub use revocation::{Introspection, UserinfoError};

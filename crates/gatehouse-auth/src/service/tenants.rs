@@ -20,6 +20,22 @@ pub struct NewTenant {
     pub signing_alg: Option<SigningAlg>,
 }
 
+/// A tenant's longest display name, in characters.
+pub const DISPLAY_NAME_MAX_CHARS: usize = 200;
+/// The refresh-token lifetimes a tenant may set, in seconds: a minute to five years.
+pub const REFRESH_SECONDS: std::ops::RangeInclusive<i64> = 60..=5 * 365 * 86_400;
+/// The request rates a tenant may be limited to, per minute.
+pub const RATE_LIMIT_PER_MINUTE: std::ops::RangeInclusive<i64> = 1..=1_000_000_000;
+
+fn display_name_problem(name: &str) -> Option<FieldError> {
+    (name.trim().is_empty() || name.chars().count() > DISPLAY_NAME_MAX_CHARS).then(|| {
+        FieldError::new(
+            "display_name",
+            format!("must be 1 to {DISPLAY_NAME_MAX_CHARS} characters, not blank"),
+        )
+    })
+}
+
 impl NewTenant {
     fn validate(&self) -> Result<(), AuthError> {
         let mut errors = Vec::new();
@@ -30,12 +46,8 @@ impl NewTenant {
                     .into(),
             });
         }
-        let name_len = self.display_name.trim().chars().count();
-        if name_len == 0 || name_len > 200 {
-            errors.push(FieldError {
-                field: "display_name".into(),
-                reason: "must be 1 to 200 characters".into(),
-            });
+        if let Some(error) = display_name_problem(&self.display_name) {
+            errors.push(error);
         }
         if errors.is_empty() {
             Ok(())
@@ -66,14 +78,12 @@ impl AuthService {
     ) -> Result<tenant::Model, AuthError> {
         let tenant = self.get_tenant(slug).await?;
         let mut errors = Vec::new();
-        if let Some(name) = &update.display_name {
-            let len = name.trim().chars().count();
-            if len == 0 || len > 200 {
-                errors.push(FieldError {
-                    field: "display_name".into(),
-                    reason: "must be 1 to 200 characters".into(),
-                });
-            }
+        if let Some(error) = update
+            .display_name
+            .as_deref()
+            .and_then(display_name_problem)
+        {
+            errors.push(error);
         }
         let idle = update
             .refresh_idle_seconds
@@ -81,15 +91,18 @@ impl AuthService {
         let absolute = update
             .refresh_absolute_seconds
             .unwrap_or(tenant.refresh_absolute_seconds);
-        let limit = 5 * 365 * 86_400;
         for (field, value) in [
             ("refresh_idle_seconds", idle),
             ("refresh_absolute_seconds", absolute),
         ] {
-            if value.is_some_and(|v| !(60..=limit).contains(&v)) {
+            if value.is_some_and(|v| !REFRESH_SECONDS.contains(&v)) {
                 errors.push(FieldError {
                     field: field.into(),
-                    reason: format!("must be between 60 and {limit}"),
+                    reason: format!(
+                        "must be between {} and {}",
+                        REFRESH_SECONDS.start(),
+                        REFRESH_SECONDS.end()
+                    ),
                 });
             }
         }
@@ -98,29 +111,32 @@ impl AuthService {
         let effective_absolute = absolute.unwrap_or(
             i64::try_from(self.config.refresh_absolute_ttl.as_secs()).unwrap_or(i64::MAX),
         );
-        if errors.is_empty() && effective_idle > effective_absolute {
-            errors.push(FieldError {
-                field: "refresh_idle_seconds".into(),
-                reason: "must not exceed the absolute lifetime".into(),
-            });
-        }
         let rate_limit = update
             .rate_limit_per_minute
             .unwrap_or(tenant.rate_limit_per_minute);
-        if rate_limit.is_some_and(|v| !(1..=1_000_000_000).contains(&v)) {
+        if rate_limit.is_some_and(|v| !RATE_LIMIT_PER_MINUTE.contains(&v)) {
             errors.push(FieldError {
                 field: "rate_limit_per_minute".into(),
-                reason: "must be between 1 and 1000000000".into(),
-            });
-        }
-        if update.disabled == Some(true) && slug == SYSTEM_TENANT {
-            errors.push(FieldError {
-                field: "disabled".into(),
-                reason: "the system tenant holds the operator's client and stays enabled".into(),
+                reason: format!(
+                    "must be between {} and {}",
+                    RATE_LIMIT_PER_MINUTE.start(),
+                    RATE_LIMIT_PER_MINUTE.end()
+                ),
             });
         }
         if !errors.is_empty() {
             return Err(AuthError::Invalid(errors));
+        }
+        if effective_idle > effective_absolute {
+            return Err(AuthError::Unprocessable(vec![FieldError::new(
+                "refresh_idle_seconds",
+                "must not exceed the absolute lifetime",
+            )]));
+        }
+        if update.disabled == Some(true) && slug == SYSTEM_TENANT {
+            return Err(AuthError::Conflict(
+                "the system tenant holds the operator's client and stays enabled".into(),
+            ));
         }
         let disabling = update.disabled == Some(true) && !tenant.disabled;
         let mut active: tenant::ActiveModel = tenant.into();

@@ -69,6 +69,11 @@ impl std::fmt::Debug for NewUser {
     }
 }
 
+/// A username: 1 to 64 of letters, digits, `.`, `-`, `_` and `@`.
+pub const USERNAME_PATTERN: &str = "^[A-Za-z0-9._@-]{1,64}$";
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+
 impl NewUser {
     fn validate(&self) -> Result<(), AuthError> {
         let mut errors = Vec::new();
@@ -90,17 +95,10 @@ impl NewUser {
             );
         }
         let password_len = self.password.chars().count();
-        if !(8..=1024).contains(&password_len) {
+        if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&password_len) {
             wrong("password", "must be 8 to 1024 characters");
         }
-        let email_ok = self.email.len() <= 254
-            && self.email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !self.email.chars().any(char::is_whitespace)
-            });
+        let email_ok = gatehouse_proto::is_email(&self.email);
         if !email_ok {
             wrong("email", "must be an email address such as ada@example.com");
         }

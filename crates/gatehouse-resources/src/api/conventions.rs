@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use gatehouse_proto::FieldError;
+use gatehouse_proto::{FieldError, Rule};
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{Example, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
@@ -16,6 +16,7 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, Order, SqliteTransactionMode, TransactionOptions,
     TransactionTrait, Value,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::ResourcesAuth;
@@ -68,12 +69,32 @@ impl<T: ParseFromParameter> ParseFromParameter for Param<T> {
 }
 
 /// Wrong fields and parameters, gathered so that a request hears of all of them at once.
+///
+/// Two kinds: a value the OpenAPI document already rules out (malformed: 400), and one that
+/// is well-formed but cannot be served: it names what does not exist, or disagrees with
+/// another (unprocessable: 422). A request with both kinds gets a 400 that lists them all.
 #[derive(Debug, Default)]
-pub(crate) struct Problems(pub Vec<FieldError>);
+pub(crate) struct Problems {
+    malformed: Vec<FieldError>,
+    unprocessable: Vec<FieldError>,
+}
 
 impl Problems {
+    /// A value the document rules out (its type, range, length, pattern or enum).
     pub(crate) fn add(&mut self, field: &str, reason: impl Into<String>) {
-        self.0.push(FieldError::new(field, reason));
+        self.malformed.push(FieldError::new(field, reason));
+    }
+
+    /// A well-formed value that cannot be served.
+    pub(crate) fn unprocessable(&mut self, field: &str, reason: impl Into<String>) {
+        self.unprocessable.push(FieldError::new(field, reason));
+    }
+
+    fn names(&self, field: &str) -> bool {
+        self.malformed
+            .iter()
+            .chain(&self.unprocessable)
+            .any(|e| e.field == field)
     }
 
     /// The value of a lenient parameter, or `None` with its reason noted.
@@ -87,12 +108,16 @@ impl Problems {
         }
     }
 
-    /// `Ok(value)` if nothing was wrong, else a 400 listing every problem.
+    /// `Ok(value)` if nothing was wrong, else a 400 (or 422) listing every problem.
     pub(crate) fn or_fail<T>(self, value: T) -> Result<T, ResourcesError> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(ResourcesError::InvalidFields(self.0))
+        match (self.malformed.is_empty(), self.unprocessable.is_empty()) {
+            (true, true) => Ok(value),
+            (true, false) => Err(ResourcesError::UnprocessableFields(self.unprocessable)),
+            (false, _) => {
+                let mut all = self.malformed;
+                all.extend(self.unprocessable);
+                Err(ResourcesError::InvalidFields(all))
+            }
         }
     }
 }
@@ -100,18 +125,28 @@ impl Problems {
 /// The longest name of a product or customer, in characters.
 const NAME_MAX_CHARS: usize = 200;
 
-/// A name as stored: trimmed, then 1 to 200 characters (else `name` is noted in `errors`).
+/// A name as stored: 1 to 200 characters, not all white space, stored trimmed (else `name` is
+/// noted in `errors`).
 pub(crate) fn name(raw: &str, errors: &mut Vec<FieldError>) -> String {
     let name = raw.trim();
     if name.is_empty() {
-        errors.push(FieldError::new("name", "must not be empty"));
-    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.push(FieldError::new("name", "must not be empty or blank"));
+    } else if raw.chars().count() > NAME_MAX_CHARS {
         errors.push(FieldError::new(
             "name",
             format!("must be at most {NAME_MAX_CHARS} characters"),
         ));
     }
     name.to_owned()
+}
+
+/// What the OpenAPI document says of a name: [`name`]'s rule.
+pub(crate) fn name_rule() -> serde_json::Value {
+    serde_json::json!({
+        "minLength": 1,
+        "maxLength": NAME_MAX_CHARS,
+        "pattern": gatehouse_proto::NOT_BLANK_PATTERN,
+    })
 }
 
 /// A resource id from the path; one that is not a UUID names nothing (404, not 400).
@@ -330,6 +365,36 @@ pub(crate) struct WindowParams {
     pub sort: Option<String>,
 }
 
+impl<C> ListSpec<C> {
+    /// What the OpenAPI document says of the window and sort parameters that `plan` checks.
+    pub(crate) fn rules(&self, operation: &'static str, config: &ResourcesConfig) -> Vec<Rule> {
+        let names: Vec<&str> = self.sort_fields.iter().map(|f| f.name).collect();
+        let field = format!("-?({})", names.join("|"));
+        vec![
+            Rule::query(
+                operation,
+                "page",
+                // No `default`: a generated client would send it beside `cursor`.
+                json!({"minimum": 1, "maximum": u64::MAX}),
+            ),
+            Rule::query(
+                operation,
+                "per_page",
+                json!({
+                    "minimum": 1,
+                    "maximum": config.max_per_page,
+                    "default": config.default_per_page(),
+                }),
+            ),
+            Rule::query(
+                operation,
+                "sort",
+                json!({"pattern": format!("^{field}(,{field})*$"), "default": names.first()}),
+            ),
+        ]
+    }
+}
+
 impl<C: Copy> ListSpec<C> {
     /// Understands a list request: unknown parameters, the window and the sort, with every
     /// problem noted in `problems` (the caller adds its filters' and then fails once).
@@ -349,7 +414,7 @@ impl<C: Copy> ListSpec<C> {
             .copied()
             .collect();
         for (name, _) in &pairs {
-            if !known.contains(&name.as_str()) && !problems.0.iter().any(|e| &e.field == name) {
+            if !known.contains(&name.as_str()) && !problems.names(name) {
                 problems.add(
                     name,
                     format!(
@@ -374,7 +439,7 @@ impl<C: Copy> ListSpec<C> {
             );
         }
         if page.is_some() && params.cursor.is_some() {
-            problems.add(
+            problems.unprocessable(
                 "cursor",
                 "cannot be combined with page; use one or the other",
             );
@@ -391,7 +456,7 @@ impl<C: Copy> ListSpec<C> {
         let window = match &params.cursor {
             Some(cursor) => Window::After {
                 position: decode_cursor(cursor, &kinds, &query_digest)
-                    .map_err(|reason| problems.add("cursor", reason))
+                    .map_err(|reason| problems.unprocessable("cursor", reason))
                     .ok(),
                 limit: per_page,
             },
@@ -434,7 +499,7 @@ impl<C: Copy> ListSpec<C> {
                     order.push((field.column, direction));
                     kinds.push(field.kind);
                 }
-                Some(_) => problems.add("sort", format!("`{name}` is named twice")),
+                Some(_) => problems.unprocessable("sort", format!("`{name}` is named twice")),
                 None => {
                     let names: Vec<&str> = self.sort_fields.iter().map(|f| f.name).collect();
                     problems.add(
@@ -679,14 +744,15 @@ pub(crate) fn patched<T: ParseFromJSON>(
             "a merge patch is a JSON object",
         )]));
     }
-    merge_patch(&mut current, patch);
     let mut problems = Problems::default();
     let known = |path: &str| {
         fields
             .iter()
             .any(|(f, _, _)| *f == path || f.starts_with(&format!("{path}.")))
     };
-    if let Some(object) = current.as_object() {
+    // The patch's own members: one that names no field is refused even when it is `null`,
+    // which would change nothing.
+    if let Some(object) = patch.as_object() {
         for (name, value) in object {
             if !known(name) {
                 problems.add(name, "unknown field");
@@ -700,6 +766,7 @@ pub(crate) fn patched<T: ParseFromJSON>(
             }
         }
     }
+    merge_patch(&mut current, patch);
     for (path, shape, required) in fields {
         let value = path
             .split('.')
@@ -724,10 +791,48 @@ pub(crate) fn patched<T: ParseFromJSON>(
             }
         }
     }
-    problems.0.sort_by(|a, b| a.field.cmp(&b.field));
+    problems.malformed.sort_by(|a, b| a.field.cmp(&b.field));
     problems.or_fail(())?;
     T::parse_from_json(Some(current))
         .map_err(|e| ResourcesError::InvalidFields(vec![FieldError::new("body", e.into_message())]))
+}
+
+/// What the OpenAPI document says of a merge patch of `fields`: each field optional, `null`
+/// only where a field may be removed, no other fields; `rules` holds each field's keywords.
+pub(crate) fn patch_schema(
+    fields: &[(&str, Shape, bool)],
+    rules: &[(&str, serde_json::Value)],
+) -> serde_json::Value {
+    let object = || json!({"type": "object", "additionalProperties": false, "properties": {}});
+    let mut root = object();
+    for (path, shape, required) in fields {
+        let kind = match shape {
+            Shape::String => "string",
+            Shape::Integer => "integer",
+            Shape::Array => "array",
+        };
+        let mut leaf = json!({"type": kind});
+        if let Some((_, keywords)) = rules.iter().find(|(p, _)| p == path)
+            && let (Some(leaf), Some(keywords)) = (leaf.as_object_mut(), keywords.as_object())
+        {
+            leaf.extend(keywords.clone());
+        }
+        if !required {
+            leaf["nullable"] = json!(true);
+        }
+        match path.split_once('.') {
+            // One level of nesting is all a resource has (`price.amount`).
+            Some((outer, inner)) => {
+                let nested = &mut root["properties"][outer];
+                if nested.is_null() {
+                    *nested = object();
+                }
+                nested["properties"][inner] = leaf;
+            }
+            None => root["properties"][*path] = leaf,
+        }
+    }
+    root
 }
 
 // ---------------------------------------------------------------------------------------------

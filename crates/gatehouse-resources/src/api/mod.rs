@@ -39,13 +39,20 @@ pub(crate) enum ResourceScope {
     OrdersWrite,
 }
 
-/// An OAuth2 access token from the tenant's token endpoint (client credentials). The gateway
-/// validates it and vouches for the caller; this service only reads the identity it vouched
-/// for.
+/// An OAuth2 access token of the tenant: a machine client's (client credentials), or a
+/// person's, signed in through an app (authorization code with PKCE). The gateway validates it
+/// and vouches for the caller; this service only reads the identity it vouched for.
 #[derive(SecurityScheme)]
 #[oai(
     ty = "oauth2",
-    flows(client_credentials(token_url = "/t/{tenant}/oauth2/token", scopes = "ResourceScope")),
+    flows(
+        client_credentials(token_url = "/t/{tenant}/oauth2/token", scopes = "ResourceScope"),
+        authorization_code(
+            authorization_url = "/t/{tenant}/oauth2/authorize",
+            token_url = "/t/{tenant}/oauth2/token",
+            scopes = "ResourceScope"
+        )
+    ),
     checker = "gatehouse_proto::identity_checker"
 )]
 pub(crate) struct ResourcesAuth(pub(crate) Identity);
@@ -137,9 +144,19 @@ pub(crate) fn service(db: DatabaseConnection, config: ResourcesConfig) -> OpenAp
     )
 }
 
+/// What the OpenAPI document says of the fields and parameters the handlers check themselves.
+pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<gatehouse_proto::Rule> {
+    let mut rules = products::document_rules(config);
+    rules.extend(customers::document_rules(config));
+    rules.extend(orders::document_rules(config));
+    rules
+}
+
 pub(crate) fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEndpoint<'static> {
+    // The served document states this service's own page sizes.
+    let document = crate::document(&config);
     let api = service(db, config);
-    docs::routes(Route::new(), &api)
+    docs::routes(Route::new(), &api, document)
         .nest("/", api)
         .around(|ep, req| async move { crate::error::problem_errors(&ep, req).await })
         .boxed()

@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use gatehouse_proto::{ApiProblem, Text};
+use gatehouse_proto::{ApiProblem, Rule, Text, UUID_PATTERN, is_hyphenated_uuid};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::conventions::{
@@ -15,8 +16,8 @@ use super::conventions::{
 };
 use super::products::Price;
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
-use crate::ResourcesError;
 use crate::store::order::{self, Column, FullOrder, LineRequest, OrderFields, OrderFilter, Status};
+use crate::{ResourcesConfig, ResourcesError};
 
 const MAX_LINES: usize = 100;
 const QUANTITY_MAX: i64 = 1_000_000;
@@ -489,11 +490,62 @@ fn writable(current: &FullOrder) -> serde_json::Value {
     })
 }
 
-/// Checks every field of an order at once (400); whether its customer and products exist is
-/// checked in the write's transaction (422).
+/// A UUID in the hyphenated form the document names.
+fn uuid(text: &str) -> Result<Uuid, ()> {
+    if !is_hyphenated_uuid(text) {
+        return Err(());
+    }
+    Uuid::parse_str(text).map_err(|_| ())
+}
+
+/// The status names, as the document lists them.
+const STATUSES: [&str; 4] = ["pending", "paid", "shipped", "cancelled"];
+
+/// The rules [`validate`] checks, by field path, for the OpenAPI document.
+fn field_rules() -> Vec<(&'static str, Value)> {
+    let id = json!({"format": "uuid", "pattern": UUID_PATTERN});
+    vec![
+        ("customer_id", id.clone()),
+        (
+            "lines",
+            json!({
+                "minItems": 1,
+                "maxItems": MAX_LINES,
+                "items": {"$ref": "#/components/schemas/LineInput"},
+            }),
+        ),
+        ("status", json!({"enum": STATUSES})),
+        ("product_id", id),
+        ("quantity", json!({"minimum": 1, "maximum": QUANTITY_MAX})),
+    ]
+}
+
+/// What the OpenAPI document says of this API's fields and parameters.
+pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
+    let fields = field_rules();
+    let mut rules: Vec<Rule> = fields
+        .iter()
+        .map(|(path, keywords)| {
+            let schema = match *path {
+                "product_id" | "quantity" => "LineInput",
+                _ => "OrderInput",
+            };
+            Rule::field(format!("{schema}.{path}"), keywords.clone())
+        })
+        .collect();
+    rules.push(Rule::body(
+        "patchOrder",
+        conventions::patch_schema(&PATCHABLE, &fields),
+    ));
+    rules.extend(LIST.rules("listOrders", config));
+    rules
+}
+
+/// Checks every field of an order at once (400); whether its customer and products exist, and
+/// whether two lines name one product, is 422 (the first in the write's transaction).
 fn validate(input: &OrderInput) -> Result<OrderFields, ResourcesError> {
     let mut problems = Problems::default();
-    let customer_id = Uuid::parse_str(&input.customer_id.0)
+    let customer_id = uuid(&input.customer_id.0)
         .map_err(|_| problems.add("customer_id", "must be a customer's id (a UUID)"))
         .ok();
     if input.lines.is_empty() || input.lines.len() > MAX_LINES {
@@ -502,8 +554,8 @@ fn validate(input: &OrderInput) -> Result<OrderFields, ResourcesError> {
     let mut lines = Vec::new();
     let mut seen = HashSet::new();
     for (i, line) in input.lines.iter().enumerate() {
-        match Uuid::parse_str(&line.product_id.0) {
-            Ok(product_id) if !seen.insert(product_id) => problems.add(
+        match uuid(&line.product_id.0) {
+            Ok(product_id) if !seen.insert(product_id) => problems.unprocessable(
                 &format!("lines[{i}].product_id"),
                 "is in another line already; raise that line's quantity instead",
             ),
@@ -525,7 +577,7 @@ fn validate(input: &OrderInput) -> Result<OrderFields, ResourcesError> {
     }
     let status = Status::parse(&input.status.0);
     if status.is_none() {
-        problems.add("status", "must be one of pending, paid, shipped, cancelled");
+        problems.add("status", format!("must be one of {}", STATUSES.join(", ")));
     }
     problems.or_fail(())?;
     Ok(OrderFields {

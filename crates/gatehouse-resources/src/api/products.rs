@@ -1,10 +1,11 @@
 //! `/t/{tenant}/api/v1/products`: the tenant's product catalogue.
 
 use chrono::{DateTime, Utc};
-use gatehouse_proto::{ApiProblem, FieldError, Text};
+use gatehouse_proto::{ApiProblem, FieldError, Rule, Text};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::conventions::{
@@ -12,12 +13,13 @@ use super::conventions::{
     ReadResponse, Shape, SortField, WindowParams, WrittenResponse, resource_id,
 };
 use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
-use crate::ResourcesError;
 use crate::store::product::{self, AMOUNT_MAX, Column, ProductFields, ProductFilter};
+use crate::{ResourcesConfig, ResourcesError};
 
 pub(crate) const DESCRIPTION_MAX_CHARS: usize = 2000;
 const SKU_MAX_CHARS: usize = 64;
 const STOCK_MAX: i64 = 1_000_000_000;
+const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
 
 /// An amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -252,7 +254,7 @@ impl ProductsApi {
         if let (Some(min), Some(max)) = (filter.min_price, filter.max_price)
             && min > max
         {
-            problems.add("max_price", "must not be below min_price");
+            problems.unprocessable("max_price", "must not be below min_price");
         }
         problems.or_fail(())?;
         let listed = product::list(
@@ -480,6 +482,42 @@ fn validate(input: ProductInput) -> Result<ProductFields, Vec<FieldError>> {
         price_amount: input.price.amount,
         price_currency: input.price.currency.0,
     })
+}
+
+/// The rules [`validate`] checks, by field path, for the OpenAPI document.
+fn field_rules() -> Vec<(&'static str, Value)> {
+    vec![
+        ("name", conventions::name_rule()),
+        ("description", json!({"maxLength": DESCRIPTION_MAX_CHARS})),
+        (
+            "sku",
+            json!({"pattern": format!("^[A-Za-z0-9._-]{{1,{SKU_MAX_CHARS}}}$")}),
+        ),
+        ("stock", json!({"minimum": 0, "maximum": STOCK_MAX})),
+        ("price.amount", json!({"minimum": 0, "maximum": AMOUNT_MAX})),
+        ("price.currency", json!({"pattern": CURRENCY_PATTERN})),
+    ]
+}
+
+/// What the OpenAPI document says of this API's fields and parameters.
+pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
+    let fields = field_rules();
+    let mut rules: Vec<Rule> = fields
+        .iter()
+        .map(|(path, keywords)| {
+            let place = match path.strip_prefix("price.") {
+                Some(field) => format!("Price.{field}"),
+                None => format!("ProductInput.{path}"),
+            };
+            Rule::field(place, keywords.clone())
+        })
+        .collect();
+    rules.push(Rule::body(
+        "patchProduct",
+        conventions::patch_schema(&PATCHABLE, &fields),
+    ));
+    rules.extend(LIST.rules("listProducts", config));
+    rules
 }
 
 fn is_currency(code: &str) -> bool {

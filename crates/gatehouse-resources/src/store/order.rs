@@ -245,7 +245,7 @@ pub(crate) async fn create(
     fields: OrderFields,
 ) -> Result<FullOrder, ResourcesError> {
     if fields.status != Status::Pending {
-        return Err(ResourcesError::InvalidFields(vec![FieldError::new(
+        return Err(ResourcesError::UnprocessableFields(vec![FieldError::new(
             "status",
             "a new order is pending; pay, ship or cancel it afterwards",
         )]));

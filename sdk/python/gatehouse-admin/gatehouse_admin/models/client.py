@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Client")
+
+
+@_attrs_define
+class Client:
+    """A registered client. Its secret is never shown again after creation.
+
+    Attributes:
+        client_id (str):
+        client_name (str):
+        grant_types (list[str]):
+        redirect_uris (list[str]):
+        scope (str):
+        token_endpoint_auth_method (str):
+        id_token_signed_response_alg (str):
+        access_token_format (str):
+        client_id_issued_at (int): Seconds since the epoch (RFC 7591).
+        disabled (bool):
+        resource_server (bool):
+        jwks (Any | Unset):
+    """
+
+    client_id: str
+    client_name: str
+    grant_types: list[str]
+    redirect_uris: list[str]
+    scope: str
+    token_endpoint_auth_method: str
+    id_token_signed_response_alg: str
+    access_token_format: str
+    client_id_issued_at: int
+    disabled: bool
+    resource_server: bool
+    jwks: Any | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        client_id = self.client_id
+
+        client_name = self.client_name
+
+        grant_types = self.grant_types
+
+        redirect_uris = self.redirect_uris
+
+        scope = self.scope
+
+        token_endpoint_auth_method = self.token_endpoint_auth_method
+
+        id_token_signed_response_alg = self.id_token_signed_response_alg
+
+        access_token_format = self.access_token_format
+
+        client_id_issued_at = self.client_id_issued_at
+
+        disabled = self.disabled
+
+        resource_server = self.resource_server
+
+        jwks = self.jwks
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "client_id": client_id,
+                "client_name": client_name,
+                "grant_types": grant_types,
+                "redirect_uris": redirect_uris,
+                "scope": scope,
+                "token_endpoint_auth_method": token_endpoint_auth_method,
+                "id_token_signed_response_alg": id_token_signed_response_alg,
+                "access_token_format": access_token_format,
+                "client_id_issued_at": client_id_issued_at,
+                "disabled": disabled,
+                "resource_server": resource_server,
+            }
+        )
+        if jwks is not UNSET:
+            field_dict["jwks"] = jwks
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        client_id = d.pop("client_id")
+
+        client_name = d.pop("client_name")
+
+        grant_types = cast(list[str], d.pop("grant_types"))
+
+        redirect_uris = cast(list[str], d.pop("redirect_uris"))
+
+        scope = d.pop("scope")
+
+        token_endpoint_auth_method = d.pop("token_endpoint_auth_method")
+
+        id_token_signed_response_alg = d.pop("id_token_signed_response_alg")
+
+        access_token_format = d.pop("access_token_format")
+
+        client_id_issued_at = d.pop("client_id_issued_at")
+
+        disabled = d.pop("disabled")
+
+        resource_server = d.pop("resource_server")
+
+        jwks = d.pop("jwks", UNSET)
+
+        client = cls(
+            client_id=client_id,
+            client_name=client_name,
+            grant_types=grant_types,
+            redirect_uris=redirect_uris,
+            scope=scope,
+            token_endpoint_auth_method=token_endpoint_auth_method,
+            id_token_signed_response_alg=id_token_signed_response_alg,
+            access_token_format=access_token_format,
+            client_id_issued_at=client_id_issued_at,
+            disabled=disabled,
+            resource_server=resource_server,
+            jwks=jwks,
+        )
+
+        client.additional_properties = d
+        return client
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

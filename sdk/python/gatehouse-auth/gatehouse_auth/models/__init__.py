@@ -1,0 +1,25 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .field_error import FieldError
+from .introspection_body import IntrospectionBody
+from .jwk import Jwk
+from .jwks import Jwks
+from .o_auth_error_body import OAuthErrorBody
+from .problem import Problem
+from .server_metadata import ServerMetadata
+from .token_body import TokenBody
+from .token_query import TokenQuery
+from .token_request import TokenRequest
+
+__all__ = (
+    "FieldError",
+    "IntrospectionBody",
+    "Jwk",
+    "Jwks",
+    "OAuthErrorBody",
+    "Problem",
+    "ServerMetadata",
+    "TokenBody",
+    "TokenQuery",
+    "TokenRequest",
+)

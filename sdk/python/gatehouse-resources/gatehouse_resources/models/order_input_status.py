@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class OrderInputStatus(StrEnum):
+    CANCELLED = "cancelled"
+    PAID = "paid"
+    PENDING = "pending"
+    SHIPPED = "shipped"
+
+    def __str__(self) -> str:
+        return str(self.value)
