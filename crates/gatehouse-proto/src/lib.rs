@@ -35,8 +35,8 @@ pub use revocations::{
     revocations_path,
 };
 pub use schema_rules::{
-    EMAIL_MAX_CHARS, NOT_BLANK_PATTERN, Place, Rule, UUID_PATTERN, email_rule, is_email,
-    is_hyphenated_uuid, with_rules,
+    EMAIL_MAX_CHARS, NOT_BLANK_PATTERN, Place, Rule, UUID_PATTERN, documented, email_rule,
+    is_email, is_hyphenated_uuid, with_rules,
 };
 pub use slug::{SLUG_MAX_LEN, SLUG_PATTERN, is_valid_slug};
 pub use text::Text;

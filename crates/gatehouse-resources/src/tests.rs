@@ -517,3 +517,12 @@ fn the_document_describes_the_api() {
         assert!(item[method].is_object(), "{method}");
     }
 }
+
+#[test]
+fn every_documented_rule_finds_its_place_in_the_document() {
+    let config = ResourcesConfig::default();
+    let spec = crate::api::service(sea_orm::DatabaseConnection::default(), config.clone()).spec();
+    if let Err(missing) = gatehouse_proto::with_rules(&spec, &crate::api::document_rules(&config)) {
+        panic!("{missing}");
+    }
+}

@@ -797,9 +797,29 @@ pub(crate) fn patched<T: ParseFromJSON>(
         .map_err(|e| ResourcesError::InvalidFields(vec![FieldError::new("body", e.into_message())]))
 }
 
+/// What the OpenAPI document says of a resource: each field's rules (`fields`, by path) on the
+/// component schema `schema_of` names for it, the merge patch's body (`patch`: its operation
+/// and writable fields), and the list's parameters (`list`: its operation and spec).
+pub(crate) fn resource_rules<C>(
+    fields: &[(&str, serde_json::Value)],
+    schema_of: impl Fn(&str) -> String,
+    patch: (&'static str, &[(&str, Shape, bool)]),
+    list: (&'static str, &ListSpec<C>),
+    config: &ResourcesConfig,
+) -> Vec<Rule> {
+    let (patch_operation, patchable) = patch;
+    let (list_operation, list) = list;
+    fields
+        .iter()
+        .map(|(path, keywords)| Rule::field(schema_of(path), keywords.clone()))
+        .chain([Rule::body(patch_operation, patch_schema(patchable, fields))])
+        .chain(list.rules(list_operation, config))
+        .collect()
+}
+
 /// What the OpenAPI document says of a merge patch of `fields`: each field optional, `null`
 /// only where a field may be removed, no other fields; `rules` holds each field's keywords.
-pub(crate) fn patch_schema(
+fn patch_schema(
     fields: &[(&str, Shape, bool)],
     rules: &[(&str, serde_json::Value)],
 ) -> serde_json::Value {

@@ -338,17 +338,13 @@ fn validate(input: CustomerInput) -> Result<CustomerFields, Vec<FieldError>> {
 
 /// What the OpenAPI document says of this API's fields and parameters.
 pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
-    let fields = [("name", conventions::name_rule()), ("email", email_rule())];
-    let mut rules: Vec<Rule> = fields
-        .iter()
-        .map(|(path, keywords)| Rule::field(format!("CustomerInput.{path}"), keywords.clone()))
-        .collect();
-    rules.push(Rule::body(
-        "patchCustomer",
-        conventions::patch_schema(&PATCHABLE, &fields),
-    ));
-    rules.extend(LIST.rules("listCustomers", config));
-    rules
+    conventions::resource_rules(
+        &[("name", conventions::name_rule()), ("email", email_rule())],
+        |path| format!("CustomerInput.{path}"),
+        ("patchCustomer", &PATCHABLE),
+        ("listCustomers", &LIST),
+        config,
+    )
 }
 
 #[cfg(test)]

@@ -522,23 +522,16 @@ fn field_rules() -> Vec<(&'static str, Value)> {
 
 /// What the OpenAPI document says of this API's fields and parameters.
 pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
-    let fields = field_rules();
-    let mut rules: Vec<Rule> = fields
-        .iter()
-        .map(|(path, keywords)| {
-            let schema = match *path {
-                "product_id" | "quantity" => "LineInput",
-                _ => "OrderInput",
-            };
-            Rule::field(format!("{schema}.{path}"), keywords.clone())
-        })
-        .collect();
-    rules.push(Rule::body(
-        "patchOrder",
-        conventions::patch_schema(&PATCHABLE, &fields),
-    ));
-    rules.extend(LIST.rules("listOrders", config));
-    rules
+    conventions::resource_rules(
+        &field_rules(),
+        |path| match path {
+            "product_id" | "quantity" => format!("LineInput.{path}"),
+            _ => format!("OrderInput.{path}"),
+        },
+        ("patchOrder", &PATCHABLE),
+        ("listOrders", &LIST),
+        config,
+    )
 }
 
 /// Checks every field of an order at once (400); whether its customer and products exist, and

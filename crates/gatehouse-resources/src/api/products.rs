@@ -501,23 +501,16 @@ fn field_rules() -> Vec<(&'static str, Value)> {
 
 /// What the OpenAPI document says of this API's fields and parameters.
 pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
-    let fields = field_rules();
-    let mut rules: Vec<Rule> = fields
-        .iter()
-        .map(|(path, keywords)| {
-            let place = match path.strip_prefix("price.") {
-                Some(field) => format!("Price.{field}"),
-                None => format!("ProductInput.{path}"),
-            };
-            Rule::field(place, keywords.clone())
-        })
-        .collect();
-    rules.push(Rule::body(
-        "patchProduct",
-        conventions::patch_schema(&PATCHABLE, &fields),
-    ));
-    rules.extend(LIST.rules("listProducts", config));
-    rules
+    conventions::resource_rules(
+        &field_rules(),
+        |path| match path.strip_prefix("price.") {
+            Some(field) => format!("Price.{field}"),
+            None => format!("ProductInput.{path}"),
+        },
+        ("patchProduct", &PATCHABLE),
+        ("listProducts", &LIST),
+        config,
+    )
 }
 
 fn is_currency(code: &str) -> bool {
