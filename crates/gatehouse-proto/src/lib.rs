@@ -8,6 +8,7 @@
 //! these and computing the proof.
 
 pub mod cache_key;
+mod chain;
 mod claims;
 mod etag;
 mod identity;
@@ -19,6 +20,7 @@ mod schema_rules;
 mod slug;
 mod text;
 
+pub use chain::ErrorChain;
 pub use claims::{AccessClaims, PLATFORM_ADMIN, SYSTEM_TENANT, TENANT_ADMIN};
 pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};

@@ -184,8 +184,14 @@ impl Problem {
 
     /// Turns any error that poem or poem-openapi raised before a handler ran (a body that is
     /// not JSON, a parameter of the wrong type, a wrong content type, an oversize body) into
-    /// a problem with the same status.
+    /// a problem with the same status. A parameter that did not parse is named in `errors`.
     pub fn from_poem_error(err: &poem::Error) -> Self {
+        if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+            return Self::invalid_fields(vec![FieldError {
+                field: param.name.to_owned(),
+                reason: param.reason.clone(),
+            }]);
+        }
         let status = err.status();
         let kind = match status {
             StatusCode::NOT_FOUND => ProblemType::NotFound,
@@ -199,7 +205,8 @@ impl Problem {
             _ => ProblemType::Internal,
         };
         let detail = if kind == ProblemType::Internal {
-            // Never echo an internal error's text to the client; it is in the log.
+            // Never echo an internal error's text to the client; it goes to the log.
+            tracing::error!(error = %crate::ErrorChain(err), "request failed");
             "the server could not complete the request".to_owned()
         } else {
             err.to_string()
@@ -326,21 +333,24 @@ impl From<ProblemType> for Problem {
     }
 }
 
-/// For `catch_all_error`: keeps responses that are already problem (or OAuth JSON) documents
-/// and turns every other error — a route not found, a method not allowed — into a problem.
+/// The one adapter from poem's errors to problems, for `catch_all_error`: keeps responses that
+/// are already problem (or OAuth JSON) documents and turns every other error — a route not
+/// found, a method not allowed, a parameter that did not parse — into a problem.
 pub async fn problem_for_error(err: poem::Error) -> Response {
-    let problem = Problem::from_poem_error(&err);
-    let response = err.into_response();
-    let keep = response
-        .headers()
-        .get(poem::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with(PROBLEM_CONTENT_TYPE) || ct.starts_with("application/json")
-        });
-    if keep {
-        response
-    } else {
-        problem.into_response()
+    if err.is_from_response() {
+        let response = err.into_response();
+        let keep = response
+            .headers()
+            .get(poem::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.starts_with(PROBLEM_CONTENT_TYPE) || ct.starts_with("application/json")
+            });
+        if keep {
+            return response;
+        }
+        return Problem::from_poem_error(&poem::Error::from_status(response.status()))
+            .into_response();
     }
+    Problem::from_poem_error(&err).into_response()
 }

@@ -1,6 +1,4 @@
 use gatehouse_proto::{ApiProblem, FieldError, Problem, ProblemType};
-use poem::{Endpoint, IntoResponse, Request, Response};
-use poem_openapi::error::ParseParamError;
 
 /// Why the resource service could not serve a request.
 #[derive(Debug, thiserror::Error)]
@@ -96,37 +94,5 @@ impl From<ResourcesError> for Problem {
 impl From<ResourcesError> for ApiProblem {
     fn from(err: ResourcesError) -> Self {
         ApiProblem::from(Problem::from(err))
-    }
-}
-
-/// Middleware: every error that poem or poem-openapi raised itself (a body that is not JSON, a
-/// query parameter of the wrong type, a missing `Authorization` header, an unknown path...)
-/// becomes a problem document with the same status.
-///
-/// This is needed because, for an operation returning `Result<T, ApiProblem>`, poem-openapi
-/// consults the bad-request handler of `T`, not of `ApiProblem`, so extractor errors would
-/// otherwise be answered in plain text. Errors that already carry a response (an
-/// `ApiProblem`, the identity checker's problems) pass through untouched.
-pub(crate) async fn problem_errors<E: Endpoint>(ep: &E, req: Request) -> poem::Result<Response> {
-    match ep.call(req).await {
-        Ok(resp) => Ok(resp.into_response()),
-        Err(err) if err.is_from_response() => Err(err),
-        Err(err) => {
-            let problem = problem_for(&err);
-            if problem.status >= 500 {
-                tracing::error!(error = %err, "resources: unexpected error");
-            }
-            Err(poem::Error::from_response(problem.into_response()))
-        }
-    }
-}
-
-fn problem_for(err: &poem::Error) -> Problem {
-    match err.downcast_ref::<ParseParamError>() {
-        Some(param) => Problem::invalid_fields(vec![FieldError {
-            field: param.name.to_owned(),
-            reason: param.reason.clone(),
-        }]),
-        None => Problem::from_poem_error(err),
     }
 }

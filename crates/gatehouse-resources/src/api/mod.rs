@@ -158,6 +158,6 @@ pub(crate) fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEn
     let api = service(db, config);
     docs::routes(Route::new(), &api, document)
         .nest("/", api)
-        .around(|ep, req| async move { crate::error::problem_errors(&ep, req).await })
+        .catch_all_error(gatehouse_proto::problem_for_error)
         .boxed()
 }
