@@ -10,14 +10,7 @@ use crate::helpers::{Registered, spawn_app, test_config};
 #[tokio::test]
 async fn the_cli_manages_tenants_clients_and_users_that_the_platform_then_serves() {
     let app = spawn_app().await;
-    let mut config = test_config(app.data_dir.path(), &app.database_url);
-    config.public_url = Some(app.base.clone());
-    let run = |args: &[&str]| {
-        let cli = Cli::try_parse_from(std::iter::once("gatehouse").chain(args.iter().copied()))
-            .expect("valid arguments");
-        let config = config.clone();
-        async move { cli.manage(&config).await }
-    };
+    let run = cli(&app);
     let json = |output: anyhow::Result<String>| -> Value {
         serde_json::from_str(&output.expect("the command succeeds")).expect("--json prints JSON")
     };
@@ -77,12 +70,12 @@ async fn the_cli_manages_tenants_clients_and_users_that_the_platform_then_serves
     );
     assert_eq!(user["username"], "ada");
     let users = json(run(&["--json", "user", "list", "--tenant", "acme"]).await);
-    assert_eq!(users.as_array().map(Vec::len), Some(1));
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(1));
 
     let tenants = json(run(&["--json", "tenant", "list"]).await);
-    let slugs: Vec<&str> = tenants
+    let slugs: Vec<&str> = tenants["items"]
         .as_array()
-        .expect("array")
+        .expect("items")
         .iter()
         .map(|t| t["slug"].as_str().expect("slug"))
         .collect();
@@ -112,6 +105,183 @@ async fn the_cli_manages_tenants_clients_and_users_that_the_platform_then_serves
         app.try_token(&registered, &[], oauth2::AuthType::BasicAuth)
             .await
             .is_err()
+    );
+}
+
+/// The command line on the platform's database, as `gatehouse …` would run it.
+fn cli(
+    app: &crate::helpers::TestApp,
+) -> impl Fn(&[&str]) -> futures_util::future::BoxFuture<'static, anyhow::Result<String>> {
+    let mut config = test_config(app.data_dir.path(), &app.database_url);
+    config.public_url = Some(app.base.clone());
+    move |args: &[&str]| {
+        let cli = Cli::try_parse_from(std::iter::once("gatehouse").chain(args.iter().copied()))
+            .expect("valid arguments");
+        let config = config.clone();
+        Box::pin(async move { cli.manage(&config).await })
+    }
+}
+
+#[tokio::test]
+async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_api_can() {
+    let app = spawn_app().await;
+    let run = cli(&app);
+    let json = |output: anyhow::Result<String>| -> Value {
+        serde_json::from_str(&output.expect("the command succeeds")).expect("--json prints JSON")
+    };
+    let operator = app.operator_token().await;
+    let api = |path: String| {
+        let (app, operator) = (&app, operator.clone());
+        async move {
+            let response = app.get(&path, &operator).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response.json::<Value>().await.expect("JSON")
+        }
+    };
+
+    run(&["tenant", "create", "acme"]).await.expect("tenant");
+    let updated = json(
+        run(&[
+            "--json",
+            "tenant",
+            "update",
+            "acme",
+            "--rate-limit-per-minute",
+            "600",
+            "--require-if-match",
+            "true",
+            "--refresh-idle-seconds",
+            "3600",
+        ])
+        .await,
+    );
+    assert_eq!(updated["rate_limit_per_minute"], 600);
+    assert_eq!(updated, api("/admin/v1/tenants/acme".into()).await);
+    let reset = json(
+        run(&[
+            "--json",
+            "tenant",
+            "update",
+            "acme",
+            "--refresh-idle-seconds",
+            "default",
+        ])
+        .await,
+    );
+    assert!(reset.get("refresh_idle_seconds").is_none(), "{reset}");
+
+    // A public app that redirects, as the admin API would register it.
+    let public = json(
+        run(&[
+            "--json",
+            "client",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "Phone app",
+            "--grant-type",
+            "authorization_code",
+            "--grant-type",
+            "refresh_token",
+            "--redirect-uri",
+            "https://app.example/callback",
+            "--redirect-uri",
+            "com.example.app:/callback",
+            "--auth-method",
+            "none",
+            "--scope",
+            "products:read",
+            "--access-token-format",
+            "opaque",
+        ])
+        .await,
+    );
+    assert!(public.get("client_secret").is_none(), "{public}");
+    let client_id = public["client_id"].as_str().expect("client_id").to_owned();
+    let shown = json(run(&["--json", "client", "get", "--tenant", "acme", &client_id]).await);
+    assert_eq!(
+        shown,
+        api(format!("/t/acme/admin/v1/clients/{client_id}")).await
+    );
+    assert_eq!(
+        shown["redirect_uris"],
+        serde_json::json!(["https://app.example/callback", "com.example.app:/callback"])
+    );
+    assert_eq!(shown["token_endpoint_auth_method"], "none");
+    assert_eq!(shown["access_token_format"], "opaque");
+
+    // A service that signs its own assertions, its keys from a file.
+    let key = p256::SecretKey::random(&mut rand::thread_rng());
+    let point =
+        p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key.public_key(), false);
+    let b64 = |bytes: &[u8]| {
+        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+    };
+    let jwks = serde_json::json!({"keys": [{
+        "kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
+        "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
+    }]});
+    let file = app.data_dir.path().join("jwks.json");
+    std::fs::write(&file, jwks.to_string()).expect("write the JWK Set");
+    let signer = json(
+        run(&[
+            "--json",
+            "client",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "Signer",
+            "--auth-method",
+            "private_key_jwt",
+            "--jwks",
+            file.to_str().expect("utf-8"),
+        ])
+        .await,
+    );
+    assert_eq!(signer["jwks"], jwks);
+    assert!(signer.get("client_secret").is_none(), "{signer}");
+
+    let disabled = json(
+        run(&[
+            "--json",
+            "client",
+            "update",
+            "--tenant",
+            "acme",
+            &client_id,
+            "--disabled",
+            "true",
+        ])
+        .await,
+    );
+    assert_eq!(disabled["disabled"], true);
+    let listed = json(run(&["--json", "client", "list", "--tenant", "acme"]).await);
+    assert_eq!(listed, api("/t/acme/admin/v1/clients".into()).await);
+    let keys = json(run(&["--json", "key", "list", "--tenant", "acme"]).await);
+    assert_eq!(keys, api("/t/acme/admin/v1/keys".into()).await);
+
+    // What the API refuses, the command line refuses with the same words.
+    let mismatched = run(&[
+        "client",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "No keys",
+        "--auth-method",
+        "private_key_jwt",
+    ])
+    .await
+    .expect_err("private_key_jwt without keys");
+    assert!(mismatched.to_string().contains("jwks"), "{mismatched}");
+    let deleted = run(&["--json", "client", "delete", "--tenant", "acme", &client_id])
+        .await
+        .expect("delete");
+    assert_eq!(
+        deleted, "",
+        "a deletion answers nothing, like the API's 204"
     );
 }
 

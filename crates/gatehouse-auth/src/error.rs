@@ -20,8 +20,8 @@ pub enum AuthError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("database error: {0}")]
-    Database(DbErr),
+    #[error("database error")]
+    Database(#[source] DbErr),
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("password hashing failed: {0}")]
@@ -54,7 +54,7 @@ impl From<AuthError> for Problem {
             | AuthError::Key(_)
             | AuthError::PasswordHash(_)
             | AuthError::Sealing(_)) => {
-                tracing::error!(error = %err, "auth operation failed");
+                tracing::error!(error = %gatehouse_proto::ErrorChain(&err), "auth operation failed");
                 Problem::from(ProblemType::Internal)
             }
         }

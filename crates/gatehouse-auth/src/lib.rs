@@ -5,6 +5,7 @@
 //! user or key is scoped by its tenant; this crate never validates access tokens for other
 //! services (the gateway does) and never calls another service.
 
+mod admin;
 mod api;
 mod config;
 mod entity;
@@ -26,18 +27,17 @@ mod migration_012;
 mod sealing;
 mod secrets;
 mod service;
+pub mod views;
 
+pub use admin::{Admin, Caller};
 pub use config::AuthConfig;
-pub use entity::client::Model as ClientRecord;
-pub use entity::tenant::Model as TenantRecord;
-pub use entity::user::Model as UserRecord;
 pub use error::AuthError;
 pub use keys::SigningAlg;
 pub use metrics::AuthMetrics;
 pub use sealing::Sealer;
 pub use service::{
-    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientSecret, ClientUpdate, NewClient, NewTenant,
-    NewUser, SYSTEM_TENANT, UserRole, UserUpdate,
+    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientUpdate, NewClient, NewTenant, NewUser,
+    SYSTEM_TENANT, TenantUpdate, UserRole, UserUpdate,
 };
 
 use gatehouse_proto::{ProofKey, RequireGatewayProof};
@@ -47,7 +47,7 @@ use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 
-use api::admin::AdminApi;
+use api::admin::{AdminApi, admin_api};
 use api::oauth::OAuthApi;
 
 /// The auth server's short-lived rows, for the sweeper: (table, expiry column, seconds a row
@@ -70,7 +70,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), AuthError> {
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn admin_service(service: AuthService) -> OpenApiService<AdminApi, ()> {
-    OpenApiService::new(AdminApi::new(service), "Gatehouse admin API", VERSION).description(
+    OpenApiService::new(
+        admin_api(Admin::new(service)),
+        "Gatehouse admin API",
+        VERSION,
+    )
+    .description(
         "Manage tenants (operator, `platform:admin`) and a tenant's clients and users \
          (`tenant:admin`). Errors are RFC 9457 problem documents.",
     )
@@ -133,7 +138,10 @@ pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
     let service_for_pages = service.clone();
     // One service routes both APIs; the two documents above stay separate.
     let both = OpenApiService::new(
-        (AdminApi::new(service.clone()), OAuthApi::new(service)),
+        (
+            admin_api(Admin::new(service.clone())),
+            OAuthApi::new(service),
+        ),
         "Gatehouse auth server",
         VERSION,
     );

@@ -22,8 +22,8 @@ use bytes::Bytes;
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     /// The backend could not be reached or failed; callers treat this as a miss.
-    #[error("cache backend unavailable: {0}")]
-    Unavailable(String),
+    #[error("cache backend unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Keys are part of the wire contract: processes that share a Redis read each other's entries.

@@ -23,7 +23,7 @@ pub struct RedisCache {
 }
 
 fn unavailable(err: redis::RedisError) -> CacheError {
-    CacheError::Unavailable(err.to_string())
+    CacheError::Unavailable(Box::new(err))
 }
 
 fn millis(ttl: Duration) -> u64 {

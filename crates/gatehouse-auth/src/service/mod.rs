@@ -11,7 +11,7 @@ mod throttle;
 mod tokens;
 pub(crate) mod users;
 
-pub use clients::{ClientSecret, ClientUpdate, NewClient};
+pub use clients::{ClientUpdate, NewClient};
 pub use revocation::{Introspection, UserinfoError};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use tokens::{ClientAuth, Grant, TokenError};
