@@ -2,11 +2,10 @@
 //! WebDriver protocol by chromedriver, signs in, consents and lands on the app's loopback
 //! redirect URI with a code, which the app exchanges for a token that the API accepts.
 
-use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse};
+use oauth2::{PkceCodeVerifier, TokenResponse};
 use serde_json::json;
 
-use crate::code_flow::{App, PASSWORD, query};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{App, PASSWORD, TestApp, query, spawn_app};
 use crate::webdriver::{WAIT, WebDriver};
 
 /// The app's end of a loopback redirect (RFC 8252): answers every request with "ok" and
@@ -86,15 +85,7 @@ pub async fn chromium_signs_in(
     callback: tokio::task::JoinHandle<String>,
     scopes: &[&str],
 ) -> (String, PkceCodeVerifier) {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let client = app.oauth_client(third_party);
-    let mut request = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge);
-    for scope in scopes {
-        request = request.add_scope(Scope::new((*scope).to_owned()));
-    }
-    let (authorize, state) = request.url();
+    let (authorize, state, verifier) = app.authorization_url(third_party, scopes, &[]);
 
     let browser = WebDriver::start().await;
     browser.goto(authorize.as_str()).await;

@@ -1,252 +1,14 @@
 //! The authorization code flow with PKCE, as a third-party app runs it with the oauth2 crate,
 //! and as a person answers the login and consent forms over HTTP.
 
-use std::collections::HashMap;
-
-use oauth2::basic::BasicClient;
-use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
-};
+use oauth2::{AuthorizationCode, PkceCodeVerifier, RedirectUrl, RefreshToken, TokenResponse};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, oauth_http, spawn_app, spawn_app_with};
-
-pub const REDIRECT: &str = "https://app.example/callback";
-pub const PASSWORD: &str = "correct horse battery staple";
-
-/// A third-party app registered in a tenant.
-pub struct App {
-    pub tenant: String,
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    pub redirect: String,
-}
-
-/// A person's browser: keeps cookies, follows no redirects (the test reads them).
-pub struct Browser {
-    pub http: reqwest::Client,
-}
-
-impl Browser {
-    pub fn new() -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("browser"),
-        }
-    }
-}
-
-/// The value of the `name` field of the page's form.
-pub fn field(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
-}
-
-pub fn query(location: &str) -> HashMap<String, String> {
-    let url = url::Url::parse(location).expect("absolute redirect");
-    url.query_pairs().into_owned().collect()
-}
-
-impl TestApp {
-    /// A tenant with a user `ada` and an app allowed `scope`; `metadata` overrides the app's.
-    pub async fn app_with(&self, tenant: &str, metadata: Value) -> App {
-        if self
-            .http
-            .get(self.url(&format!("/t/{tenant}/jwks.json")))
-            .send()
-            .await
-            .expect("jwks")
-            .status()
-            == 404
-        {
-            self.create_tenant(tenant).await;
-            let operator = self.operator_token().await;
-            let user = self
-                .post(
-                    &format!("/t/{tenant}/admin/v1/users"),
-                    &operator,
-                    json!({"username": "ada", "password": PASSWORD, "email": "ada@example.com"}),
-                )
-                .await;
-            assert_eq!(user.status(), 201);
-        }
-        let mut body = json!({
-            "client_name": "Photo Printer",
-            "grant_types": ["authorization_code", "refresh_token"],
-            "redirect_uris": [REDIRECT],
-            "scope": "openid offline_access products:read",
-        });
-        if let (Some(base), Some(extra)) = (body.as_object_mut(), metadata.as_object()) {
-            base.extend(extra.clone());
-        }
-        let operator = self.operator_token().await;
-        let response = self
-            .post(&format!("/t/{tenant}/admin/v1/clients"), &operator, body)
-            .await;
-        assert_eq!(response.status(), 201, "register the app");
-        let client: Value = response.json().await.expect("json");
-        App {
-            tenant: tenant.to_owned(),
-            client_id: client["client_id"].as_str().expect("client_id").to_owned(),
-            client_secret: client["client_secret"].as_str().map(str::to_owned),
-            redirect: client["redirect_uris"][0]
-                .as_str()
-                .expect("redirect")
-                .to_owned(),
-        }
-    }
-
-    pub fn oauth_client(
-        &self,
-        app: &App,
-    ) -> oauth2::Client<
-        oauth2::basic::BasicErrorResponse,
-        oauth2::basic::BasicTokenResponse,
-        oauth2::basic::BasicTokenIntrospectionResponse,
-        oauth2::StandardRevocableToken,
-        oauth2::basic::BasicRevocationErrorResponse,
-        oauth2::EndpointSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointSet,
-    > {
-        let issuer = self.url(&format!("/t/{}", app.tenant));
-        let mut client = BasicClient::new(ClientId::new(app.client_id.clone()))
-            .set_auth_uri(AuthUrl::new(format!("{issuer}/oauth2/authorize")).expect("url"))
-            .set_token_uri(TokenUrl::new(format!("{issuer}/oauth2/token")).expect("url"))
-            .set_redirect_uri(RedirectUrl::new(app.redirect.clone()).expect("url"));
-        if let Some(secret) = &app.client_secret {
-            client = client.set_client_secret(ClientSecret::new(secret.clone()));
-        }
-        client
-    }
-
-    /// Exchanges a code with its PKCE verifier through the oauth2 crate.
-    pub async fn exchange(
-        &self,
-        app: &App,
-        code: String,
-        verifier: PkceCodeVerifier,
-    ) -> oauth2::basic::BasicTokenResponse {
-        self.oauth_client(app)
-            .exchange_code(AuthorizationCode::new(code))
-            .set_pkce_verifier(verifier)
-            .request_async(&oauth_http)
-            .await
-            .expect("the code is exchanged")
-    }
-
-    /// Runs the flow up to the redirect: the app's authorization URL, the login form, the
-    /// consent form (approved). Returns the code and the PKCE verifier.
-    pub async fn authorize(
-        &self,
-        app: &App,
-        browser: &Browser,
-        scopes: &[&str],
-    ) -> (String, PkceCodeVerifier) {
-        self.authorize_with(app, browser, scopes, &[]).await
-    }
-
-    /// `authorize` with extra parameters on the authorization request (`nonce`, say).
-    pub async fn authorize_with(
-        &self,
-        app: &App,
-        browser: &Browser,
-        scopes: &[&str],
-        extra: &[(&str, &str)],
-    ) -> (String, PkceCodeVerifier) {
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let client = self.oauth_client(app);
-        let mut request = client
-            .authorize_url(CsrfToken::new_random)
-            .set_pkce_challenge(challenge);
-        for (name, value) in extra {
-            request = request.add_extra_param(*name, *value);
-        }
-        for scope in scopes {
-            request = request.add_scope(Scope::new((*scope).to_owned()));
-        }
-        let (url, state) = request.url();
-        let mut response = browser
-            .http
-            .get(url.as_str())
-            .send()
-            .await
-            .expect("authorize");
-        let mut page_url = url.to_string();
-        if response.status() == StatusCode::OK {
-            let html = response.text().await.expect("login page");
-            assert!(html.contains("name=\"password\""), "the login page: {html}");
-            page_url = self.url(&format!("/t/{}/oauth2/login", app.tenant));
-            response = browser
-                .http
-                .post(&page_url)
-                .form(&[
-                    (
-                        "request_id",
-                        field(&html, "request_id").expect("request_id").as_str(),
-                    ),
-                    ("csrf", field(&html, "csrf").expect("csrf").as_str()),
-                    ("username", "ada"),
-                    ("password", PASSWORD),
-                ])
-                .send()
-                .await
-                .expect("login");
-        }
-        if response.status() == StatusCode::OK {
-            let html = response.text().await.expect("consent page");
-            assert!(
-                html.contains("value=\"approve\""),
-                "the consent page: {html}"
-            );
-            response = browser
-                .http
-                .post(self.url(&format!("/t/{}/oauth2/consent", app.tenant)))
-                .form(&[
-                    (
-                        "request_id",
-                        field(&html, "request_id").expect("request_id").as_str(),
-                    ),
-                    ("csrf", field(&html, "csrf").expect("csrf").as_str()),
-                    ("decision", "approve"),
-                ])
-                .send()
-                .await
-                .expect("consent");
-        }
-        assert_eq!(
-            response.status(),
-            StatusCode::SEE_OTHER,
-            "redirected back from {page_url}"
-        );
-        let location = response.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        assert!(location.starts_with(&app.redirect), "{location}");
-        let params = query(&location);
-        assert_eq!(
-            params.get("state"),
-            Some(state.secret()),
-            "state is carried through"
-        );
-        assert_eq!(
-            params.get("iss"),
-            Some(&self.url(&format!("/t/{}", app.tenant))),
-            "RFC 9207 iss"
-        );
-        (params["code"].clone(), verifier)
-    }
-}
+use crate::helpers::{
+    App, Browser, Form, PASSWORD, REDIRECT, error_code, field, oauth_http, query, spawn_app,
+    spawn_app_with,
+};
 
 #[tokio::test]
 async fn a_user_authorizes_an_app_which_calls_the_api_and_refreshes() {
@@ -304,13 +66,7 @@ async fn a_user_authorizes_an_app_which_calls_the_api_and_refreshes() {
     );
 
     // The second authorization: signed in and consented already, so straight back with a code.
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(&third_party)
-        .authorize_url(CsrfToken::new_random)
-        .add_scope(Scope::new("products:read".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, _, _) = app.authorization_url(&third_party, &["products:read"], &[]);
     let again = browser
         .http
         .get(url.as_str())
@@ -339,10 +95,7 @@ async fn a_public_client_uses_pkce_without_a_secret() {
         redirect: "http://127.0.0.1:49152/callback".into(),
         ..native
     };
-    let (code, verifier) = app
-        .authorize(&native, &Browser::new(), &["products:read"])
-        .await;
-    let tokens = app.exchange(&native, code, verifier).await;
+    let tokens = app.user_tokens(&native, &["products:read"]).await;
     assert!(
         tokens.refresh_token().is_none(),
         "no offline_access, no refresh token"
@@ -381,13 +134,6 @@ async fn a_code_works_once_and_its_replay_revokes_what_it_gave() {
         .await
         .expect_err("revoked with the code");
     assert_eq!(error_code(refresh), "invalid_grant");
-}
-
-pub fn error_code(err: crate::helpers::TokenError) -> String {
-    match err {
-        oauth2::RequestTokenError::ServerResponse(r) => r.error().to_string(),
-        other => panic!("expected an RFC 6749 error, got {other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -524,12 +270,7 @@ async fn a_client_of_one_tenant_is_unknown_at_another() {
         tenant: "globex".into(),
         ..acme_app
     };
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(&at_globex)
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, _, _) = app.authorization_url(&at_globex, &[], &[]);
     let response = Browser::new()
         .http
         .get(url.as_str())
@@ -554,36 +295,11 @@ async fn the_user_may_deny_and_the_app_learns_it_with_its_state() {
     let app = spawn_app().await;
     let third_party = app.app_with("acme", json!({})).await;
     let browser = Browser::new();
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, state) = app
-        .oauth_client(&third_party)
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let login = browser
-        .http
-        .get(url.as_str())
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let (url, state, _) = app.authorization_url(&third_party, &[], &[]);
+    let login = browser.page(url.as_str()).await;
     let consent = browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&[
-            (
-                "request_id",
-                field(&login, "request_id").expect("id").as_str(),
-            ),
-            ("csrf", field(&login, "csrf").expect("csrf").as_str()),
-            ("username", "ada"),
-            ("password", PASSWORD),
-        ])
-        .send()
+        .sign_in(&app, "acme", &Form::of(&login))
         .await
-        .expect("login")
         .text()
         .await
         .expect("html");
@@ -596,19 +312,8 @@ async fn the_user_may_deny_and_the_app_learns_it_with_its_state() {
         "the app's and tenant's names"
     );
     let denied = browser
-        .http
-        .post(app.url("/t/acme/oauth2/consent"))
-        .form(&[
-            (
-                "request_id",
-                field(&consent, "request_id").expect("id").as_str(),
-            ),
-            ("csrf", field(&consent, "csrf").expect("csrf").as_str()),
-            ("decision", "deny"),
-        ])
-        .send()
-        .await
-        .expect("deny");
+        .consent(&app, "acme", &Form::of(&consent), "deny")
+        .await;
     assert_eq!(denied.status(), StatusCode::SEE_OTHER);
     let params = query(denied.headers()["location"].to_str().expect("ascii"));
     assert_eq!(
@@ -624,12 +329,7 @@ async fn forms_without_their_csrf_token_and_wrong_passwords_get_nowhere() {
     let app = spawn_app().await;
     let third_party = app.app_with("acme", json!({})).await;
     let browser = Browser::new();
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(&third_party)
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, _, _) = app.authorization_url(&third_party, &[], &[]);
     let page = browser.http.get(url.as_str()).send().await.expect("page");
     for (name, expected) in [
         ("content-security-policy", "frame-ancestors 'none'"),
@@ -661,14 +361,7 @@ async fn forms_without_their_csrf_token_and_wrong_passwords_get_nowhere() {
     );
 
     let wrong = browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&[
-            ("request_id", request_id.as_str()),
-            ("csrf", field(&login, "csrf").expect("csrf").as_str()),
-            ("username", "ada"),
-            ("password", "not the password"),
-        ])
+        .log_in(&app, "acme", &Form::of(&login), "not the password")
         .send()
         .await
         .expect("answer");
@@ -682,18 +375,11 @@ async fn forms_without_their_csrf_token_and_wrong_passwords_get_nowhere() {
         "a new token for each form"
     );
 
-    let right = browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&[
-            ("request_id", request_id.as_str()),
-            ("csrf", field(&again, "csrf").expect("csrf").as_str()),
-            ("username", "ada"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("answer");
+    let again_form = Form {
+        request_id: request_id.clone(),
+        csrf: field(&again, "csrf").expect("csrf"),
+    };
+    let right = browser.sign_in(&app, "acme", &again_form).await;
     let cookie = right.headers()["set-cookie"]
         .to_str()
         .expect("ascii")

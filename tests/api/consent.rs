@@ -1,12 +1,13 @@
 //! What a tenant admin controls around the code flow: consents, refresh lifetimes; and the
 //! sign-in throttle that protects users' passwords.
 
-use oauth2::{CsrfToken, PkceCodeChallenge, TokenResponse};
+use oauth2::TokenResponse;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::code_flow::{Browser, PASSWORD, error_code, field};
-use crate::helpers::{oauth_http, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Browser, Form, PASSWORD, error_code, field, oauth_http, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
@@ -17,33 +18,15 @@ async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
     .await;
     let third_party = app.app_with("acme", json!({})).await;
     let browser = Browser::new();
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(&third_party)
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let mut page = browser
-        .http
-        .get(url.as_str())
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let (url, _, _) = app.authorization_url(&third_party, &[], &[]);
+    let mut page = browser.page(url.as_str()).await;
     let request_id = field(&page, "request_id").expect("id");
     let attempt = |csrf: String, password: &'static str| {
-        browser
-            .http
-            .post(app.url("/t/acme/oauth2/login"))
-            .form(&[
-                ("request_id", request_id.clone()),
-                ("csrf", csrf),
-                ("username", "ada".into()),
-                ("password", password.into()),
-            ])
-            .send()
+        let form = Form {
+            request_id: request_id.clone(),
+            csrf,
+        };
+        browser.log_in(&app, "acme", &form, password).send()
     };
     for _ in 0..3 {
         let response = attempt(field(&page, "csrf").expect("csrf"), "wrong password")
@@ -137,12 +120,7 @@ async fn a_revoked_consent_ends_the_apps_access_and_is_asked_again() {
     );
 
     // Still signed in, but asked for consent again.
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(&third_party)
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, _, _) = app.authorization_url(&third_party, &[], &[]);
     let again = browser.http.get(url.as_str()).send().await.expect("answer");
     assert_eq!(again.status(), StatusCode::OK);
     assert!(
@@ -187,14 +165,9 @@ async fn refresh_lifetimes_are_set_per_tenant() {
         (Some(600), Some(3600))
     );
 
-    let (code, verifier) = app
-        .authorize(
-            &third_party,
-            &Browser::new(),
-            &["products:read", "offline_access"],
-        )
+    let tokens = app
+        .user_tokens(&third_party, &["products:read", "offline_access"])
         .await;
-    let tokens = app.exchange(&third_party, code, verifier).await;
     let about: Value = app
         .http
         .post(app.url("/t/acme/oauth2/introspect"))

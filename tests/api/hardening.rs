@@ -1,13 +1,12 @@
 //! The security review's findings, each reproduced from outside and shown fixed.
 
-use oauth2::{
-    AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse,
-};
+use oauth2::{AuthorizationCode, PkceCodeVerifier, TokenResponse};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::code_flow::{App, Browser, PASSWORD, error_code, field};
-use crate::helpers::{TestApp, oauth_http, problem, spawn_app};
+use crate::helpers::{
+    App, Browser, Form, PASSWORD, TestApp, error_code, oauth_http, problem, spawn_app,
+};
 
 #[tokio::test]
 async fn a_tenant_admin_of_system_cannot_mint_a_platform_admin_client() {
@@ -63,52 +62,22 @@ async fn a_tenant_admin_of_system_cannot_mint_a_platform_admin_client() {
     assert_eq!(by_operator.status(), 201);
 }
 
-/// The app's authorization URL with `extra` parameters, and its PKCE verifier.
+/// The app's authorization URL for `products:read` with `extra` parameters, and its PKCE
+/// verifier.
 fn authorization_url(
-    app: &crate::helpers::TestApp,
+    app: &TestApp,
     third_party: &App,
     extra: &[(&str, &str)],
 ) -> (String, PkceCodeVerifier) {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let client = app.oauth_client(third_party);
-    let mut request = client
-        .authorize_url(CsrfToken::new_random)
-        .add_scope(Scope::new("products:read".into()))
-        .set_pkce_challenge(challenge);
-    for (name, value) in extra {
-        request = request.add_extra_param(*name, *value);
-    }
-    (request.url().0.to_string(), verifier)
+    let (url, _, verifier) = app.authorization_url(third_party, &["products:read"], extra);
+    (url.to_string(), verifier)
 }
 
 /// Opens the login page in `browser`: the page's request id and CSRF token.
-async fn login_page(browser: &Browser, url: &str) -> (String, String) {
+async fn login_page(browser: &Browser, url: &str) -> Form {
     let page = browser.http.get(url).send().await.expect("authorize");
     assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
-    (
-        field(&html, "request_id").expect("request_id"),
-        field(&html, "csrf").expect("csrf"),
-    )
-}
-
-async fn sign_in(
-    app: &crate::helpers::TestApp,
-    browser: &Browser,
-    (request_id, csrf): &(String, String),
-) -> reqwest::Response {
-    browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&[
-            ("request_id", request_id.as_str()),
-            ("csrf", csrf.as_str()),
-            ("username", "ada"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("login")
+    Form::of(&page.text().await.expect("html"))
 }
 
 #[tokio::test]
@@ -122,7 +91,7 @@ async fn prompt_consent_shows_the_consent_page_even_after_a_fresh_sign_in() {
     let browser = Browser::new();
     let (url, _) = authorization_url(&app, &third_party, &[("prompt", "consent")]);
     let form = login_page(&browser, &url).await;
-    let signed_in = sign_in(&app, &browser, &form).await;
+    let signed_in = browser.sign_in(&app, "acme", &form).await;
     assert_eq!(
         signed_in.status(),
         StatusCode::OK,
@@ -145,7 +114,7 @@ async fn another_site_cannot_sign_a_visitor_in_with_its_own_request() {
     let attackers_form = login_page(&attacker, &url).await;
     // ...and has the victim's browser post it with the attacker's credentials.
     let victim = Browser::new();
-    let forged = sign_in(&app, &victim, &attackers_form).await;
+    let forged = victim.sign_in(&app, "acme", &attackers_form).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert!(
         forged.headers().get("set-cookie").is_none(),
@@ -153,10 +122,10 @@ async fn another_site_cannot_sign_a_visitor_in_with_its_own_request() {
     );
     // Even a victim with a sign-in of its own under way.
     let _victims_own = login_page(&victim, &url).await;
-    let forged = sign_in(&app, &victim, &attackers_form).await;
+    let forged = victim.sign_in(&app, "acme", &attackers_form).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     // The browser that opened the request signs in as before.
-    let own = sign_in(&app, &attacker, &attackers_form).await;
+    let own = attacker.sign_in(&app, "acme", &attackers_form).await;
     assert_eq!(own.status(), StatusCode::OK, "the consent page");
 }
 
@@ -536,7 +505,7 @@ async fn users_hold_only_what_their_role_allows_and_a_disabled_user_nothing() {
     let browser = Browser::new();
     let (url, _) = authorization_url(&app, &third_party, &[]);
     let form = login_page(&browser, &url).await;
-    let again = sign_in(&app, &browser, &form).await;
+    let again = browser.sign_in(&app, "acme", &form).await;
     let html = again.text().await.expect("html");
     assert!(html.contains("Wrong username or password"), "{html}");
 }
@@ -616,14 +585,9 @@ async fn disabling_a_client_or_a_tenant_revokes_its_tokens_and_stops_issuing() {
 async fn introspection_tells_only_the_tokens_client_or_a_resource_server() {
     let app = spawn_app().await;
     let third_party = app.app_with("acme", json!({})).await;
-    let (code, verifier) = app
-        .authorize(
-            &third_party,
-            &Browser::new(),
-            &["products:read", "offline_access"],
-        )
+    let tokens = app
+        .user_tokens(&third_party, &["products:read", "offline_access"])
         .await;
-    let tokens = app.exchange(&third_party, code, verifier).await;
     let access = tokens.access_token().secret().clone();
     let refresh = tokens.refresh_token().expect("refresh").secret().clone();
     let other = app.register_client("acme", "products:read").await;
@@ -688,7 +652,7 @@ impl Visitor {
         }
     }
 
-    async fn open(&self, url: &str) -> (String, String) {
+    async fn open(&self, url: &str) -> Form {
         let page = self
             .browser
             .http
@@ -698,30 +662,14 @@ impl Visitor {
             .await
             .expect("authorize");
         assert_eq!(page.status(), 200, "the sign-in page");
-        let html = page.text().await.expect("html");
-        (
-            field(&html, "request_id").expect("request_id"),
-            field(&html, "csrf").expect("csrf"),
-        )
+        Form::of(&page.text().await.expect("html"))
     }
 
-    async fn post(
-        &self,
-        app: &crate::helpers::TestApp,
-        (request_id, csrf): (String, String),
-        password: &str,
-    ) -> (u16, String) {
+    async fn post(&self, app: &TestApp, form: Form, password: &str) -> (u16, String) {
         let answer = self
             .browser
-            .http
-            .post(app.url("/t/acme/oauth2/login"))
+            .log_in(app, "acme", &form, password)
             .header("x-forwarded-for", self.address)
-            .form(&[
-                ("request_id", request_id.as_str()),
-                ("csrf", csrf.as_str()),
-                ("username", "ada"),
-                ("password", password),
-            ])
             .send()
             .await
             .expect("login");
@@ -729,7 +677,7 @@ impl Visitor {
         (status, answer.text().await.expect("body"))
     }
 
-    async fn sign_in(&self, app: &crate::helpers::TestApp, url: &str, password: &str) -> u16 {
+    async fn sign_in(&self, app: &TestApp, url: &str, password: &str) -> u16 {
         let form = self.open(url).await;
         self.post(app, form, password).await.0
     }

@@ -4,8 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::code_flow::{Browser, field};
-use crate::helpers::{scrape, spawn_platform};
+use crate::helpers::{Browser, Form, scrape, spawn_platform};
 
 #[tokio::test]
 async fn counters_move_by_exactly_the_traffic_sent() {
@@ -47,32 +46,10 @@ async fn counters_move_by_exactly_the_traffic_sent() {
     }
     // A sign-in with a wrong password.
     let browser = Browser::new();
-    let (url, _) = app
-        .oauth_client(&third_party)
-        .authorize_url(oauth2::CsrfToken::new_random)
-        .set_pkce_challenge(oauth2::PkceCodeChallenge::new_random_sha256().0)
-        .url();
-    let page = browser
-        .http
-        .get(url.as_str())
-        .send()
-        .await
-        .expect("authorize")
-        .text()
-        .await
-        .expect("the login page");
+    let (url, _, _) = app.authorization_url(&third_party, &[], &[]);
+    let page = browser.page(url.as_str()).await;
     let failed = browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&[
-            (
-                "request_id",
-                field(&page, "request_id").expect("request_id"),
-            ),
-            ("csrf", field(&page, "csrf").expect("csrf")),
-            ("username", "ada".to_owned()),
-            ("password", "wrong".to_owned()),
-        ])
+        .log_in(&app, "acme", &Form::of(&page), "wrong")
         .send()
         .await
         .expect("login");

@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::code_flow::{App, Browser};
-use crate::helpers::{TestApp, oauth_http, spawn_app, spawn_app_with};
+use crate::helpers::{App, Browser, TestApp, oauth_http, spawn_app, spawn_app_with};
 
 /// The token response of an OpenID provider: an OAuth 2 one with an `id_token`.
 #[derive(Debug, Clone, Deserialize, Serialize)]

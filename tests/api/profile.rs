@@ -2,7 +2,6 @@
 
 use serde_json::{Value, json};
 
-use crate::code_flow::Browser;
 use crate::helpers::{problem, problem_fields, spawn_app};
 
 #[tokio::test]
@@ -19,10 +18,7 @@ async fn me_says_who_the_token_speaks_for_with_no_scope_needed() {
         json!({"tenant": "acme", "subject": client.client_id, "subject_type": "client", "client_id": client.client_id, "scopes": ["orders:read"]})
     );
 
-    let (code, verifier) = app
-        .authorize(&third_party, &Browser::new(), &["products:read"])
-        .await;
-    let tokens = app.exchange(&third_party, code, verifier).await;
+    let tokens = app.user_tokens(&third_party, &["products:read"]).await;
     let user: Value = app
         .get(
             "/t/acme/api/v1/me",

@@ -8,8 +8,7 @@ use oauth2::{
 };
 use serde_json::{Value, json};
 
-use crate::code_flow::{App, Browser, error_code};
-use crate::helpers::{TestApp, oauth_http, spawn_app, www_authenticate};
+use crate::helpers::{App, Browser, TestApp, error_code, oauth_http, spawn_app, www_authenticate};
 
 fn introspector(
     app: &TestApp,
@@ -54,14 +53,9 @@ async fn revoke(app: &TestApp, client: &App, token: &str) {
 
 /// A user's tokens from the code flow: (access, refresh).
 async fn user_tokens(app: &TestApp, third_party: &App) -> (String, oauth2::RefreshToken) {
-    let (code, verifier) = app
-        .authorize(
-            third_party,
-            &Browser::new(),
-            &["products:read", "offline_access"],
-        )
+    let tokens = app
+        .user_tokens(third_party, &["products:read", "offline_access"])
         .await;
-    let tokens = app.exchange(third_party, code, verifier).await;
     (
         tokens.access_token().secret().clone(),
         tokens.refresh_token().expect("refresh").clone(),

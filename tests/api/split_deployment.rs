@@ -9,15 +9,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use gatehouse::{Application, Config, Role, Secret};
-use oauth2::{CsrfToken, PkceCodeChallenge, Scope, TokenResponse};
+use oauth2::TokenResponse;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::browser_flow::{chromium_signs_in, loopback_app};
-use crate::code_flow::{App, Browser, PASSWORD, field, query};
 use crate::helpers::{
-    INTERNAL_KEY, ReservedPort, TestApp, fresh_database, gatehouse_binary, oauth_http, problem,
-    scrape, test_config, test_log,
+    App, Browser, Form, INTERNAL_KEY, ReservedPort, TestApp, fresh_database, gatehouse_binary,
+    oauth_http, problem, query, scrape, test_config, test_log,
 };
 
 /// What a service logs when it refuses a request without the gateway's proof.
@@ -298,13 +297,7 @@ async fn a_person_signs_in_through_the_split_gateway_in_chromium_and_the_app_ref
 /// once the login page is shown; returns the redirect's `Location`.
 async fn sign_in(app: &TestApp, third_party: &App, midway: impl FnOnce()) -> String {
     let browser = Browser::new();
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (url, _) = app
-        .oauth_client(third_party)
-        .authorize_url(CsrfToken::new_random)
-        .add_scope(Scope::new("products:read".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+    let (url, _, _) = app.authorization_url(third_party, &["products:read"], &[]);
     let page = browser
         .http
         .get(url.as_str())
@@ -314,21 +307,7 @@ async fn sign_in(app: &TestApp, third_party: &App, midway: impl FnOnce()) -> Str
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("the login page");
     midway();
-    let form = |html: &str, extra: &[(&'static str, &'static str)]| {
-        let mut fields = vec![
-            ("request_id", field(html, "request_id").expect("request_id")),
-            ("csrf", field(html, "csrf").expect("csrf")),
-        ];
-        fields.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
-        fields
-    };
-    let signed_in = browser
-        .http
-        .post(app.url("/t/acme/oauth2/login"))
-        .form(&form(&html, &[("username", "ada"), ("password", PASSWORD)]))
-        .send()
-        .await
-        .expect("login");
+    let signed_in = browser.sign_in(app, "acme", &Form::of(&html)).await;
     assert!(
         signed_in.headers()["set-cookie"]
             .to_str()
@@ -340,12 +319,8 @@ async fn sign_in(app: &TestApp, third_party: &App, midway: impl FnOnce()) -> Str
     let redirected = if signed_in.status() == StatusCode::OK {
         let html = signed_in.text().await.expect("the consent page");
         browser
-            .http
-            .post(app.url("/t/acme/oauth2/consent"))
-            .form(&form(&html, &[("decision", "approve")]))
-            .send()
+            .consent(app, "acme", &Form::of(&html), "approve")
             .await
-            .expect("consent")
     } else {
         signed_in
     };

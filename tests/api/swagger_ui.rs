@@ -4,8 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::code_flow::PASSWORD;
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, problem, spawn_app};
 use crate::webdriver::WebDriver;
 
 const PRODUCT: &str = "Docs Explorer Widget";

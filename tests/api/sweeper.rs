@@ -9,8 +9,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
-use crate::code_flow::Browser;
-use crate::helpers::{oauth_http, spawn_platform};
+use crate::helpers::{Browser, oauth_http, spawn_platform};
 
 /// The short-lived tables and their expiry columns.
 const TABLES: [(&str, &str); 6] = [
@@ -83,11 +82,7 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
             .await;
         let tokens = app.exchange(&third_party, code, verifier).await;
         refresh_tokens.push(tokens.refresh_token().expect("a refresh token").clone());
-        let (url, _) = app
-            .oauth_client(&third_party)
-            .authorize_url(oauth2::CsrfToken::new_random)
-            .set_pkce_challenge(oauth2::PkceCodeChallenge::new_random_sha256().0)
-            .url();
+        let (url, _, _) = app.authorization_url(&third_party, &[], &[]);
         let pending = Browser::new()
             .http
             .get(url.as_str())

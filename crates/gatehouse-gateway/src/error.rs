@@ -17,10 +17,13 @@ pub enum GatewayError {
     InsufficientScope(String),
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
-    #[error("the request body could not be read: {0}")]
-    BadBody(String),
-    #[error("the service did not answer: {0}")]
-    Upstream(String),
+    /// The body is not what the operation takes; the client is told why (the source).
+    #[error("the request body could not be read")]
+    BadBody(#[source] BoxError),
+    /// A service or the cache failed the gateway: what failed, and why if an error said so.
+    /// The client is told no more than that the service did not answer.
+    #[error("{0}")]
+    Upstream(String, #[source] Option<BoxError>),
     #[error("the service did not answer within {0:?}")]
     Timeout(std::time::Duration),
     #[error("too many requests: the rate limit is spent")]
@@ -39,6 +42,21 @@ pub enum GatewayError {
     /// The same at the token endpoint, which answers in RFC 6749 form.
     #[error("too many token requests")]
     TokenRateLimited(crate::ratelimit::Verdict),
+}
+
+/// Any error, as a cause kept in a [`GatewayError`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl GatewayError {
+    /// A service or the cache failed, with the error that says why.
+    pub(crate) fn upstream(what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Upstream(what.into(), Some(source.into()))
+    }
+
+    /// A service answered what the gateway could not use.
+    pub(crate) fn upstream_answered(what: impl Into<String>) -> Self {
+        Self::Upstream(what.into(), None)
+    }
 }
 
 const REALM: &str = "gatehouse";
@@ -69,7 +87,6 @@ impl IntoResponse for GatewayError {
             verdict.apply(&mut response);
             return response;
         }
-        let detail = self.to_string();
         let (kind, challenge) = match &self {
             Self::NoRoute => (ProblemType::NotFound, None),
             Self::MissingToken => (
@@ -99,14 +116,16 @@ impl IntoResponse for GatewayError {
                 (ProblemType::TooManyRequests, None)
             }
             Self::BadBody(_) => (ProblemType::MalformedRequest, None),
-            Self::Upstream(cause) => {
-                tracing::error!(%cause, "upstream failed");
+            Self::Upstream(..) => {
+                tracing::error!(error = %gatehouse_proto::ErrorChain(&self), "upstream failed");
                 (ProblemType::BadGateway, None)
             }
         };
         let detail = match &self {
-            Self::Upstream(_) => kind.title().to_owned(),
-            _ => detail,
+            Self::Upstream(..) => kind.title().to_owned(),
+            // The client is told why its body was refused: the immediate cause.
+            Self::BadBody(why) => format!("{self}: {why}"),
+            _ => self.to_string(),
         };
         let mut response = Problem::new(kind, detail).into_response();
         if let Self::RateLimited(verdict) = &self {

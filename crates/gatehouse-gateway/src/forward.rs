@@ -126,7 +126,7 @@ impl Upstream {
             .await
             .map_err(|err| match err {
                 poem::error::ReadBodyError::PayloadTooLarge => GatewayError::BodyTooLarge(max_body),
-                other => GatewayError::BadBody(other.to_string()),
+                other => GatewayError::BadBody(other.into()),
             })?;
         strip_hop_by_hop(req.headers_mut());
         let target = req
@@ -173,11 +173,9 @@ impl Upstream {
                 *req.headers_mut() = headers;
                 let response = endpoint.get_response(req).await;
                 let status = response.status();
-                let body = response
-                    .into_body()
-                    .into_bytes()
-                    .await
-                    .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+                let body = response.into_body().into_bytes().await.map_err(|e| {
+                    GatewayError::upstream("the service's answer could not be read", e)
+                })?;
                 Ok((status, body))
             }
             To::Http(pool) => pool.get(path, headers).await,

@@ -60,6 +60,7 @@ pub struct Active {
 
 /// Introspects `token` at the tenant's endpoint, reached through `auth` (in process or over
 /// HTTP); `None` when it is not an active access token of that tenant.
+#[tracing::instrument(skip_all, fields(%tenant))]
 pub async fn introspect(
     auth: &Upstream,
     public_url: &str,
@@ -68,7 +69,7 @@ pub async fn introspect(
     token: &str,
 ) -> Result<Option<Active>, GatewayError> {
     let url = IntrospectionUrl::new(format!("{public_url}/t/{tenant}/oauth2/introspect"))
-        .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+        .map_err(|e| GatewayError::upstream("the introspection URL is not valid", e))?;
     let introspector: Introspector = oauth2::Client::new(ClientId::new(client.client_id.clone()))
         .set_client_secret(ClientSecret::new(client.client_secret.clone()))
         .set_introspection_url(url);
@@ -81,7 +82,7 @@ pub async fn introspect(
         .introspect(&token)
         .request_async(&http)
         .await
-        .map_err(|e| GatewayError::Upstream(format!("introspection failed: {e}")))?;
+        .map_err(|e| GatewayError::upstream("introspection failed", e))?;
     if !response.active() {
         return Ok(None);
     }
@@ -138,7 +139,7 @@ async fn send(
         .into_body()
         .into_vec()
         .await
-        .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+        .map_err(|e| GatewayError::upstream("the introspection answer could not be read", e))?;
     let mut out = oauth2::HttpResponse::new(body);
     *out.status_mut() = status;
     *out.headers_mut() = headers;

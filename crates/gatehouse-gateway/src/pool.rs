@@ -132,7 +132,7 @@ impl Pool {
     /// after any transport failure.
     pub async fn send(&self, outgoing: &Outgoing) -> Result<reqwest::Response, GatewayError> {
         let mut tried = Vec::new();
-        let mut last_error = String::from("no instance configured");
+        let mut last_error = GatewayError::upstream_answered("no instance configured");
         for attempt in 0..2 {
             let Some(index) = self.pick(&tried) else {
                 break;
@@ -155,8 +155,9 @@ impl Pool {
                 Ok(response) => return Ok(response),
                 Err(err) => {
                     self.eject(index, &err.to_string());
-                    last_error = format!("{}: {err}", instance.base_url);
-                    if !(err.is_connect() || idempotent(&outgoing.method)) {
+                    let retry = err.is_connect() || idempotent(&outgoing.method);
+                    last_error = GatewayError::upstream(instance.base_url.clone(), err);
+                    if !retry {
                         break;
                     }
                     if attempt == 0 {
@@ -166,7 +167,7 @@ impl Pool {
                 }
             }
         }
-        Err(GatewayError::Upstream(last_error))
+        Err(last_error)
     }
 
     /// A GET to one healthy instance, for the gateway itself.
@@ -183,10 +184,9 @@ impl Pool {
         };
         let response = self.send(&outgoing).await?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| GatewayError::Upstream(e.to_string()))?;
+        let body = response.bytes().await.map_err(|e| {
+            GatewayError::upstream(format!("the answer to GET {path} could not be read"), e)
+        })?;
         Ok((status, body))
     }
 

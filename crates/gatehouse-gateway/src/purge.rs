@@ -27,6 +27,9 @@ fn invalid(field: &str, reason: &str) -> GatewayError {
     }])))
 }
 
+/// Validates a purge request (the caller's own tenant, one path or a prefix under it) and
+/// purges what it names.
+#[tracing::instrument(skip_all, fields(tenant = path_tenant))]
 pub async fn handle(
     cache: &ResponseCache,
     mut req: Request,
@@ -39,7 +42,7 @@ pub async fn handle(
         .take_body()
         .into_bytes_limit(16 * 1024)
         .await
-        .map_err(|e| GatewayError::BadBody(e.to_string()))?;
+        .map_err(|e| GatewayError::BadBody(e.into()))?;
     let body: PurgeRequest = if body.is_empty() {
         PurgeRequest {
             tenant: None,
@@ -47,7 +50,7 @@ pub async fn handle(
             prefix: None,
         }
     } else {
-        serde_json::from_slice(&body).map_err(|e| GatewayError::BadBody(e.to_string()))?
+        serde_json::from_slice(&body).map_err(|e| GatewayError::BadBody(e.into()))?
     };
     let tenant = match (path_tenant, body.tenant.as_deref()) {
         (Some(own), None) => own.to_owned(),
@@ -80,7 +83,7 @@ pub async fn handle(
     let purged = cache
         .purge(&tenant, &prefix)
         .await
-        .map_err(|e| GatewayError::Upstream(format!("cache purge failed: {e}")))?;
+        .map_err(|e| GatewayError::upstream("cache purge failed", e))?;
     tracing::info!(%tenant, purged, "cache purged");
     Ok(poem::web::Json(serde_json::json!({ "purged": purged })).into_response())
 }

@@ -225,7 +225,7 @@ impl Limiter {
                     }
                 }
                 Err(err) => {
-                    tracing::warn!(error = %err, "rate limit not checked: cache unavailable");
+                    tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "rate limit not checked: cache unavailable");
                 }
             }
         }

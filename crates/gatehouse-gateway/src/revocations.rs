@@ -75,12 +75,12 @@ impl Revocations {
         let since = self.since_ms.load(Ordering::Relaxed);
         let (status, body) = auth.get(&gatehouse_proto::revocations_path(since)).await?;
         if !status.is_success() {
-            return Err(GatewayError::Upstream(format!(
+            return Err(GatewayError::upstream_answered(format!(
                 "the revocation feed answered {status}"
             )));
         }
         let feed: RevocationFeed = serde_json::from_slice(&body)
-            .map_err(|e| GatewayError::Upstream(format!("the revocation feed: {e}")))?;
+            .map_err(|e| GatewayError::upstream("the revocation feed could not be parsed", e))?;
         self.apply(&feed);
         self.since_ms
             .store((feed.now_ms - OVERLAP_MS).max(0), Ordering::Relaxed);
@@ -124,7 +124,7 @@ impl Revocations {
                     Ok(()) => {}
                     Err(err) if !failing => {
                         failing = true;
-                        tracing::warn!(error = %err, "the revocation feed could not be read");
+                        tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "the revocation feed could not be read");
                     }
                     Err(_) => {}
                 }

@@ -121,6 +121,7 @@ impl TokenValidator {
     }
 
     /// Validates the request's bearer token for `rule` and returns who it speaks for.
+    #[tracing::instrument(skip_all, fields(tenant = path_tenant))]
     pub async fn authorize(
         &self,
         headers: &HeaderMap,
@@ -322,7 +323,7 @@ impl TokenValidator {
             // Remembered as a tenant without keys, like any other JWKS.
             StatusCode::NOT_FOUND => Bytes::from_static(br#"{"keys":[]}"#),
             other => {
-                return Err(GatewayError::Upstream(format!(
+                return Err(GatewayError::upstream_answered(format!(
                     "the JWKS of {tenant} answered {other}"
                 )));
             }
@@ -332,7 +333,7 @@ impl TokenValidator {
             .set(&cache_key, body.clone(), self.jwks_ttl)
             .await
         {
-            tracing::warn!(error = %err, "could not cache a JWKS");
+            tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "could not cache a JWKS");
         }
         find(&body, kid).ok_or_else(|| invalid("the token's key or tenant is unknown"))
     }
