@@ -57,7 +57,7 @@ pub enum KeyError {
     Generate(String),
     #[error("stored key is unusable: {0}")]
     Stored(String),
-    #[error("signing failed: {0}")]
+    #[error("signing failed")]
     Sign(#[from] jsonwebtoken::errors::Error),
 }
 

@@ -5,11 +5,14 @@
 //! proof that the gateway set them, the access token's claims, the names of the operator's
 //! tenant and the admin scopes, the tenant policy the gateway reads, the keys of the shared
 //! cache, and the shape of a tenant slug. It does no I/O; its only logic is (de)serialising
-//! these and computing the proof.
+//! these and computing the proof. With the `migration` feature it also holds the column types
+//! of the database the services share (`columns`), so that every service lays them out alike.
 
 pub mod cache_key;
 mod chain;
 mod claims;
+#[cfg(feature = "migration")]
+pub mod columns;
 mod etag;
 mod identity;
 mod policy;

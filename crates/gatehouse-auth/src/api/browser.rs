@@ -1,6 +1,7 @@
 //! The browser side of the authorization code flow: `{issuer}/oauth2/authorize` and the forms
 //! it leads to. These are pages for people, not part of the OpenAPI documents.
 
+use gatehouse_proto::ErrorChain;
 use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
@@ -51,7 +52,7 @@ fn respond(
             pages::respond(outcome, tenant, session, service.config().secure_cookies())
         }
         Err(err) => {
-            tracing::error!(error = %err, "authorization step failed");
+            tracing::error!(error = %ErrorChain(&err), "authorization step failed");
             pages::internal_error()
         }
     }
@@ -164,7 +165,7 @@ pub async fn revocations(
     match service.revocations_since(query.since).await {
         Ok(feed) => poem::web::Json(feed).into_response(),
         Err(err) => {
-            tracing::error!(error = %err, "revocation feed failed");
+            tracing::error!(error = %ErrorChain(&err), "revocation feed failed");
             poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
@@ -184,7 +185,7 @@ pub async fn policy(Path(tenant): Path<String>, Data(service): Data<&AuthService
         .into_response(),
         Ok(None) => poem::http::StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
-            tracing::error!(error = %err, "tenant policy failed");
+            tracing::error!(error = %ErrorChain(&err), "tenant policy failed");
             poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

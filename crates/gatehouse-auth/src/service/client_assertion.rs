@@ -91,7 +91,7 @@ impl AuthService {
         }
         let ttl = Duration::from_secs(u64::try_from(left.max(0)).unwrap_or(0) + 60);
         if let Err(err) = self.cache.set(&seen, Bytes::from_static(b"1"), ttl).await {
-            tracing::error!(error = %err, "could not remember a client assertion");
+            tracing::error!(error = %gatehouse_proto::ErrorChain(&err), "could not remember a client assertion");
         }
         Ok(true)
     }

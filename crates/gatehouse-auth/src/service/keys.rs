@@ -128,6 +128,7 @@ impl AuthService {
     /// Starts a new key for each of the tenant's algorithms. It is published now and signs
     /// after the publish delay; the key it replaces retires then and leaves the JWKS once the
     /// last token it signed has expired.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant_slug))]
     pub async fn rotate_keys(
         &self,
         tenant_slug: &str,
@@ -158,6 +159,7 @@ impl AuthService {
     }
 
     /// Rotates the keys of every tenant whose newest key is older than the rotation interval.
+    #[tracing::instrument(skip_all)]
     pub async fn rotate_due_keys(&self) -> Result<usize, AuthError> {
         let due_before = Utc::now() - ttl(self.config.key_rotation_interval);
         let mut rotated = 0;

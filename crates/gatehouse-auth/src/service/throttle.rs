@@ -131,7 +131,7 @@ impl AuthService {
             )
             .await
         {
-            tracing::warn!(error = %err, "could not count a failed sign-in");
+            tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "could not count a failed sign-in");
         }
     }
 

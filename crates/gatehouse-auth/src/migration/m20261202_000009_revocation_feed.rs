@@ -4,10 +4,17 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration::timestamp_utc;
+use gatehouse_proto::columns::timestamp_utc;
 
-#[derive(DeriveMigrationName)]
-pub struct RevocationFeed;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_009` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_009"
+    }
+}
 
 #[derive(DeriveIden)]
 enum AuthRevocations {
@@ -22,7 +29,7 @@ enum AuthRevocations {
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for RevocationFeed {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

@@ -1,24 +1,31 @@
-//! A tenant's own rate limit, set through the admin API and read by the gateway.
+//! A tenant may require `If-Match` on every write to its resource API.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-#[derive(DeriveMigrationName)]
-pub struct TenantRateLimit;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_006` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_006"
+    }
+}
 
 #[derive(DeriveIden)]
 enum AuthTenants {
     Table,
-    RateLimitPerMinute,
+    RequireIfMatch,
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for TenantRateLimit {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
             Table::alter()
                 .table(AuthTenants::Table)
-                .add_column(big_integer_null(AuthTenants::RateLimitPerMinute))
+                .add_column(boolean(AuthTenants::RequireIfMatch).default(false))
                 .to_owned(),
         )
         .await
@@ -28,7 +35,7 @@ impl MigrationTrait for TenantRateLimit {
         m.alter_table(
             Table::alter()
                 .table(AuthTenants::Table)
-                .drop_column(AuthTenants::RateLimitPerMinute)
+                .drop_column(AuthTenants::RequireIfMatch)
                 .to_owned(),
         )
         .await

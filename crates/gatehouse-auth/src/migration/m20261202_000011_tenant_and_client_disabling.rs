@@ -3,13 +3,20 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration::{add_columns, drop_columns};
+use gatehouse_proto::columns::{add_columns, drop_columns};
 
-#[derive(DeriveMigrationName)]
-pub struct TenantAndClientDisabling;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_011` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_011"
+    }
+}
 
 #[async_trait::async_trait]
-impl MigrationTrait for TenantAndClientDisabling {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in ["auth_tenants", "auth_clients"] {
             add_columns(

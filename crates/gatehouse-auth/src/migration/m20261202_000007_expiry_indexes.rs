@@ -2,8 +2,15 @@
 
 use sea_orm_migration::prelude::*;
 
-#[derive(DeriveMigrationName)]
-pub struct ExpiryIndexes;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_007` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_007"
+    }
+}
 
 /// (index, table, column)
 const INDEXES: [(&str, &str, &str); 5] = [
@@ -31,7 +38,7 @@ const INDEXES: [(&str, &str, &str); 5] = [
 ];
 
 #[async_trait::async_trait]
-impl MigrationTrait for ExpiryIndexes {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, table, column) in INDEXES {
             m.create_index(

@@ -1,107 +1,20 @@
-//! The auth server's schema. Its migrations are recorded in their own table, so the services
-//! can share one database and still migrate independently.
+//! The first tables: tenants, clients, users, signing keys and the installation's own
+//! secrets.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migrator;
+use gatehouse_proto::columns::timestamp_utc;
 
-/// A `NOT NULL` point in time, read back exactly as written (to the microsecond: `updated_at`
-/// guards writes and makes ETags). PostgreSQL and SQLite: `timestamp with time zone`, as
-/// `schema::timestamp_with_time_zone` has always made it. MySQL/MariaDB: `datetime(6)`, because
-/// sea-query's `timestamp` there drops the microseconds, and a MySQL `timestamp` ends in 2038 and
-/// may update itself on every write (`explicit_defaults_for_timestamp=OFF`); the platform writes
-/// UTC, which `datetime` keeps as it is.
-pub(crate) fn timestamp_utc(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
-    timestamp_utc_column(m, col).not_null().take()
-}
+pub(crate) struct Migration;
 
-/// [`timestamp_utc`] that may be `NULL`.
-pub(crate) fn timestamp_utc_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
-    timestamp_utc_column(m, col).null().take()
-}
-
-/// Text that may be `NULL` and is bounded only by the request size (a client's JWK Set):
-/// `text` on PostgreSQL and SQLite, `longtext` on MySQL/MariaDB, whose `text` ends at 64 KiB.
-pub(crate) fn long_text_null(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
-    let mut column = ColumnDef::new(col);
-    match m.get_database_backend() {
-        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("longtext")),
-        _ => column.text(),
-    };
-    column.null().take()
-}
-
-/// Adds `columns` to `table`, one statement each (SQLite alters one column at a time).
-pub(crate) async fn add_columns(
-    m: &SchemaManager<'_>,
-    table: &str,
-    columns: Vec<ColumnDef>,
-) -> Result<(), DbErr> {
-    for mut column in columns {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new(table))
-                .add_column(&mut column)
-                .to_owned(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Drops `columns` of `table`, one statement each.
-pub(crate) async fn drop_columns(
-    m: &SchemaManager<'_>,
-    table: &str,
-    columns: &[&str],
-) -> Result<(), DbErr> {
-    for column in columns {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new(table))
-                .drop_column(Alias::new(*column))
-                .to_owned(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-fn timestamp_utc_column(m: &SchemaManager, col: impl IntoIden) -> ColumnDef {
-    let mut column = ColumnDef::new(col);
-    match m.get_database_backend() {
-        sea_orm::DatabaseBackend::MySql => column.custom(Alias::new("datetime(6)")),
-        _ => column.timestamp_with_time_zone(),
-    };
-    column
-}
-
-impl MigratorTrait for Migrator {
-    fn migration_table_name() -> DynIden {
-        "seaql_migrations_auth".into_iden()
-    }
-
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(CreateAuthTables),
-            Box::new(crate::migration_002::CreateAuthorizationTables),
-            Box::new(crate::migration_003::KeyRotationAndClientMetadata),
-            Box::new(crate::migration_004::TenantRateLimit),
-            Box::new(crate::migration_005::OpaqueAccessTokens),
-            Box::new(crate::migration_006::TenantRequiresIfMatch),
-            Box::new(crate::migration_007::ExpiryIndexes),
-            Box::new(crate::migration_008::BrowserBoundRequests),
-            Box::new(crate::migration_009::RevocationFeed),
-            Box::new(crate::migration_010::UserRolesAndDisabling),
-            Box::new(crate::migration_011::TenantAndClientDisabling),
-            Box::new(crate::migration_012::ResourceServers),
-        ]
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration"
     }
 }
-
-#[derive(DeriveMigrationName)]
-struct CreateAuthTables;
 
 #[derive(DeriveIden)]
 enum AuthTenants {
@@ -159,7 +72,7 @@ enum AuthInstallation {
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for CreateAuthTables {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

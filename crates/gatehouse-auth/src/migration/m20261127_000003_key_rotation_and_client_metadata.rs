@@ -4,10 +4,17 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration::{long_text_null, timestamp_utc_null};
+use gatehouse_proto::columns::{long_text_null, timestamp_utc_null};
 
-#[derive(DeriveMigrationName)]
-pub struct KeyRotationAndClientMetadata;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_003` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_003"
+    }
+}
 
 #[derive(DeriveIden)]
 enum AuthSigningKeys {
@@ -32,7 +39,7 @@ enum AuthTenants {
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for KeyRotationAndClientMetadata {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
         for column in [

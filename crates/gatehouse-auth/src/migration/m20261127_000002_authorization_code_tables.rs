@@ -5,10 +5,17 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration::{timestamp_utc, timestamp_utc_null};
+use gatehouse_proto::columns::{timestamp_utc, timestamp_utc_null};
 
-#[derive(DeriveMigrationName)]
-pub struct CreateAuthorizationTables;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_002` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_002"
+    }
+}
 
 #[derive(DeriveIden)]
 enum AuthSessions {
@@ -93,7 +100,7 @@ enum AuthAccessTokens {
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for CreateAuthorizationTables {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

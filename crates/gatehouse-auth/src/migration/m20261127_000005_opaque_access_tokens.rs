@@ -4,8 +4,15 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-#[derive(DeriveMigrationName)]
-pub struct OpaqueAccessTokens;
+pub(crate) struct Migration;
+
+// The name recorded in `seaql_migrations_auth` when this migration was the module
+// `migration_005` (`DeriveMigrationName` takes the module's name): renaming it would run it again.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "migration_005"
+    }
+}
 
 #[derive(DeriveIden)]
 enum AuthAccessTokens {
@@ -20,7 +27,7 @@ enum AuthClients {
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for OpaqueAccessTokens {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
             Table::alter()

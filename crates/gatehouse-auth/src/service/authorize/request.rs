@@ -1,0 +1,312 @@
+//! `GET {issuer}/oauth2/authorize`: the request is checked, then the browser signs in, gives
+//! its consent, or goes straight back to the client with a code.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{Outcome, error_page, redirect_to_client, redirect_uri_matches, split_scope};
+use crate::entity::{authorization_request, client, consent, session, tenant, user};
+use crate::error::AuthError;
+use crate::secrets::{random_token, sha256_hex};
+use crate::service::AuthService;
+
+/// How long a user may take to sign in and consent.
+const REQUEST_TTL_SECONDS: i64 = 600;
+
+/// The checked parameters of an authorization request.
+struct Checked {
+    client: client::Model,
+    redirect_uri: String,
+    scope: Vec<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    challenge: String,
+    prompt: Vec<String>,
+}
+
+fn is_pkce_value(s: &str) -> bool {
+    (43..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+impl AuthService {
+    /// `GET {issuer}/oauth2/authorize`, from the browser whose `gh_browser` cookie is `browser`.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant_slug))]
+    pub async fn authorize(
+        &self,
+        tenant_slug: &str,
+        params: &[(String, String)],
+        session_cookie: Option<&str>,
+        browser: &str,
+    ) -> Result<Outcome, AuthError> {
+        let Some(tenant) = self.active_tenant(tenant_slug).await? else {
+            return Ok(error_page(
+                404,
+                "Unknown organisation",
+                "There is no such tenant.",
+            ));
+        };
+        let checked = match self.check_request(&tenant, params).await? {
+            Ok(checked) => checked,
+            Err(outcome) => return Ok(outcome),
+        };
+        let issuer = self.config.issuer(&tenant.slug);
+        let fail = |error: &str, description: &str| {
+            redirect_to_client(
+                &checked.redirect_uri,
+                &[("error", error), ("error_description", description)],
+                checked.state.as_deref(),
+                &issuer,
+            )
+        };
+        let wants = |p: &str| checked.prompt.iter().any(|x| x == p);
+        let session = match session_cookie {
+            Some(cookie) if !wants("login") => self.valid_session(&tenant, cookie).await?,
+            _ => None,
+        };
+        let csrf = random_token(24);
+        let request = authorization_request::ActiveModel {
+            id: Set(random_token(24)),
+            tenant_id: Set(tenant.id),
+            client_id: Set(checked.client.id),
+            redirect_uri: Set(checked.redirect_uri.clone()),
+            scope: Set(checked.scope.join(" ")),
+            state: Set(checked.state.clone()),
+            nonce: Set(checked.nonce.clone()),
+            code_challenge: Set(checked.challenge.clone()),
+            csrf_hash: Set(sha256_hex(&csrf)),
+            user_id: Set(session.as_ref().map(|s| s.user_id)),
+            expires_at: Set(Utc::now() + chrono::Duration::seconds(REQUEST_TTL_SECONDS)),
+            browser_hash: Set(Some(sha256_hex(browser))),
+            force_consent: Set(wants("consent")),
+        }
+        .insert(&self.db)
+        .await?;
+        match session {
+            Some(session) => {
+                if !wants("consent")
+                    && self
+                        .has_consent(session.user_id, checked.client.id, &checked.scope)
+                        .await?
+                {
+                    return self
+                        .finish(&tenant, request, session.user_id, session.auth_time)
+                        .await;
+                }
+                if wants("none") {
+                    return Ok(fail("consent_required", "the user has not consented"));
+                }
+                let user = user::Entity::find_by_id(session.user_id)
+                    .one(&self.db)
+                    .await?;
+                let mut page = self.page(&tenant, &checked.client, &request, csrf);
+                page.username = user.map(|u| u.username);
+                Ok(Outcome::Consent(Box::new(page)))
+            }
+            None if wants("none") => Ok(fail("login_required", "the user is not signed in")),
+            None => {
+                let page = self.page(&tenant, &checked.client, &request, csrf);
+                Ok(Outcome::Login(Box::new(page)))
+            }
+        }
+    }
+
+    /// Validates the request. Until the redirect URI is known to be the client's, problems are
+    /// error pages; after that, error redirects (RFC 6749 §4.1.2.1).
+    async fn check_request(
+        &self,
+        tenant: &tenant::Model,
+        params: &[(String, String)],
+    ) -> Result<Result<Checked, Outcome>, AuthError> {
+        let mut seen = std::collections::HashSet::new();
+        if let Some((dup, _)) = params.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+            return Ok(Err(error_page(
+                400,
+                "Invalid request",
+                format!("The parameter '{dup}' is given more than once."),
+            )));
+        }
+        let params = Params(params);
+        Ok(match self.trusted_redirect(tenant, &params).await? {
+            Ok((client, redirect_uri)) => check_parameters(
+                client,
+                redirect_uri,
+                &params,
+                &self.config.issuer(&tenant.slug),
+            ),
+            Err(page) => Err(page),
+        })
+    }
+
+    /// The client the request names and the redirect URI it may be answered at, or the error
+    /// page that sends the user nowhere.
+    async fn trusted_redirect(
+        &self,
+        tenant: &tenant::Model,
+        params: &Params<'_>,
+    ) -> Result<Result<(client::Model, String), Outcome>, AuthError> {
+        let Some(client_id) = params.get("client_id") else {
+            return Ok(Err(error_page(
+                400,
+                "Invalid request",
+                "The request names no client.",
+            )));
+        };
+        let Some(client) = self
+            .find_client(tenant.id, client_id)
+            .await?
+            .filter(|c| !c.disabled)
+        else {
+            return Ok(Err(error_page(
+                400,
+                "Unknown application",
+                "The application that sent you here is not registered with this organisation.",
+            )));
+        };
+        let registered: Vec<&str> = client
+            .redirect_uris
+            .split(' ')
+            .filter(|u| !u.is_empty())
+            .collect();
+        let redirect_uri = match (params.get("redirect_uri"), registered.as_slice()) {
+            (Some(given), _) if registered.iter().any(|r| redirect_uri_matches(r, given)) => {
+                given.to_owned()
+            }
+            (None, [only]) => (*only).to_owned(),
+            _ => {
+                return Ok(Err(error_page(
+                    400,
+                    "Invalid redirect",
+                    "The application asked to return to an address it has not registered.",
+                )));
+            }
+        };
+        Ok(Ok((client, redirect_uri)))
+    }
+
+    pub(super) async fn valid_session(
+        &self,
+        tenant: &tenant::Model,
+        cookie: &str,
+    ) -> Result<Option<session::Model>, AuthError> {
+        Ok(session::Entity::find_by_id(sha256_hex(cookie))
+            .filter(session::Column::TenantId.eq(tenant.id))
+            .filter(session::Column::ExpiresAt.gt(Utc::now()))
+            .one(&self.db)
+            .await?)
+    }
+
+    pub(super) async fn has_consent(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        scope: &[String],
+    ) -> Result<bool, AuthError> {
+        let granted = consent::Entity::find()
+            .filter(consent::Column::UserId.eq(user_id))
+            .filter(consent::Column::ClientId.eq(client_id))
+            .one(&self.db)
+            .await?;
+        Ok(granted.is_some_and(|c| {
+            let granted = split_scope(&c.scope);
+            scope.iter().all(|s| granted.contains(s))
+        }))
+    }
+}
+
+/// The request's parameters, each given at most once.
+struct Params<'a>(&'a [(String, String)]);
+
+impl<'a> Params<'a> {
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The request's parameters for `client`, checked; a problem is an error redirect to
+/// `redirect_uri`, which is known to be the client's.
+fn check_parameters(
+    client: client::Model,
+    redirect_uri: String,
+    params: &Params<'_>,
+    issuer: &str,
+) -> Result<Checked, Outcome> {
+    let state = params.get("state").map(str::to_owned);
+    let redirect_error = |error: &str, description: &str| {
+        Err(redirect_to_client(
+            &redirect_uri,
+            &[("error", error), ("error_description", description)],
+            state.as_deref(),
+            issuer,
+        ))
+    };
+    if params.get("response_type") != Some("code") {
+        return redirect_error(
+            "unsupported_response_type",
+            "only response_type=code is supported",
+        );
+    }
+    if !client
+        .grant_types
+        .split(' ')
+        .any(|g| g == "authorization_code")
+    {
+        return redirect_error(
+            "unauthorized_client",
+            "this client may not use the authorization code grant",
+        );
+    }
+    if params.get("code_challenge_method") != Some("S256") {
+        return redirect_error(
+            "invalid_request",
+            "PKCE is required, with code_challenge_method=S256",
+        );
+    }
+    let challenge = match params.get("code_challenge") {
+        Some(c) if is_pkce_value(c) => c.to_owned(),
+        _ => {
+            return redirect_error(
+                "invalid_request",
+                "code_challenge must be 43 to 128 characters of base64url",
+            );
+        }
+    };
+    let too_long = |v: Option<&str>| v.is_some_and(|v| v.len() > 512);
+    if too_long(params.get("state")) || too_long(params.get("nonce")) {
+        return redirect_error(
+            "invalid_request",
+            "state and nonce are limited to 512 characters",
+        );
+    }
+    let allowed = split_scope(&client.scope);
+    let scope = match params.get("scope") {
+        None => allowed,
+        Some(requested) => {
+            let granted: Vec<String> = split_scope(requested)
+                .into_iter()
+                .filter(|s| allowed.contains(s))
+                .collect();
+            if granted.is_empty() {
+                return redirect_error(
+                    "invalid_scope",
+                    "none of the requested scopes is allowed for this client",
+                );
+            }
+            granted
+        }
+    };
+    Ok(Checked {
+        client,
+        redirect_uri,
+        scope,
+        state,
+        nonce: params.get("nonce").map(str::to_owned),
+        challenge,
+        prompt: params.get("prompt").map(split_scope).unwrap_or_default(),
+    })
+}

@@ -1,0 +1,184 @@
+//! Introspection (RFC 7662): what a valid token of the tenant grants, told only to its own
+//! client or to a resource server.
+
+use chrono::Utc;
+use gatehouse_proto::AccessClaims;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::entity::{access_token, refresh_token, signing_key, tenant, user};
+use crate::error::AuthError;
+use crate::secrets::sha256_hex;
+use crate::service::AuthService;
+use crate::service::tokens::{ClientAuth, TokenError};
+
+/// What introspection tells about an active token.
+#[derive(Debug)]
+pub struct Introspection {
+    /// `access_token` or `refresh_token`.
+    pub token_type: &'static str,
+    pub scope: String,
+    pub client_id: String,
+    pub sub: String,
+    pub username: Option<String>,
+    pub iss: String,
+    pub aud: Option<String>,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: Option<String>,
+    /// The tenant's id (an extension), which the gateway passes on to services.
+    pub tid: Option<String>,
+}
+
+impl AuthService {
+    /// An access token of this tenant that is still valid, with its claims: a JWT it signed,
+    /// or an opaque token it issued.
+    pub(super) async fn verify_own_access_token(
+        &self,
+        tenant: &tenant::Model,
+        token: &str,
+    ) -> Result<Option<AccessClaims>, AuthError> {
+        if token.starts_with("gho_") {
+            let row = access_token::Entity::find_by_id(sha256_hex(token))
+                .filter(access_token::Column::TenantId.eq(tenant.id))
+                .one(&self.db)
+                .await?;
+            return Ok(row
+                .filter(|r| r.expires_at > Utc::now())
+                .and_then(|r| r.claims)
+                .and_then(|c| serde_json::from_str(&c).ok()));
+        }
+        let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
+            return Ok(None);
+        };
+        let Some(key) = signing_key::Entity::find_by_id(kid)
+            .filter(signing_key::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let alg = match key.alg.as_str() {
+            "RS256" => Algorithm::RS256,
+            _ => Algorithm::ES256,
+        };
+        let Some(decoding) = serde_json::from_str::<Jwk>(&key.public_jwk)
+            .ok()
+            .and_then(|jwk| DecodingKey::from_jwk(&jwk).ok())
+        else {
+            return Ok(None);
+        };
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[self.config.issuer(&tenant.slug)]);
+        validation.set_audience(&[&self.config.audience]);
+        validation.leeway = 0;
+        Ok(
+            jsonwebtoken::decode::<AccessClaims>(token, &decoding, &validation)
+                .ok()
+                .map(|t| t.claims),
+        )
+    }
+
+    pub(super) async fn is_revoked(&self, jti: &str) -> Result<bool, AuthError> {
+        Ok(access_token::Entity::find_by_id(jti.to_owned())
+            .one(&self.db)
+            .await?
+            .is_some_and(|row| row.revoked_at.is_some()))
+    }
+
+    /// RFC 7662. A client sees only tokens of its own tenant; anything else is inactive.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant_slug, client_id = %auth.client_id))]
+    pub async fn introspect(
+        &self,
+        tenant_slug: &str,
+        auth: ClientAuth,
+        token: &str,
+    ) -> Result<Option<Introspection>, TokenError> {
+        let tenant = self
+            .active_tenant(tenant_slug)
+            .await?
+            .ok_or(TokenError::UnknownTenant)?;
+        let client = self.authenticate_client(&tenant, &auth).await?;
+        if client.token_endpoint_auth_method == "none" {
+            return Err(TokenError::UnauthorizedClient(
+                "public clients may not introspect tokens".into(),
+            ));
+        }
+        if let Some(claims) = self.verify_own_access_token(&tenant, token).await? {
+            // A client learns about its own tokens; a resource server about every one.
+            let entitled = claims.client_id == client.client_id || client.resource_server;
+            if !entitled || self.is_revoked(&claims.jti).await? {
+                return Ok(None);
+            }
+            let username = self.username(&claims.sub).await?;
+            return Ok(Some(Introspection {
+                token_type: "access_token",
+                scope: claims.scope,
+                client_id: claims.client_id,
+                sub: claims.sub,
+                username,
+                iss: self.config.issuer(&tenant.slug),
+                aud: Some(claims.aud),
+                exp: claims.exp,
+                iat: claims.iat,
+                jti: Some(claims.jti),
+                tid: Some(claims.tid),
+            }));
+        }
+        // A refresh token is its client's alone.
+        let Some(row) = self
+            .live_refresh_token(&tenant, token)
+            .await?
+            .filter(|r| r.client_id == client.id)
+        else {
+            return Ok(None);
+        };
+        let owner = crate::entity::client::Entity::find_by_id(row.client_id)
+            .one(&self.db)
+            .await?;
+        Ok(Some(Introspection {
+            token_type: "refresh_token",
+            scope: row.scope,
+            client_id: owner.map(|c| c.client_id).unwrap_or_default(),
+            sub: row.user_id.to_string(),
+            username: self.username(&row.user_id.to_string()).await?,
+            iss: self.config.issuer(&tenant.slug),
+            aud: None,
+            exp: row.idle_expires_at.min(row.family_expires_at).timestamp(),
+            iat: row.issued_at.timestamp(),
+            jti: None,
+            tid: Some(tenant.id.to_string()),
+        }))
+    }
+
+    async fn username(&self, sub: &str) -> Result<Option<String>, AuthError> {
+        let Ok(id) = uuid::Uuid::parse_str(sub) else {
+            return Ok(None);
+        };
+        Ok(user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(|u| u.username))
+    }
+
+    /// A refresh token of this tenant that could still be used.
+    async fn live_refresh_token(
+        &self,
+        tenant: &tenant::Model,
+        token: &str,
+    ) -> Result<Option<refresh_token::Model>, AuthError> {
+        let now = Utc::now();
+        Ok(refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
+            .filter(refresh_token::Column::TenantId.eq(tenant.id))
+            .one(&self.db)
+            .await?
+            .filter(|r| {
+                r.revoked_at.is_none()
+                    && r.rotated_at.is_none()
+                    && now < r.idle_expires_at
+                    && now < r.family_expires_at
+            }))
+    }
+}

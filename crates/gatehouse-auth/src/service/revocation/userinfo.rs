@@ -1,0 +1,46 @@
+//! OpenID Connect UserInfo (Core §5.3).
+
+use crate::error::AuthError;
+use crate::service::AuthService;
+
+/// Why the UserInfo endpoint refused a token (RFC 6750 §3.1).
+#[derive(Debug, thiserror::Error)]
+pub enum UserinfoError {
+    #[error("{0}")]
+    InvalidToken(&'static str),
+    #[error("the token lacks the openid scope")]
+    InsufficientScope,
+    #[error(transparent)]
+    Internal(#[from] AuthError),
+}
+
+impl AuthService {
+    /// OpenID Connect UserInfo (Core §5.3): the claims of the user an access token with the
+    /// `openid` scope speaks for.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant_slug))]
+    pub async fn userinfo(
+        &self,
+        tenant_slug: &str,
+        token: &str,
+    ) -> Result<serde_json::Value, UserinfoError> {
+        let tenant = self
+            .active_tenant(tenant_slug)
+            .await?
+            .ok_or(UserinfoError::InvalidToken("no such tenant"))?;
+        let claims = self
+            .verify_own_access_token(&tenant, token)
+            .await?
+            .ok_or(UserinfoError::InvalidToken("the token is not valid here"))?;
+        if self.is_revoked(&claims.jti).await? {
+            return Err(UserinfoError::InvalidToken("the token has been revoked"));
+        }
+        if !claims.scope.split(' ').any(|s| s == "openid") {
+            return Err(UserinfoError::InsufficientScope);
+        }
+        let user_id = uuid::Uuid::parse_str(&claims.sub)
+            .map_err(|_| UserinfoError::InvalidToken("the token does not speak for a user"))?;
+        let mut body = serde_json::json!({ "sub": claims.sub });
+        self.user_claims(user_id, &claims.scope, &mut body).await?;
+        Ok(body)
+    }
+}

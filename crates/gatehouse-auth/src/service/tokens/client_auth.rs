@@ -1,0 +1,41 @@
+//! Client authentication at the token, introspection and revocation endpoints.
+
+use super::{ClientAuth, TokenError};
+use crate::entity::{client, tenant};
+use crate::service::AuthService;
+
+impl AuthService {
+    /// Authenticates a client as it presented itself. Every failure looks the same to the
+    /// caller; the method must be the one the client registered.
+    pub(in crate::service) async fn authenticate_client(
+        &self,
+        tenant: &tenant::Model,
+        auth: &ClientAuth,
+    ) -> Result<client::Model, TokenError> {
+        // A disabled client authenticates like an unknown one.
+        let found = self
+            .find_client(tenant.id, &auth.client_id)
+            .await?
+            .filter(|c| !c.disabled);
+        let Some(client) = found else {
+            // Spend the same work as for a known client, so timing does not reveal ids.
+            let _ = self.hasher.verify(auth.secret.as_deref().unwrap_or(""), "");
+            return Err(TokenError::InvalidClient);
+        };
+        let authenticated = client.token_endpoint_auth_method == auth.method
+            && match (&auth.secret, &auth.assertion) {
+                (Some(secret), None) => self.hasher.verify(secret, &client.secret_hash),
+                (None, Some(assertion)) => {
+                    self.verify_client_assertion(tenant, &client, assertion)
+                        .await?
+                }
+                (None, None) => auth.method == "none",
+                (Some(_), Some(_)) => false,
+            };
+        if !authenticated {
+            tracing::info!(tenant = %tenant.slug, client_id = %auth.client_id, method = auth.method, "client authentication failed");
+            return Err(TokenError::InvalidClient);
+        }
+        Ok(client)
+    }
+}
