@@ -4,7 +4,7 @@ use gatehouse_proto::{ApiProblem, FieldError, Problem, ProblemType};
 #[derive(Debug, thiserror::Error)]
 pub enum ResourcesError {
     /// The database failed; the cause is logged, never sent to the client.
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sea_orm::DbErr),
     /// No such resource in the caller's tenant.
     #[error("not found")]
@@ -46,8 +46,11 @@ pub enum ResourcesError {
 impl From<ResourcesError> for Problem {
     fn from(err: ResourcesError) -> Self {
         match err {
-            ResourcesError::Database(cause) => {
-                tracing::error!(error = %cause, "resources: database error");
+            err @ ResourcesError::Database(_) => {
+                tracing::error!(
+                    error = %gatehouse_proto::ErrorChain(&err),
+                    "resources: database error"
+                );
                 Problem::new(
                     ProblemType::Internal,
                     "the server could not complete the request",

@@ -1,5 +1,5 @@
-//! The Gatehouse resource service: a tenant's business data (for now, products) behind typed
-//! CRUD endpoints, with its own OpenAPI document and Swagger UI.
+//! The Gatehouse resource service: a tenant's business data (its products, customers and
+//! orders) behind typed CRUD endpoints, with its own OpenAPI document and Swagger UI.
 //!
 //! The service sits behind the gateway, which forwards the public request path unchanged
 //! (`/t/{tenant}/api/v1/...`) after it has validated the bearer token, and which tells the
@@ -11,8 +11,8 @@
 //!   gateway vouched for, read only from a request that carries the gateway's proof; the tenant
 //!   whose rows a request may touch is its `tenant_id`.
 //! - **Every query is scoped by tenant.** Each row carries `tenant_id`, and the store only
-//!   takes a tenant id that the API layer derives from the identity: a product of
-//!   another tenant is indistinguishable from one that does not exist (404).
+//!   takes a tenant id that the API layer derives from the identity: a product, customer or
+//!   order of another tenant is indistinguishable from one that does not exist (404).
 //! - Every error is an RFC 9457 problem document (`application/problem+json`); database
 //!   errors are logged and answered with a 500 that does not leak their cause.
 

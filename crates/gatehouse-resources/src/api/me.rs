@@ -53,6 +53,7 @@ impl MeApi {
     /// The user or client the access token speaks for, and its scopes. Any valid token of the
     /// tenant may ask; no scope is needed.
     #[oai(path = "/t/:tenant/api/v1/me", method = "get", operation_id = "getMe")]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
     async fn me(
         &self,
         auth: ResourcesAuth,

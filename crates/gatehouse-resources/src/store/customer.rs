@@ -48,6 +48,7 @@ impl TenantRows for Entity {
 /// What a customer's email address colliding with another's is.
 const EMAIL_TAKEN: &str = "another customer of this tenant has this email address";
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn list(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -72,6 +73,7 @@ pub(crate) async fn list(
     listing::list(db, select, order, window).await
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id))]
 pub(crate) async fn get(
     db: &impl ConnectionTrait,
     tenant: TenantId,
@@ -80,6 +82,7 @@ pub(crate) async fn get(
     super::get::<Entity>(db, tenant, id).await
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn create(
     db: &impl ConnectionTrait,
     tenant: TenantId,
@@ -102,6 +105,7 @@ pub(crate) async fn create(
 }
 
 /// Replaces a customer's fields; with `expected`, only if it is still that version.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id))]
 pub(crate) async fn replace(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -121,6 +125,7 @@ pub(crate) async fn replace(
 /// Deletes a customer who has no orders; with `expected`, only if still that version. Runs in
 /// the caller's transaction after locking the customer's row, which an order being placed
 /// also locks: the two cannot interleave.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id))]
 pub(crate) async fn delete(
     tx: &impl ConnectionTrait,
     tenant: TenantId,

@@ -40,6 +40,7 @@ pub(crate) enum Claim {
 
 /// Claims `key` for a request whose content hashes to `request_hash`, inside `tx`. A
 /// concurrent claim of the same key waits here for the first transaction to end.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn claim(
     tx: &DatabaseTransaction,
     tenant: TenantId,
@@ -74,6 +75,7 @@ pub(crate) async fn claim(
 }
 
 /// The earlier answer to a taken key: a replay, or why there is none.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn earlier(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -95,6 +97,7 @@ pub(crate) async fn earlier(
 }
 
 /// Records the answer under the claimed key, inside the same transaction as the write.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn record(
     tx: &DatabaseTransaction,
     tenant: TenantId,

@@ -64,6 +64,7 @@ impl TenantRows for Entity {
 /// What a product's SKU colliding with another's is.
 const SKU_TAKEN: &str = "another product of this tenant has this SKU; SKUs are unique per tenant";
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn list(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -99,6 +100,8 @@ pub(crate) async fn list(
     listing::list(db, select, order, window).await
 }
 
+// No span for `get`, `take_stock` and `return_stock`: an order calls them once per line, and
+// the operation that calls them has one.
 pub(crate) async fn get(
     db: &impl ConnectionTrait,
     tenant: TenantId,
@@ -107,6 +110,7 @@ pub(crate) async fn get(
     super::get::<Entity>(db, tenant, id).await
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
 pub(crate) async fn create(
     db: &impl ConnectionTrait,
     tenant: TenantId,
@@ -133,6 +137,7 @@ pub(crate) async fn create(
 }
 
 /// Replaces a product's fields; with `expected`, only if it is still that version.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id))]
 pub(crate) async fn replace(
     db: &DatabaseConnection,
     tenant: TenantId,
@@ -155,6 +160,7 @@ pub(crate) async fn replace(
 
 /// Deletes a product; with `expected`, only if it is still that version. Orders keep their
 /// lines: each line holds the product's name, SKU and price as they were when ordered.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id))]
 pub(crate) async fn delete(
     db: &DatabaseConnection,
     tenant: TenantId,

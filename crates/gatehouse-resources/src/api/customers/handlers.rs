@@ -1,114 +1,20 @@
-//! `/t/{tenant}/api/v1/customers`: the people and companies a tenant sells to.
+//! The customer operations.
 
 use chrono::{DateTime, Utc};
-use gatehouse_proto::{ApiProblem, EMAIL_MAX_CHARS, FieldError, Rule, Text, email_rule, is_email};
+use gatehouse_proto::ApiProblem;
+use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
-use uuid::Uuid;
 
-use super::conventions::{
-    self, CreatedResponse, DeletedResponse, Kind, ListResponse, ListSpec, Page, Param, Problems,
-    ReadResponse, Shape, SortField, WindowParams, WrittenResponse, resource_id,
+use super::rules::{LIST, PATCHABLE, validate, writable};
+use super::wire::{Customer, CustomerInput};
+use crate::ResourcesError;
+use crate::api::conventions::{
+    self, CreatedResponse, DeletedResponse, ListResponse, Page, Param, Problems, ReadResponse,
+    WindowParams, WrittenResponse, resource_id,
 };
-use super::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
-use crate::store::customer::{self, Column, CustomerFields, CustomerFilter};
-use crate::{ResourcesConfig, ResourcesError};
-
-/// A customer of the tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(example)]
-pub(crate) struct Customer {
-    /// The customer's id, assigned by the service.
-    pub id: Uuid,
-    /// The customer's name (1 to 200 characters, without surrounding whitespace).
-    pub name: String,
-    /// The customer's email address, in lower case; unique in the tenant.
-    pub email: String,
-    /// When the customer was created (RFC 3339).
-    pub created_at: DateTime<Utc>,
-    /// When the customer last changed, or was created (RFC 3339).
-    pub updated_at: DateTime<Utc>,
-}
-
-impl poem_openapi::types::Example for Customer {
-    fn example() -> Self {
-        let at = DateTime::parse_from_rfc3339("2026-11-27T09:31:00.654321Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
-        Self {
-            id: Uuid::from_u128(0x0193_6a3f_1a2b_7c3d_8e4f_5a6b_7c8d_9e0f),
-            name: "Ada Lovelace".to_owned(),
-            email: "ada@example.com".to_owned(),
-            created_at: at,
-            updated_at: at,
-        }
-    }
-}
-
-impl From<customer::Model> for Customer {
-    fn from(row: customer::Model) -> Self {
-        Self {
-            id: row.id,
-            name: row.name,
-            email: row.email,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-/// What a client sets on a customer, to create or replace it.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(example)]
-pub(crate) struct CustomerInput {
-    /// The customer's name: 1 to 200 characters once surrounding whitespace is trimmed.
-    pub name: Text,
-    /// An email address (`local@domain`, up to 254 characters), stored in lower case; no
-    /// other customer of the tenant may have it.
-    pub email: Text,
-}
-
-impl poem_openapi::types::Example for CustomerInput {
-    fn example() -> Self {
-        Self {
-            name: Text::from("Ada Lovelace"),
-            email: Text::from("Ada@Example.com"),
-        }
-    }
-}
-
-const PATCHABLE: [(&str, Shape, bool); 2] = [
-    ("name", Shape::String, true),
-    ("email", Shape::String, true),
-];
-
-const LIST: ListSpec<Column> = ListSpec {
-    sort_fields: &[
-        SortField {
-            name: "created_at",
-            column: Column::CreatedAt,
-            kind: Kind::Time,
-        },
-        SortField {
-            name: "updated_at",
-            column: Column::UpdatedAt,
-            kind: Kind::Time,
-        },
-        SortField {
-            name: "name",
-            column: Column::Name,
-            kind: Kind::Text,
-        },
-        SortField {
-            name: "email",
-            column: Column::Email,
-            kind: Kind::Text,
-        },
-    ],
-    id: Column::Id,
-    filters: &["q", "email", "created_after"],
-};
+use crate::api::{ApiTags, ResourceScope, ResourcesApi, ResourcesAuth};
+use crate::store::customer::{self, CustomerFilter};
 
 pub(crate) struct CustomersApi(pub(crate) ResourcesApi);
 
@@ -124,6 +30,7 @@ impl CustomersApi {
         method = "get",
         operation_id = "listCustomers"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
     async fn list_customers(
         &self,
         req: &poem::Request,
@@ -175,8 +82,7 @@ impl CustomersApi {
             plan.window.clone(),
         )
         .await?;
-        let (body, links) = plan.page(req.uri().path(), listed, Customer::from);
-        Ok(conventions::listed(req, config, body, links))
+        Ok(plan.respond(req, config, listed, Customer::from))
     }
 
     /// Create a customer
@@ -188,6 +94,7 @@ impl CustomersApi {
         method = "post",
         operation_id = "createCustomer"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0))]
     async fn create_customer(
         &self,
         req: &poem::Request,
@@ -198,14 +105,14 @@ impl CustomersApi {
     ) -> Result<CreatedResponse<Customer>, ApiProblem> {
         let tenant_id = auth.authorize(&tenant, ResourceScope::CustomersWrite)?;
         let fields = validate(body.0.clone()).map_err(ResourcesError::InvalidFields)?;
-        let created =
+        Ok(
             conventions::create_once(&self.0.db, req, &auth, tenant_id, &body.0, async |tx| {
                 let row = customer::create(tx, tenant_id, fields).await?;
                 let location = format!("/t/{}/api/v1/customers/{}", tenant.0, row.id);
                 Ok((Customer::from(row), location))
             })
-            .await?;
-        Ok(conventions::created(created))
+            .await?,
+        )
     }
 
     /// Get a customer
@@ -214,6 +121,7 @@ impl CustomersApi {
         method = "get",
         operation_id = "getCustomer"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id.0))]
     async fn get_customer(
         &self,
         req: &poem::Request,
@@ -234,6 +142,7 @@ impl CustomersApi {
         method = "put",
         operation_id = "replaceCustomer"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id.0))]
     async fn replace_customer(
         &self,
         req: &poem::Request,
@@ -248,8 +157,7 @@ impl CustomersApi {
         let id = resource_id(&id)?;
         let fields = validate(body.0).map_err(ResourcesError::InvalidFields)?;
         let current = customer::get(&self.0.db, tenant_id, id).await?;
-        let version = current.updated_at;
-        let expected = conventions::guard(req, &Customer::from(current), version)?;
+        let expected = if_match(req, &current)?;
         let row = customer::replace(&self.0.db, tenant_id, id, fields, expected).await?;
         Ok(conventions::written(Customer::from(row)))
     }
@@ -263,6 +171,7 @@ impl CustomersApi {
         method = "patch",
         operation_id = "patchCustomer"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id.0))]
     async fn patch_customer(
         &self,
         req: &poem::Request,
@@ -277,12 +186,11 @@ impl CustomersApi {
         let tenant_id = auth.authorize(&tenant, ResourceScope::CustomersWrite)?;
         let id = resource_id(&id)?;
         let current = customer::get(&self.0.db, tenant_id, id).await?;
-        let version = current.updated_at;
-        let as_input = serde_json::json!({"name": current.name, "email": current.email});
-        let guard = conventions::guard(req, &Customer::from(current), version)?;
-        let input = conventions::patched(as_input, &body.0, &PATCHABLE)?;
+        let guard = if_match(req, &current)?;
+        let input = conventions::patched(writable(&current), &body.0, &PATCHABLE)?;
         let fields = validate(input).map_err(ResourcesError::InvalidFields)?;
-        let version = guard.unwrap_or(version);
+        // Guarded by the version read above, so a concurrent write is never overwritten.
+        let version = guard.unwrap_or(current.updated_at);
         let row = customer::replace(&self.0.db, tenant_id, id, fields, Some(version)).await?;
         Ok(conventions::written(Customer::from(row)))
     }
@@ -295,6 +203,7 @@ impl CustomersApi {
         method = "delete",
         operation_id = "deleteCustomer"
     )]
+    #[tracing::instrument(skip_all, fields(tenant = %tenant.0, id = %id.0))]
     async fn delete_customer(
         &self,
         req: &poem::Request,
@@ -307,8 +216,7 @@ impl CustomersApi {
         let tenant_id = auth.authorize(&tenant, ResourceScope::CustomersWrite)?;
         let id = resource_id(&id)?;
         let current = customer::get(&self.0.db, tenant_id, id).await?;
-        let version = current.updated_at;
-        let expected = conventions::guard(req, &Customer::from(current), version)?;
+        let expected = if_match(req, &current)?;
         let tx = conventions::begin_write(&self.0.db).await?;
         customer::delete(&tx, tenant_id, id, expected).await?;
         tx.commit().await.map_err(ResourcesError::from)?;
@@ -316,52 +224,11 @@ impl CustomersApi {
     }
 }
 
-/// Checks every field of a customer at once; the name is trimmed, the email lower-cased.
-fn validate(input: CustomerInput) -> Result<CustomerFields, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let name = conventions::name(&input.name.0, &mut errors);
-    if !is_email(&input.email.0) {
-        errors.push(FieldError::new(
-            "email",
-            format!(
-                "must be an email address: local@domain, at most {EMAIL_MAX_CHARS} characters, \
-                 without spaces"
-            ),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let email = input.email.0.to_lowercase();
-    Ok(CustomerFields { name, email })
-}
-
-/// What the OpenAPI document says of this API's fields and parameters.
-pub(crate) fn document_rules(config: &ResourcesConfig) -> Vec<Rule> {
-    conventions::resource_rules(
-        &[("name", conventions::name_rule()), ("email", email_rule())],
-        |path| format!("CustomerInput.{path}"),
-        ("patchCustomer", &PATCHABLE),
-        ("listCustomers", &LIST),
-        config,
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use poem_openapi::types::Example;
-
-    #[test]
-    fn every_wrong_field_is_reported_at_once_and_emails_are_lower_cased() {
-        let errors = validate(CustomerInput {
-            name: Text::from("  "),
-            email: Text::from("nope"),
-        })
-        .expect_err("invalid");
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "email"]);
-        let fields = validate(CustomerInput::example()).expect("valid");
-        assert_eq!(fields.email, "ada@example.com");
-    }
+/// `If-Match` against the current customer (412), or its absence where the tenant requires it
+/// (428): the version a write is conditioned on.
+fn if_match(
+    req: &poem::Request,
+    current: &customer::Model,
+) -> Result<Option<DateTime<Utc>>, ResourcesError> {
+    conventions::guard(req, &Customer::from(current.clone()), current.updated_at)
 }
