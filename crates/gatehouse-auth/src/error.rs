@@ -4,7 +4,7 @@ use sea_orm::{DbErr, SqlErr};
 use crate::keys::KeyError;
 
 /// Everything the auth server's admin operations can fail with. Each variant maps to one
-/// problem document; the token endpoint answers RFC 6749 errors instead (`api::oauth::TokenResponse`).
+/// problem document; the token endpoint answers RFC 6749 errors instead (`api::oauth::errors::TokenResponse`).
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("{0}")]

@@ -1,8 +1,12 @@
 //! The command line: serve the platform, write the OpenAPI documents, and manage tenants,
 //! clients and users directly on the database, with the same rules as the admin API.
 
+mod client;
 mod healthcheck;
+mod key;
 mod manage;
+mod tenant;
+mod user;
 
 use std::path::PathBuf;
 
@@ -11,8 +15,11 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::startup::{self, Application, Migrations, Role};
+use client::ClientCommand;
 use healthcheck::healthcheck;
-use manage::{ClientCommand, KeyCommand, TenantCommand, UserCommand};
+use key::KeyCommand;
+use tenant::TenantCommand;
+use user::UserCommand;
 
 #[derive(Debug, Parser)]
 #[command(
