@@ -65,7 +65,9 @@ pub fn spawn(db: DatabaseConnection, tables: Vec<Expiring>, interval: Duration, 
             match sweep(&db, &tables, batch).await {
                 Ok(0) => {}
                 Ok(rows) => tracing::info!(rows, "swept expired rows"),
-                Err(err) => tracing::warn!(error = %err, "sweeping expired rows failed"),
+                Err(err) => {
+                    tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "sweeping expired rows failed")
+                }
             }
         }
     });
