@@ -70,6 +70,13 @@ pub struct TenantUpdate {
     pub disabled: Option<bool>,
 }
 
+/// A tenant's own lifetimes and rate limit; `None`: the installation's.
+struct Limits {
+    refresh_idle_seconds: Option<i64>,
+    refresh_absolute_seconds: Option<i64>,
+    rate_limit_per_minute: Option<i64>,
+}
+
 impl AuthService {
     pub async fn update_tenant(
         &self,
@@ -77,62 +84,7 @@ impl AuthService {
         update: TenantUpdate,
     ) -> Result<tenant::Model, AuthError> {
         let tenant = self.get_tenant(slug).await?;
-        let mut errors = Vec::new();
-        if let Some(error) = update
-            .display_name
-            .as_deref()
-            .and_then(display_name_problem)
-        {
-            errors.push(error);
-        }
-        let idle = update
-            .refresh_idle_seconds
-            .unwrap_or(tenant.refresh_idle_seconds);
-        let absolute = update
-            .refresh_absolute_seconds
-            .unwrap_or(tenant.refresh_absolute_seconds);
-        for (field, value) in [
-            ("refresh_idle_seconds", idle),
-            ("refresh_absolute_seconds", absolute),
-        ] {
-            if value.is_some_and(|v| !REFRESH_SECONDS.contains(&v)) {
-                errors.push(FieldError {
-                    field: field.into(),
-                    reason: format!(
-                        "must be between {} and {}",
-                        REFRESH_SECONDS.start(),
-                        REFRESH_SECONDS.end()
-                    ),
-                });
-            }
-        }
-        let effective_idle = idle
-            .unwrap_or(i64::try_from(self.config.refresh_idle_ttl.as_secs()).unwrap_or(i64::MAX));
-        let effective_absolute = absolute.unwrap_or(
-            i64::try_from(self.config.refresh_absolute_ttl.as_secs()).unwrap_or(i64::MAX),
-        );
-        let rate_limit = update
-            .rate_limit_per_minute
-            .unwrap_or(tenant.rate_limit_per_minute);
-        if rate_limit.is_some_and(|v| !RATE_LIMIT_PER_MINUTE.contains(&v)) {
-            errors.push(FieldError {
-                field: "rate_limit_per_minute".into(),
-                reason: format!(
-                    "must be between {} and {}",
-                    RATE_LIMIT_PER_MINUTE.start(),
-                    RATE_LIMIT_PER_MINUTE.end()
-                ),
-            });
-        }
-        if !errors.is_empty() {
-            return Err(AuthError::Invalid(errors));
-        }
-        if effective_idle > effective_absolute {
-            return Err(AuthError::Unprocessable(vec![FieldError::new(
-                "refresh_idle_seconds",
-                "must not exceed the absolute lifetime",
-            )]));
-        }
+        let limits = self.limits_after(&tenant, &update)?;
         if update.disabled == Some(true) && slug == SYSTEM_TENANT {
             return Err(AuthError::Conflict(
                 "the system tenant holds the operator's client and stays enabled".into(),
@@ -143,15 +95,15 @@ impl AuthService {
         if let Some(disabled) = update.disabled {
             active.disabled = Set(disabled);
         }
-        active.rate_limit_per_minute = Set(rate_limit);
+        active.rate_limit_per_minute = Set(limits.rate_limit_per_minute);
         if let Some(required) = update.require_if_match {
             active.require_if_match = Set(required);
         }
         if let Some(name) = update.display_name {
             active.display_name = Set(name.trim().to_owned());
         }
-        active.refresh_idle_seconds = Set(idle);
-        active.refresh_absolute_seconds = Set(absolute);
+        active.refresh_idle_seconds = Set(limits.refresh_idle_seconds);
+        active.refresh_absolute_seconds = Set(limits.refresh_absolute_seconds);
         let tx = self.db.begin().await?;
         let updated = active.update(&tx).await?;
         if disabling {
@@ -166,6 +118,72 @@ impl AuthService {
         }
         tx.commit().await?;
         Ok(updated)
+    }
+
+    /// The tenant's lifetimes and rate limit once `update` applies, each within its range
+    /// (400) and the idle lifetime within the absolute one (422); a new display name is checked
+    /// with them.
+    fn limits_after(
+        &self,
+        tenant: &tenant::Model,
+        update: &TenantUpdate,
+    ) -> Result<Limits, AuthError> {
+        let mut errors = Vec::new();
+        if let Some(error) = update
+            .display_name
+            .as_deref()
+            .and_then(display_name_problem)
+        {
+            errors.push(error);
+        }
+        let limits = Limits {
+            refresh_idle_seconds: update
+                .refresh_idle_seconds
+                .unwrap_or(tenant.refresh_idle_seconds),
+            refresh_absolute_seconds: update
+                .refresh_absolute_seconds
+                .unwrap_or(tenant.refresh_absolute_seconds),
+            rate_limit_per_minute: update
+                .rate_limit_per_minute
+                .unwrap_or(tenant.rate_limit_per_minute),
+        };
+        let outside = |field: &str, range: &std::ops::RangeInclusive<i64>| {
+            FieldError::new(
+                field,
+                format!("must be between {} and {}", range.start(), range.end()),
+            )
+        };
+        for (field, value) in [
+            ("refresh_idle_seconds", limits.refresh_idle_seconds),
+            ("refresh_absolute_seconds", limits.refresh_absolute_seconds),
+        ] {
+            if value.is_some_and(|v| !REFRESH_SECONDS.contains(&v)) {
+                errors.push(outside(field, &REFRESH_SECONDS));
+            }
+        }
+        if limits
+            .rate_limit_per_minute
+            .is_some_and(|v| !RATE_LIMIT_PER_MINUTE.contains(&v))
+        {
+            errors.push(outside("rate_limit_per_minute", &RATE_LIMIT_PER_MINUTE));
+        }
+        if !errors.is_empty() {
+            return Err(AuthError::Invalid(errors));
+        }
+        let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let idle = limits
+            .refresh_idle_seconds
+            .unwrap_or(seconds(self.config.refresh_idle_ttl));
+        let absolute = limits
+            .refresh_absolute_seconds
+            .unwrap_or(seconds(self.config.refresh_absolute_ttl));
+        if idle > absolute {
+            return Err(AuthError::Unprocessable(vec![FieldError::new(
+                "refresh_idle_seconds",
+                "must not exceed the absolute lifetime",
+            )]));
+        }
+        Ok(limits)
     }
 
     /// Creates a tenant with its first signing key, in one transaction.

@@ -3,6 +3,7 @@
 
 mod auth;
 mod gateway;
+mod roles;
 mod serving;
 mod stores;
 
@@ -18,12 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
-use gatehouse_gateway::{Balance, GatewayMetrics, Upstream};
 use poem::endpoint::BoxEndpoint;
 use poem::{Response, Server};
 
-use crate::config::{BalanceConfig, Config};
+use crate::config::Config;
 use crate::metrics::Metrics;
 
 /// Which part of the platform this process runs.
@@ -95,7 +94,6 @@ impl Application {
         };
         let proof = proof_key(&config, role)?;
         let mut metrics = Metrics::default();
-        let gateway_metrics = GatewayMetrics::new(config.ops.metrics_max_tenants);
         let (acceptor, port) = bind(listen, key).await?;
         let (ops_acceptor, ops_port) = bind(&config.ops_listen(role), "ops.listen").await?;
         let draining = Arc::new(AtomicBool::new(false));
@@ -116,116 +114,20 @@ impl Application {
                 errors,
             );
         }
+        let mut parts = roles::Parts {
+            config: &config,
+            public_url: &public_url,
+            cache,
+            proof,
+            migrations,
+            metrics: &mut metrics,
+            draining: &draining,
+        };
         let (server, readiness) = match role {
-            Role::Auth => {
-                let db = connect(&config).await?;
-                if migrations == Migrations::Run {
-                    gatehouse_auth::migrate(&db)
-                        .await
-                        .context("migrating the auth schema")?;
-                }
-                let service = run_auth(&config, &db, &public_url, cache, &mut metrics).await?;
-                look_after(&config, &db, &mut metrics, &gatehouse_auth::EXPIRING_ROWS);
-                (
-                    standalone(
-                        self::service("auth", gatehouse_auth::endpoint(service, proof)),
-                        draining.clone(),
-                    ),
-                    Readiness::Database(db),
-                )
-            }
-            Role::Resources => {
-                let db = connect(&config).await?;
-                if migrations == Migrations::Run {
-                    gatehouse_resources::migrate(&db).await?;
-                }
-                look_after(
-                    &config,
-                    &db,
-                    &mut metrics,
-                    &gatehouse_resources::EXPIRING_ROWS,
-                );
-                (
-                    standalone(
-                        service(
-                            "resources",
-                            gatehouse_resources::endpoint(
-                                db.clone(),
-                                resources_config(&config),
-                                proof,
-                            ),
-                        ),
-                        draining.clone(),
-                    ),
-                    Readiness::Database(db),
-                )
-            }
-            Role::Gateway => {
-                let balance = match config.gateway.balance {
-                    BalanceConfig::RoundRobin => Balance::RoundRobin,
-                    BalanceConfig::LeastOutstanding => Balance::LeastOutstanding,
-                };
-                let interval = Duration::from_secs(config.gateway.health_check_seconds);
-                let auth = Upstream::http(
-                    &config.gateway.auth_url.list(),
-                    balance,
-                    interval,
-                    proof.clone(),
-                    gateway_metrics.upstream("auth"),
-                )?;
-                let resources = Upstream::http(
-                    &config.gateway.resources_url.list(),
-                    balance,
-                    interval,
-                    proof,
-                    gateway_metrics.upstream("resources"),
-                )?;
-                gateway(
-                    &config,
-                    &public_url,
-                    (auth, resources),
-                    cache,
-                    &gateway_metrics,
-                    &mut metrics,
-                )
-                .await?
-            }
-            Role::All => {
-                let db = connect(&config).await?;
-                if migrations == Migrations::Run {
-                    migrate(&db).await?;
-                }
-                // One cache for both: the auth server announces revoked tokens in it, the
-                // gateway looks for them there.
-                let service =
-                    run_auth(&config, &db, &public_url, cache.clone(), &mut metrics).await?;
-                let both: Vec<_> = gatehouse_auth::EXPIRING_ROWS
-                    .iter()
-                    .chain(&gatehouse_resources::EXPIRING_ROWS)
-                    .copied()
-                    .collect();
-                look_after(&config, &db, &mut metrics, &both);
-                let auth = Upstream::in_process(
-                    self::service("auth", gatehouse_auth::endpoint(service, proof.clone())),
-                    proof.clone(),
-                );
-                let resources = Upstream::in_process(
-                    self::service(
-                        "resources",
-                        gatehouse_resources::endpoint(db, resources_config(&config), proof.clone()),
-                    ),
-                    proof,
-                );
-                gateway(
-                    &config,
-                    &public_url,
-                    (auth, resources),
-                    cache,
-                    &gateway_metrics,
-                    &mut metrics,
-                )
-                .await?
-            }
+            Role::Auth => parts.auth().await?,
+            Role::Resources => parts.resources().await?,
+            Role::Gateway => parts.gateway().await?,
+            Role::All => parts.all_in_one().await?,
         };
         tracing::info!(?role, address = %base_url, %public_url, ops_port, "gatehouse listening");
         Ok(Self {
