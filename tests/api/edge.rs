@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use clap::Parser;
 use gatehouse::{Role, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -172,6 +173,7 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
     config.gateway.auth_url = auth_url.into();
     config.gateway.resources_url = upstream.into();
     config.listen = format!("127.0.0.1:{}", reserved.release());
+    let cli_config = config.clone();
     let gateway = gatehouse::Application::build(config, Role::Gateway)
         .await
         .expect("gateway");
@@ -185,7 +187,41 @@ async fn trace_context_request_ids_and_identity_reach_the_service() {
         data_dir,
     };
 
-    let token = app.tenant_with_product_token("acme").await;
+    // Creating a tenant makes an RSA key, which a busy machine may not finish within this
+    // gateway's one-second upstream timeout: the tenant and its client are made on the
+    // database, as `gatehouse tenant|client create` would, and only the token comes through.
+    let manage = |args: &[&str]| {
+        let cli = gatehouse::Cli::try_parse_from(
+            std::iter::once("gatehouse").chain(args.iter().copied()),
+        )
+        .expect("valid arguments");
+        let config = cli_config.clone();
+        async move { cli.manage(&config).await.expect("the command succeeds") }
+    };
+    manage(&["tenant", "create", "acme"]).await;
+    let client: serde_json::Value = serde_json::from_str(
+        &manage(&[
+            "--json",
+            "client",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "edge",
+            "--scope",
+            "products:read products:write",
+        ])
+        .await,
+    )
+    .expect("JSON");
+    let registered = crate::helpers::Registered {
+        tenant: "acme".into(),
+        client_id: client["client_id"].as_str().expect("client_id").into(),
+        client_secret: client["client_secret"].as_str().expect("secret").into(),
+    };
+    let token = app
+        .token(&registered, &["products:read", "products:write"])
+        .await;
     let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     let response = app
         .http
