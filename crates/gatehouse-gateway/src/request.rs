@@ -4,7 +4,7 @@
 //! collection's cached responses and a changed tenant's policy are forgotten).
 
 use gatehouse_proto::Identity;
-use poem::http::{HeaderValue, Method, header};
+use poem::http::{HeaderValue, header};
 use poem::{Request, Response};
 
 use crate::http_cache::{Cached, Lookup};
@@ -36,12 +36,6 @@ struct Fill {
     if_none_match: Option<HeaderValue>,
 }
 
-/// What a write must change once the service has accepted it.
-struct Write {
-    method: Method,
-    path: String,
-}
-
 impl Gateway {
     /// Answers a routed request: the gateway's own routes here, every other one through the
     /// steps of the request path.
@@ -67,12 +61,12 @@ impl Gateway {
         };
         self.admit(&mut caller).await?;
         self.require_if_match(&mut req, &target, &caller).await;
-        let write = Write {
-            method: req.method().clone(),
-            path: req.uri().path().to_owned(),
-        };
+        // Only a write needs its path once the request has gone: reads keep no copy.
+        let written_path = (!req.method().is_safe()).then(|| req.uri().path().to_owned());
         let mut response = self.forward(upstream, req, fill).await?;
-        self.after_write(&write, &target, &caller, &response).await;
+        if let Some(path) = &written_path {
+            self.after_write(path, &target, &caller, &response).await;
+        }
         caller.apply_verdict(&mut response);
         Ok(response)
     }
@@ -234,26 +228,20 @@ impl Gateway {
 
     /// After a successful write: what the cache holds of the tenant's API is stale (§4.4),
     /// and a changed tenant may have a new rate limit.
-    async fn after_write(
-        &self,
-        write: &Write,
-        target: &Target,
-        caller: &Caller,
-        response: &Response,
-    ) {
+    async fn after_write(&self, path: &str, target: &Target, caller: &Caller, response: &Response) {
         let Some(identity) = &caller.identity else {
             return;
         };
-        if write.method.is_safe() || response.status().as_u16() >= 400 {
+        if response.status().as_u16() >= 400 {
             return;
         }
         if target.service == Service::Resources {
             self.inner
                 .responses
-                .invalidate(&identity.tenant, &write.path)
+                .invalidate(&identity.tenant, path)
                 .await;
         }
-        if let Some(slug) = write.path.strip_prefix("/admin/v1/tenants/") {
+        if let Some(slug) = path.strip_prefix("/admin/v1/tenants/") {
             self.inner.limiter.forget_policy(slug).await;
         }
     }
