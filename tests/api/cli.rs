@@ -259,8 +259,47 @@ async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_
     assert_eq!(disabled["disabled"], true);
     let listed = json(run(&["--json", "client", "list", "--tenant", "acme"]).await);
     assert_eq!(listed, api("/t/acme/admin/v1/clients".into()).await);
+    let rotated = json(run(&["--json", "key", "rotate", "--tenant", "acme"]).await);
+    assert!(
+        !rotated["items"].as_array().expect("items").is_empty(),
+        "{rotated}"
+    );
     let keys = json(run(&["--json", "key", "list", "--tenant", "acme"]).await);
     assert_eq!(keys, api("/t/acme/admin/v1/keys".into()).await);
+
+    let user = json(
+        run(&[
+            "--json",
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--username",
+            "ada",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "correct horse battery",
+        ])
+        .await,
+    );
+    let user_id = user["id"].as_str().expect("id").to_owned();
+    let promoted = json(
+        run(&[
+            "--json", "user", "update", "--tenant", "acme", &user_id, "--role", "admin",
+        ])
+        .await,
+    );
+    assert_eq!(promoted["role"], "admin");
+    assert_eq!(
+        promoted,
+        api(format!("/t/acme/admin/v1/users/{user_id}")).await
+    );
+    let consents = json(run(&["--json", "user", "consents", "--tenant", "acme", &user_id]).await);
+    assert_eq!(
+        consents,
+        api(format!("/t/acme/admin/v1/users/{user_id}/consents")).await
+    );
 
     // What the API refuses, the command line refuses with the same words.
     let mismatched = run(&[
