@@ -52,7 +52,7 @@ openapi:
 sdk:
 	scripts/sdk.sh
 
-## Requests per second and p50/p99 latency of the gateway (cached, uncached), the resource
-## service directly and the token endpoint, with wrk (installed if missing).
+## Gatehouse beside its peers (bench/peers/: node-oidc-provider, Flask, nginx proxy_cache) in one
+## run with wrk: req/s, p50, p99 and ratios (installs what it needs when missing).
 bench:
 	scripts/bench.sh

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{INTERNAL_KEY, ReservedPort, TestApp, fresh_database, test_config, test_log};
 use crate::split_deployment::ServiceProcess;
 
-async fn start(config: gatehouse::Config, role: Role) -> String {
+pub(crate) async fn start(config: gatehouse::Config, role: Role) -> String {
     let app = Application::build(config, role)
         .await
         .expect("service starts");
@@ -20,6 +20,16 @@ async fn start(config: gatehouse::Config, role: Role) -> String {
 /// gateways, all sharing one database and one Redis. Each returned app speaks to one gateway;
 /// every gateway accepts the tokens of the first one's public URL.
 pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config)) -> Split {
+    spawn_split_with_auth_servers(gateways, 1, adjust).await
+}
+
+/// `spawn_split` with `auth_servers` auth servers: gateway `i` reaches auth server
+/// `i % auth_servers`.
+pub async fn spawn_split_with_auth_servers(
+    gateways: usize,
+    auth_servers: usize,
+    adjust: impl Fn(&mut gatehouse::Config),
+) -> Split {
     test_log();
     let data_dir = tempfile::tempdir().expect("dir");
     let database_url = fresh_database(data_dir.path()).await;
@@ -37,14 +47,17 @@ pub async fn spawn_split(gateways: usize, adjust: impl Fn(&mut gatehouse::Config
     config.auth.listen = "127.0.0.1:0".into();
     config.resources.listen = "127.0.0.1:0".into();
     adjust(&mut config);
-    let auth = start(config.clone(), Role::Auth).await;
+    let mut auths = Vec::new();
+    for _ in 0..auth_servers {
+        auths.push(start(config.clone(), Role::Auth).await);
+    }
     let resources = start(config.clone(), Role::Resources).await;
-    config.gateway.auth_url = auth.into();
     config.gateway.resources_url = resources.clone().into();
     let mut apps = Vec::new();
     let mut data_dir = Some(data_dir);
-    for port in ports {
+    for (i, port) in ports.into_iter().enumerate() {
         let mut gateway_config = config.clone();
+        gateway_config.gateway.auth_url = auths[i % auth_servers].clone().into();
         gateway_config.listen = format!("127.0.0.1:{}", port.release());
         let base = start(gateway_config, Role::Gateway).await;
         apps.push(TestApp {

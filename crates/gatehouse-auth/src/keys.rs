@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use rand::rngs::OsRng;
 use rsa::traits::PublicKeyParts;
@@ -57,8 +57,8 @@ pub enum KeyError {
     Generate(String),
     #[error("stored key is unusable: {0}")]
     Stored(String),
-    #[error("signing failed")]
-    Sign(#[from] jsonwebtoken::errors::Error),
+    #[error("signing failed: {0}")]
+    Sign(String),
 }
 
 pub fn generate(alg: SigningAlg) -> Result<NewKey, KeyError> {
@@ -109,23 +109,79 @@ pub fn generate(alg: SigningAlg) -> Result<NewKey, KeyError> {
     })
 }
 
-/// Signs `claims` as a JWT of type `typ` with a stored key.
-pub fn sign<C: Serialize>(
-    claims: &C,
-    typ: &str,
-    kid: &str,
-    alg: &str,
-    private_pem: &str,
-) -> Result<String, KeyError> {
-    let alg = SigningAlg::parse(alg).ok_or_else(|| KeyError::Stored(format!("alg {alg}")))?;
-    let key = match alg {
-        SigningAlg::ES256 => EncodingKey::from_ec_pem(private_pem.as_bytes())?,
-        SigningAlg::RS256 => EncodingKey::from_rsa_pem(private_pem.as_bytes())?,
-    };
-    let mut header = Header::new(alg.jwt_alg());
-    header.typ = Some(typ.to_owned());
-    header.kid = Some(kid.to_owned());
-    Ok(jsonwebtoken::encode(&header, claims, &key)?)
+/// A private key parsed once, signing JWTs. `jsonwebtoken` parses its key again for every
+/// signature, which costs as much as the signature itself.
+pub struct Signer {
+    alg: SigningAlg,
+    key: SignerKey,
+}
+
+enum SignerKey {
+    Ec(aws_lc_rs::signature::EcdsaKeyPair),
+    Rsa(aws_lc_rs::rsa::KeyPair),
+}
+
+impl Signer {
+    /// Parses a stored PKCS#8 PEM.
+    pub fn from_pem(alg: SigningAlg, private_pem: &str) -> Result<Self, KeyError> {
+        let body: String = private_pem
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .map_err(|e| KeyError::Stored(format!("PEM: {e}")))?;
+        let unusable = |e: aws_lc_rs::error::KeyRejected| KeyError::Stored(e.to_string());
+        let key = match alg {
+            SigningAlg::ES256 => SignerKey::Ec(
+                aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+                    &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &der,
+                )
+                .map_err(unusable)?,
+            ),
+            SigningAlg::RS256 => {
+                SignerKey::Rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).map_err(unusable)?)
+            }
+        };
+        Ok(Self { alg, key })
+    }
+
+    /// Signs `claims` as a JWT of type `typ` (RFC 7515 compact serialization).
+    pub fn sign<C: Serialize>(&self, claims: &C, typ: &str, kid: &str) -> Result<String, KeyError> {
+        let mut header = Header::new(self.alg.jwt_alg());
+        header.typ = Some(typ.to_owned());
+        header.kid = Some(kid.to_owned());
+        let mut jwt = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).map_err(sign_error)?);
+        jwt.push('.');
+        URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims).map_err(sign_error)?, &mut jwt);
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let signature = match &self.key {
+            SignerKey::Ec(key) => key
+                .sign(&rng, jwt.as_bytes())
+                .map_err(sign_error)?
+                .as_ref()
+                .to_vec(),
+            SignerKey::Rsa(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    jwt.as_bytes(),
+                    &mut signature,
+                )
+                .map_err(sign_error)?;
+                signature
+            }
+        };
+        jwt.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut jwt);
+        Ok(jwt)
+    }
+}
+
+fn sign_error(e: impl std::fmt::Display) -> KeyError {
+    KeyError::Sign(e.to_string())
 }
 
 #[cfg(test)]
@@ -138,8 +194,8 @@ mod tests {
         for alg in [SigningAlg::ES256, SigningAlg::RS256] {
             let key = generate(alg).expect("generate");
             let claims = json!({"sub": "x", "exp": 4_000_000_000u64});
-            let token =
-                sign(&claims, "at+jwt", &key.kid, alg.as_str(), &key.private_pem).expect("sign");
+            let signer = Signer::from_pem(alg, &key.private_pem).expect("parse");
+            let token = signer.sign(&claims, "at+jwt", &key.kid).expect("sign");
             let jwk: Jwk = serde_json::from_value(key.public_jwk.clone()).expect("jwk");
             let mut validation = Validation::new(alg.jwt_alg());
             validation.required_spec_claims.clear();

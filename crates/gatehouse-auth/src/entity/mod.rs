@@ -5,6 +5,7 @@ pub mod authorization_request;
 pub mod client;
 pub mod code;
 pub mod consent;
+pub mod directory_change;
 pub mod installation;
 pub mod refresh_token;
 pub mod revocation;

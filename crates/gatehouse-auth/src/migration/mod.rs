@@ -17,6 +17,7 @@ mod m20261202_000009_revocation_feed;
 mod m20261202_000010_user_roles_and_disabling;
 mod m20261202_000011_tenant_and_client_disabling;
 mod m20261202_000012_resource_servers;
+mod m20261202_000013_directory_changes;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_user_roles_and_disabling::Migration),
             Box::new(m20261202_000011_tenant_and_client_disabling::Migration),
             Box::new(m20261202_000012_resource_servers::Migration),
+            Box::new(m20261202_000013_directory_changes::Migration),
         ]
     }
 }
@@ -70,6 +72,7 @@ mod tests {
                 "migration_010",
                 "migration_011",
                 "migration_012",
+                "m20261202_000013_directory_changes",
             ]
         );
     }

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -14,14 +14,19 @@ use crate::entity::{signing_key, tenant};
 use crate::error::AuthError;
 use crate::keys::{self, SigningAlg};
 
-/// The algorithms a tenant keeps keys for: its access tokens' and RS256, which OpenID Connect
-/// requires for ID tokens.
+/// The algorithms a tenant signs ID tokens with: its access tokens' and RS256, which OpenID
+/// Connect requires (its key is made on first use).
 pub(crate) fn algorithms(tenant_alg: &str) -> Vec<SigningAlg> {
     let mut algs = vec![SigningAlg::parse(tenant_alg).unwrap_or(SigningAlg::ES256)];
     if !algs.contains(&SigningAlg::RS256) {
         algs.push(SigningAlg::RS256);
     }
     algs
+}
+
+/// The algorithm of a tenant's access tokens.
+pub(crate) fn access_token_alg(tenant: &tenant::Model) -> SigningAlg {
+    SigningAlg::parse(&tenant.signing_alg).unwrap_or(SigningAlg::ES256)
 }
 
 pub(crate) async fn insert_key(
@@ -59,36 +64,6 @@ fn ttl(d: std::time::Duration) -> chrono::Duration {
 }
 
 impl AuthService {
-    /// The key that signs for `alg` now.
-    pub(crate) async fn signing_key(
-        &self,
-        tenant: &tenant::Model,
-        alg: &str,
-    ) -> Result<signing_key::Model, AuthError> {
-        let now = Utc::now();
-        signing_key::Entity::find()
-            .filter(signing_key::Column::TenantId.eq(tenant.id))
-            .filter(signing_key::Column::Alg.eq(alg))
-            .filter(
-                Condition::any()
-                    .add(signing_key::Column::ActivatesAt.is_null())
-                    .add(signing_key::Column::ActivatesAt.lte(now)),
-            )
-            .filter(
-                Condition::any()
-                    .add(signing_key::Column::RetiresAt.is_null())
-                    .add(signing_key::Column::RetiresAt.gt(now)),
-            )
-            .order_by_desc(signing_key::Column::ActivatesAt)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| AuthError::NotFound(format!("the tenant has no {alg} signing key")))
-            .and_then(|mut key| {
-                key.private_pem = self.config.sealer.open(&key.private_pem, &key.kid)?;
-                Ok(key)
-            })
-    }
-
     /// Seals again what is in the clear (an installation from before sealing) or sealed under
     /// an older key-encryption key, so that the older key can be dropped. Run at start.
     pub(crate) async fn reseal_keys(&self) -> Result<u64, AuthError> {
@@ -108,26 +83,9 @@ impl AuthService {
         Ok(resealed)
     }
 
-    /// The keys in the tenant's JWKS: pending, active and retiring ones.
-    pub(crate) async fn published_keys(
-        &self,
-        tenant: &tenant::Model,
-    ) -> Result<Vec<signing_key::Model>, AuthError> {
-        Ok(signing_key::Entity::find()
-            .filter(signing_key::Column::TenantId.eq(tenant.id))
-            .filter(
-                Condition::any()
-                    .add(signing_key::Column::ExpiresAt.is_null())
-                    .add(signing_key::Column::ExpiresAt.gt(Utc::now())),
-            )
-            .order_by_desc(signing_key::Column::CreatedAt)
-            .all(&self.db)
-            .await?)
-    }
-
-    /// Starts a new key for each of the tenant's algorithms. It is published now and signs
-    /// after the publish delay; the key it replaces retires then and leaves the JWKS once the
-    /// last token it signed has expired.
+    /// Starts a new key for each algorithm the tenant signs with (its access tokens' and any
+    /// it made for ID tokens). It is published now and signs after the publish delay; the key
+    /// it replaces retires then and leaves the JWKS once the last token it signed has expired.
     #[tracing::instrument(skip_all, fields(tenant = %tenant_slug))]
     pub async fn rotate_keys(
         &self,
@@ -143,17 +101,23 @@ impl AuthService {
             .filter(signing_key::Column::RetiresAt.is_null())
             .all(&tx)
             .await?;
+        let mut algs = vec![access_token_alg(&tenant)];
         for key in current {
+            if let Some(alg) = SigningAlg::parse(&key.alg).filter(|a| !algs.contains(a)) {
+                algs.push(alg);
+            }
             let mut active = key.into_active_model();
             active.retires_at = Set(Some(activates_at));
             active.expires_at = Set(Some(expires_at));
             active.update(&tx).await?;
         }
         let mut created = Vec::new();
-        for alg in algorithms(&tenant.signing_alg) {
+        for alg in algs {
             created.push(insert_key(&tx, &self.config.sealer, tenant.id, alg, activates_at).await?);
         }
+        self.record_change(&tx, &tenant.slug).await?;
         tx.commit().await?;
+        self.directory.forget(&tenant.slug);
         tracing::info!(tenant = %tenant.slug, %activates_at, "signing keys rotated");
         Ok(created)
     }

@@ -4,6 +4,7 @@
 pub(crate) mod authorize;
 mod client_assertion;
 pub(crate) mod clients;
+pub(crate) mod directory;
 pub(crate) mod keys;
 mod revocation;
 pub(crate) mod tenants;
@@ -21,7 +22,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use gatehouse_cache::SharedCache;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
 use crate::config::AuthConfig;
 use crate::entity::{client, installation};
@@ -45,6 +46,10 @@ pub struct AuthService {
     metrics: crate::AuthMetrics,
     /// Permits for argon2 checks at once (`auth.max_concurrent_password_checks`).
     password_checks: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Tenants, clients and keys as the OAuth endpoints read them.
+    directory: std::sync::Arc<directory::Directory>,
+    /// Held while a signing key is made on first use.
+    key_making: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -109,6 +114,8 @@ impl AuthService {
             cache,
             metrics: crate::AuthMetrics::default(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
+            directory: std::sync::Arc::new(directory::Directory::new()),
+            key_making: std::sync::Arc::default(),
         };
         let resealed = service.reseal_keys().await?;
         if resealed > 0 {
@@ -129,6 +136,8 @@ impl AuthService {
             cache: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
             metrics: crate::AuthMetrics::default(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            directory: std::sync::Arc::new(directory::Directory::new()),
+            key_making: std::sync::Arc::default(),
         }
     }
 
@@ -161,7 +170,11 @@ impl AuthService {
             (Some(admin), Some(secret)) => {
                 let mut admin: client::ActiveModel = admin.into();
                 admin.secret_hash = Set(self.hasher.hash(secret));
-                admin.update(&self.db).await?;
+                let tx = self.db.begin().await?;
+                admin.update(&tx).await?;
+                self.record_change(&tx, SYSTEM_TENANT).await?;
+                tx.commit().await?;
+                self.directory.forget(SYSTEM_TENANT);
                 Ok(Bootstrap::SecretFromConfig)
             }
             (Some(_), None) => Ok(Bootstrap::AlreadyDone),

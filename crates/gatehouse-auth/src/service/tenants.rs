@@ -116,7 +116,9 @@ impl AuthService {
             self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
                 .await?;
         }
+        self.record_change(&tx, slug).await?;
         tx.commit().await?;
+        self.directory.forget(slug);
         Ok(updated)
     }
 
@@ -212,9 +214,8 @@ impl AuthService {
         }
         .insert(&tx)
         .await?;
-        for alg in super::keys::algorithms(alg.as_str()) {
-            super::keys::insert_key(&tx, &self.config.sealer, tenant.id, alg, now).await?;
-        }
+        // Its access tokens' key; an RS256 key for ID tokens is made when first needed.
+        super::keys::insert_key(&tx, &self.config.sealer, tenant.id, alg, now).await?;
         tx.commit().await?;
         tracing::info!(tenant = %tenant.slug, alg = alg.as_str(), "tenant created");
         Ok(tenant)
@@ -241,8 +242,8 @@ impl AuthService {
     pub(crate) async fn active_tenant(
         &self,
         slug: &str,
-    ) -> Result<Option<tenant::Model>, AuthError> {
-        Ok(self.find_tenant(slug).await?.filter(|t| !t.disabled))
+    ) -> Result<Option<std::sync::Arc<super::directory::TenantEntry>>, AuthError> {
+        Ok(self.tenant_entry(slug).await?.filter(|t| !t.disabled))
     }
 
     pub async fn get_tenant(&self, slug: &str) -> Result<tenant::Model, AuthError> {
@@ -299,7 +300,9 @@ impl AuthService {
         tenant::Entity::delete_by_id(tenant.id).exec(&tx).await?;
         self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
             .await?;
+        self.record_change(&tx, slug).await?;
         tx.commit().await?;
+        self.directory.forget(slug);
         tracing::info!(tenant = %slug, "tenant deleted");
         Ok(())
     }

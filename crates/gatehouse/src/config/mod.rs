@@ -225,6 +225,8 @@ pub struct AuthConfig {
     pub login_max_failures: u32,
     pub login_lockout_seconds: u64,
     pub max_concurrent_password_checks: usize,
+    /// How often each auth process reads the log of changes to tenants, clients and keys.
+    pub directory_poll_seconds: u64,
     pub default_signing_alg: gatehouse_auth::SigningAlg,
     /// Seals private signing keys and the client-secret HMAC key at rest.
     pub key_encryption_key: Option<Secret>,

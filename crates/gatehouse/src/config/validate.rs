@@ -167,6 +167,11 @@ impl Config {
             ));
         }
         within(
+            "auth.directory_poll_seconds",
+            self.auth.directory_poll_seconds,
+            1..=60,
+        )?;
+        within(
             "gateway.revocation_poll_seconds",
             self.gateway.revocation_poll_seconds,
             1..=60,

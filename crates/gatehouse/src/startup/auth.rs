@@ -110,8 +110,8 @@ pub(super) fn spawn_key_rotation(config: &Config, service: AuthService) {
     });
 }
 
-/// The auth server of this process: its service, bootstrapped, rotating keys on schedule, its
-/// metrics registered.
+/// The auth server of this process: its service, bootstrapped, rotating keys on schedule,
+/// reading the directory's change log, its metrics registered.
 pub(super) async fn run_auth(
     config: &Config,
     db: &DatabaseConnection,
@@ -122,6 +122,11 @@ pub(super) async fn run_auth(
     let service = auth_service(config, db.clone(), public_url, cache).await?;
     bootstrap(config, &service).await?;
     spawn_key_rotation(config, service.clone());
+    tokio::spawn(
+        service
+            .clone()
+            .watch_directory(Duration::from_secs(config.auth.directory_poll_seconds)),
+    );
     service
         .metrics()
         .register(metrics.registry().sub_registry_with_prefix("auth"));

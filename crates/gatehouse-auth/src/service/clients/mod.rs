@@ -163,7 +163,9 @@ impl AuthService {
             )
             .await?;
         }
+        self.record_change(&tx, tenant_slug).await?;
         tx.commit().await?;
+        self.directory.forget(tenant_slug);
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, disabled, "client changed");
         Ok(updated)
     }
@@ -202,7 +204,9 @@ impl AuthService {
             &client.client_id,
         )
         .await?;
+        self.record_change(&tx, tenant_slug).await?;
         tx.commit().await?;
+        self.directory.forget(tenant_slug);
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, "client deleted");
         Ok(())
     }

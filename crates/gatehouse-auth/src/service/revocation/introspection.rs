@@ -3,14 +3,14 @@
 
 use chrono::Utc;
 use gatehouse_proto::AccessClaims;
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::Validation;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::entity::{access_token, refresh_token, signing_key, tenant, user};
+use crate::entity::{access_token, refresh_token, tenant, user};
 use crate::error::AuthError;
 use crate::secrets::sha256_hex;
 use crate::service::AuthService;
+use crate::service::directory::TenantEntry;
 use crate::service::tokens::{ClientAuth, TokenError};
 
 /// What introspection tells about an active token.
@@ -36,7 +36,7 @@ impl AuthService {
     /// or an opaque token it issued.
     pub(super) async fn verify_own_access_token(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         token: &str,
     ) -> Result<Option<AccessClaims>, AuthError> {
         if token.starts_with("gho_") {
@@ -52,21 +52,10 @@ impl AuthService {
         let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
             return Ok(None);
         };
-        let Some(key) = signing_key::Entity::find_by_id(kid)
-            .filter(signing_key::Column::TenantId.eq(tenant.id))
-            .one(&self.db)
-            .await?
-        else {
+        let Some(key) = self.published_key(tenant, &kid).await? else {
             return Ok(None);
         };
-        let alg = match key.alg.as_str() {
-            "RS256" => Algorithm::RS256,
-            _ => Algorithm::ES256,
-        };
-        let Some(decoding) = serde_json::from_str::<Jwk>(&key.public_jwk)
-            .ok()
-            .and_then(|jwk| DecodingKey::from_jwk(&jwk).ok())
-        else {
+        let Some((decoding, alg)) = key.verifying() else {
             return Ok(None);
         };
         let mut validation = Validation::new(alg);
@@ -74,7 +63,7 @@ impl AuthService {
         validation.set_audience(&[&self.config.audience]);
         validation.leeway = 0;
         Ok(
-            jsonwebtoken::decode::<AccessClaims>(token, &decoding, &validation)
+            jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
                 .ok()
                 .map(|t| t.claims),
         )
@@ -111,7 +100,12 @@ impl AuthService {
             if !entitled || self.is_revoked(&claims.jti).await? {
                 return Ok(None);
             }
-            let username = self.username(&claims.sub).await?;
+            // A client's own token has no user to name.
+            let username = if claims.sub == claims.client_id {
+                None
+            } else {
+                self.username(&claims.sub).await?
+            };
             return Ok(Some(Introspection {
                 token_type: "access_token",
                 scope: claims.scope,

@@ -1,20 +1,23 @@
 //! Client authentication at the token, introspection and revocation endpoints.
 
+use std::sync::Arc;
+
 use super::{ClientAuth, TokenError};
-use crate::entity::{client, tenant};
+use crate::entity::client;
 use crate::service::AuthService;
+use crate::service::directory::TenantEntry;
 
 impl AuthService {
     /// Authenticates a client as it presented itself. Every failure looks the same to the
     /// caller; the method must be the one the client registered.
     pub(in crate::service) async fn authenticate_client(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         auth: &ClientAuth,
-    ) -> Result<client::Model, TokenError> {
+    ) -> Result<Arc<client::Model>, TokenError> {
         // A disabled client authenticates like an unknown one.
         let found = self
-            .find_client(tenant.id, &auth.client_id)
+            .tenant_client(tenant, &auth.client_id)
             .await?
             .filter(|c| !c.disabled);
         let Some(client) = found else {

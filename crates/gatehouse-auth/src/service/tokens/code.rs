@@ -10,9 +10,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Subject, TokenError, TokenSet, grants, split};
-use crate::entity::{client, code, refresh_token, tenant};
+use crate::entity::{client, code, refresh_token};
 use crate::secrets::{random_token, same, sha256_hex};
 use crate::service::AuthService;
+use crate::service::directory::TenantEntry;
 
 impl AuthService {
     /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6). A code works once: a
@@ -20,7 +21,7 @@ impl AuthService {
     #[tracing::instrument(skip_all)]
     pub(super) async fn exchange_code(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         client: &client::Model,
         code: &str,
         redirect_uri: Option<String>,
@@ -97,7 +98,7 @@ impl AuthService {
 
     async fn new_refresh_family(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         client: &client::Model,
         code: &code::Model,
         code_hash: &str,
@@ -130,7 +131,7 @@ impl AuthService {
     /// Revokes every token descending from a code: refresh families and access tokens.
     async fn revoke_code_descendants(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         code_hash: &str,
     ) -> Result<(), TokenError> {
         refresh_token::Entity::update_many()

@@ -11,17 +11,17 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Subject, TokenError, TokenSet, split, ttl};
-use crate::entity::{access_token, client, tenant};
+use crate::entity::{access_token, client};
 use crate::error::AuthError;
-use crate::keys;
 use crate::secrets::{random_token, sha256_hex};
 use crate::service::AuthService;
+use crate::service::directory::TenantEntry;
 
 impl AuthService {
     /// Signs an access token for `subject` and returns the token set.
     pub(super) async fn tokens(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         client: &client::Model,
         subject: &Subject<'_>,
         scope: &str,
@@ -56,11 +56,11 @@ impl AuthService {
         };
         let token = match &opaque_token {
             Some(token) => token.clone(),
-            None => {
-                let key = self.signing_key(tenant, &tenant.signing_alg).await?;
-                keys::sign(&claims, "at+jwt", &key.kid, &key.alg, &key.private_pem)
-                    .map_err(AuthError::from)?
-            }
+            None => self.signing_key(tenant, &tenant.signing_alg).await?.sign(
+                &self.config.sealer,
+                &claims,
+                "at+jwt",
+            )?,
         };
         if subject.user.is_some() || opaque {
             // Users' tokens are recorded, so that a replayed code or a revoked family can
@@ -116,7 +116,7 @@ impl AuthService {
     #[allow(clippy::too_many_arguments)]
     async fn id_token(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         client: &client::Model,
         user_id: Uuid,
         subject: &Subject<'_>,
@@ -146,10 +146,7 @@ impl AuthService {
             claims["nonce"] = json!(nonce);
         }
         self.user_claims(user_id, scope, &mut claims).await?;
-        Ok(
-            keys::sign(&claims, "JWT", &key.kid, &key.alg, &key.private_pem)
-                .map_err(AuthError::from)?,
-        )
+        Ok(key.sign(&self.config.sealer, &claims, "JWT")?)
     }
 
     /// The claims of the `profile` and `email` scopes.

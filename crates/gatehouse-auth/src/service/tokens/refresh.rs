@@ -10,6 +10,7 @@ use super::{Subject, TokenError, TokenSet, down_select, grants, split, ttl};
 use crate::entity::{client, refresh_token, tenant};
 use crate::secrets::sha256_hex;
 use crate::service::AuthService;
+use crate::service::directory::TenantEntry;
 
 impl AuthService {
     /// The refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2): each use
@@ -18,7 +19,7 @@ impl AuthService {
     #[tracing::instrument(skip_all)]
     pub(super) async fn refresh(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         client: &client::Model,
         presented: &str,
         requested_scope: Option<&str>,
@@ -75,7 +76,7 @@ impl AuthService {
     /// one stored the same successor, so the loser returns it too.
     async fn rotate(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
         row: &refresh_token::Model,
         successor: &str,
         now: DateTime<Utc>,
@@ -118,7 +119,7 @@ impl AuthService {
     /// (idle, absolute) refresh token lifetimes: the tenant's, else the installation's.
     pub(super) fn refresh_lifetimes(
         &self,
-        tenant: &tenant::Model,
+        tenant: &TenantEntry,
     ) -> (chrono::Duration, chrono::Duration) {
         let pick = |own: Option<i64>, default: std::time::Duration| {
             own.map_or_else(|| ttl(default), chrono::Duration::seconds)
