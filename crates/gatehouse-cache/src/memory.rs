@@ -38,6 +38,21 @@ impl Expiry<String, Entry> for PerEntryTtl {
 #[derive(Clone)]
 pub struct MemoryCache {
     inner: Moka<String, Entry>,
+    /// Rate budgets: a key's theoretical arrival time, in shards of their own. A budget is
+    /// read and written on every request, which a plain map under a lock does far more cheaply
+    /// than the general cache.
+    rates: std::sync::Arc<[Mutex<RateShard>]>,
+}
+
+/// The most keys a shard of rate budgets holds before it drops those that are whole again.
+const RATE_SHARD_PRUNE_AT: usize = 4096;
+const RATE_SHARDS: usize = 16;
+
+#[derive(Default)]
+struct RateShard {
+    tats: std::collections::HashMap<String, u64>,
+    /// Pruned when the map reaches this size; doubled while the live keys fill it.
+    prune_at: usize,
 }
 
 fn now_us() -> u64 {
@@ -60,7 +75,25 @@ impl MemoryCache {
             })
             .expire_after(PerEntryTtl)
             .build();
-        Self { inner }
+        let rates = (0..RATE_SHARDS)
+            .map(|_| {
+                Mutex::new(RateShard {
+                    tats: std::collections::HashMap::new(),
+                    prune_at: RATE_SHARD_PRUNE_AT,
+                })
+            })
+            .collect();
+        Self { inner, rates }
+    }
+
+    fn rate_shard(&self, key: &str) -> std::sync::MutexGuard<'_, RateShard> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        let shard = &self.rates[usize::try_from(hash).unwrap_or(0) % RATE_SHARDS];
+        // A panic while deciding leaves a map that is still whole.
+        shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -118,33 +151,97 @@ impl Cache for MemoryCache {
 
     async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError> {
         let now = now_us();
-        let decision: Mutex<Option<RateDecision>> = Mutex::new(None);
-        self.inner
-            .entry(key.as_str().to_owned())
-            .and_compute_with(|current| {
-                let stored = current.and_then(|e| parse_u64(&e.into_value().value));
-                let (outcome, new_tat) = gcra::decide(quota, stored, now, cost);
-                if let Ok(mut slot) = decision.lock() {
-                    *slot = Some(outcome);
+        let mut shard = self.rate_shard(key.as_str());
+        let stored = shard.tats.get(key.as_str()).copied();
+        let (decision, new_tat) = gcra::decide(quota, stored, now, cost);
+        if let Some(tat) = new_tat {
+            match shard.tats.get_mut(key.as_str()) {
+                Some(slot) => *slot = tat,
+                None => {
+                    shard.tats.insert(key.as_str().to_owned(), tat);
                 }
-                std::future::ready(match new_tat {
-                    Some(tat) => Op::Put(Entry {
-                        value: Bytes::from(tat.to_string()),
-                        ttl: Duration::from_micros(tat.saturating_sub(now))
-                            + Duration::from_millis(1),
-                    }),
-                    None => Op::Nop,
-                })
-            })
-            .await;
-        decision
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or_else(|| CacheError::Unavailable("rate decision lost".into()))
+            }
+        }
+        if shard.tats.len() >= shard.prune_at {
+            // A budget whose arrival time has passed is whole: dropping it changes nothing.
+            shard.tats.retain(|_, tat| *tat > now);
+            shard.prune_at = (shard.tats.len() * 2).max(RATE_SHARD_PRUNE_AT);
+        }
+        Ok(decision)
     }
 
     async fn ping(&self) -> Result<(), CacheError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quota(limit: u32) -> Quota {
+        Quota {
+            limit,
+            period: Duration::from_secs(60),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_budget_is_spent_then_refused_and_other_keys_keep_theirs() {
+        let cache = MemoryCache::new(1 << 20);
+        let spent = Key::new("rate", "acme", "client:a");
+        for _ in 0..3 {
+            assert!(
+                cache
+                    .rate(&spent, &quota(3), 1)
+                    .await
+                    .expect("rate")
+                    .allowed
+            );
+        }
+        let refused = cache.rate(&spent, &quota(3), 1).await.expect("rate");
+        assert!(!refused.allowed);
+        assert!(refused.retry_after > Duration::ZERO);
+        let other = Key::new("rate", "acme", "client:b");
+        assert_eq!(
+            cache
+                .rate(&other, &quota(3), 1)
+                .await
+                .expect("rate")
+                .remaining,
+            2
+        );
+    }
+
+    #[tokio::test]
+    async fn pruning_whole_budgets_keeps_the_spent_ones() {
+        let cache = MemoryCache::new(1 << 20);
+        let spent = Key::new("rate", "acme", "spent");
+        assert!(
+            cache
+                .rate(&spent, &quota(1), 1)
+                .await
+                .expect("rate")
+                .allowed
+        );
+        // Enough other keys to prune every shard many times over.
+        for n in 0..RATE_SHARD_PRUNE_AT * RATE_SHARDS * 2 {
+            let key = Key::new("rate", "acme", &format!("k{n}"));
+            cache.rate(&key, &quota(1_000_000), 1).await.expect("rate");
+        }
+        assert!(
+            !cache
+                .rate(&spent, &quota(1), 1)
+                .await
+                .expect("rate")
+                .allowed,
+            "a spent budget survives pruning"
+        );
+        let held: usize = cache
+            .rates
+            .iter()
+            .map(|shard| shard.lock().expect("shard").tats.len())
+            .sum();
+        assert!(held <= RATE_SHARD_PRUNE_AT * RATE_SHARDS * 2 + 1);
     }
 }

@@ -71,7 +71,8 @@ impl Verdict {
         let headers = response.headers_mut();
         let mut set = |name: &'static str, value: String| {
             if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(name, value);
+                // Every name here is lowercase ASCII: no parsing per response.
+                headers.insert(poem::http::HeaderName::from_static(name), value);
             }
         };
         set("ratelimit-policy", policy);

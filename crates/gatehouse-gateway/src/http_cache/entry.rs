@@ -62,10 +62,11 @@ pub(super) fn encode(response: &Response, body: &[u8]) -> Vec<u8> {
 }
 
 /// The response a cache entry holds, as the request gets it.
-pub(super) fn hit(entry: &[u8], req: &Request) -> Option<Response> {
+pub(super) fn hit(entry: &Bytes, req: &Request) -> Option<Response> {
     let split = entry.iter().position(|b| *b == b'\n')?;
     let stored: Stored = serde_json::from_slice(&entry[..split]).ok()?;
-    let body = Bytes::copy_from_slice(&entry[split + 1..]);
+    // The body shares the entry's memory: no copy per hit.
+    let body = entry.slice(split + 1..);
     let mut response = Response::builder()
         .status(StatusCode::from_u16(stored.status).ok()?)
         .body(body);
