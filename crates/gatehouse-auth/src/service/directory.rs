@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use gatehouse_proto::AccessClaims;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use sea_orm::{
@@ -30,6 +31,8 @@ use crate::keys::{self, SigningAlg};
 const MAX_TENANTS: u64 = 100_000;
 /// The most clients kept per tenant.
 const MAX_CLIENTS_PER_TENANT: usize = 10_000;
+/// The most verified access tokens remembered per tenant; past that, the memory starts over.
+const MAX_VERIFIED_PER_TENANT: usize = 10_000;
 /// A backstop, not the mechanism: an entry is read again after this long whatever the log says.
 const ENTRY_TTL: Duration = Duration::from_secs(600);
 /// The most rows one read of the log takes; a longer backlog forgets everything.
@@ -45,6 +48,9 @@ pub(crate) struct TenantEntry {
     tenant: tenant::Model,
     keys: tokio::sync::OnceCell<Arc<[Arc<KeyEntry>]>>,
     clients: Mutex<HashMap<String, Arc<client::Model>>>,
+    /// Claims of JWTs whose signature was checked, by the token's SHA-256: a signature does not
+    /// change, so it is checked once (expiry and revocation are still checked every time).
+    verified: Mutex<HashMap<[u8; 32], AccessClaims>>,
 }
 
 impl std::ops::Deref for TenantEntry {
@@ -61,7 +67,24 @@ impl TenantEntry {
             tenant,
             keys: tokio::sync::OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
+            verified: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The claims of a JWT verified before, while it has not expired.
+    pub(crate) fn verified_claims(&self, digest: &[u8; 32], now: i64) -> Option<AccessClaims> {
+        lock(&self.verified)
+            .get(digest)
+            .filter(|claims| claims.exp > now)
+            .cloned()
+    }
+
+    pub(crate) fn remember_verified(&self, digest: [u8; 32], claims: &AccessClaims) {
+        let mut verified = lock(&self.verified);
+        if verified.len() >= MAX_VERIFIED_PER_TENANT {
+            verified.clear();
+        }
+        verified.insert(digest, claims.clone());
     }
 }
 

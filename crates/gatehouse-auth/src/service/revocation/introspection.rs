@@ -5,6 +5,7 @@ use chrono::Utc;
 use gatehouse_proto::AccessClaims;
 use jsonwebtoken::Validation;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sha2::Digest;
 
 use crate::entity::{access_token, refresh_token, tenant, user};
 use crate::error::AuthError;
@@ -49,6 +50,10 @@ impl AuthService {
                 .and_then(|r| r.claims)
                 .and_then(|c| serde_json::from_str(&c).ok()));
         }
+        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        if let Some(claims) = tenant.verified_claims(&digest, Utc::now().timestamp()) {
+            return Ok(Some(claims));
+        }
         let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
             return Ok(None);
         };
@@ -62,11 +67,13 @@ impl AuthService {
         validation.set_issuer(&[self.config.issuer(&tenant.slug)]);
         validation.set_audience(&[&self.config.audience]);
         validation.leeway = 0;
-        Ok(
-            jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
-                .ok()
-                .map(|t| t.claims),
-        )
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
+            .ok()
+            .map(|t| t.claims);
+        if let Some(claims) = &claims {
+            tenant.remember_verified(digest, claims);
+        }
+        Ok(claims)
     }
 
     pub(super) async fn is_revoked(&self, jti: &str) -> Result<bool, AuthError> {
