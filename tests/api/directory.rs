@@ -1,6 +1,7 @@
-//! The auth server keeps tenants, clients and signing keys in memory. A change made through
-//! another auth process, by the CLI, or by a process starting up, reaches every auth process
-//! within `auth.directory_poll_seconds` (1 s here) plus one read of the change log.
+//! The auth server keeps tenants, clients, signing keys and the tokens introspection found
+//! live in memory. A change made through another auth process (a revocation among them), by
+//! the CLI, or by a process starting up, reaches every auth process within
+//! `auth.directory_poll_seconds` (1 s here) plus one read of the change log.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -10,6 +11,7 @@ use gatehouse::{Role, Secret};
 use oauth2::AuthType;
 
 use crate::helpers::{INTERNAL_KEY, Registered, TestApp, test_config};
+use crate::revocation::active_for;
 use crate::split_mode::{spawn_split_with_auth_servers, start};
 
 /// The stated bound (one poll interval plus one read) with room for a busy test machine.
@@ -65,6 +67,31 @@ async fn a_change_made_through_one_auth_server_reaches_another_within_the_poll_i
             let client = client.clone();
             async move { token_kid(two, &client).await != first_kid }
         },
+    )
+    .await;
+
+    // A token two has found live (and remembers) is revoked through one.
+    let api = one
+        .register_client_with(
+            "acme",
+            serde_json::json!({"client_name": "Reporting API", "resource_server": true}),
+        )
+        .await;
+    let token = one.token(&client, &["products:read"]).await;
+    assert!(active_for(two, &api, &token).await);
+    assert!(active_for(two, &api, &token).await);
+    let revoked = one
+        .http
+        .post(one.url("/t/acme/oauth2/revoke"))
+        .basic_auth(&client.client_id, Some(&client.client_secret))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(revoked.status(), 200);
+    seen_within_bound(
+        "a token revoked at one auth server is inactive at the other",
+        || async { !active_for(two, &api, &token).await },
     )
     .await;
 

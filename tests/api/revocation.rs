@@ -243,3 +243,81 @@ async fn public_clients_may_not_introspect_and_unauthenticated_calls_are_refused
         .expect("answer");
     assert_eq!(anonymous.status(), 401);
 }
+
+/// Whether `api` (a resource server of acme) is told by `app`'s auth server that `token` is
+/// active.
+pub(crate) async fn active_for(
+    app: &TestApp,
+    api: &crate::helpers::Registered,
+    token: &str,
+) -> bool {
+    let answer: Value = app
+        .http
+        .post(app.url("/t/acme/oauth2/introspect"))
+        .basic_auth(&api.client_id, Some(&api.client_secret))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    answer["active"] == true
+}
+
+#[tokio::test]
+async fn introspection_ends_the_tokens_of_a_deleted_client_and_of_a_disabled_user_at_once() {
+    let app = spawn_app().await;
+    let operator = app.operator_token().await;
+    let third_party = app.app_with("acme", json!({})).await;
+    let (user_access, _) = user_tokens(&app, &third_party).await;
+    let machine = app.register_client("acme", "products:read").await;
+    let machine_access = app.token(&machine, &["products:read"]).await;
+    let api = app
+        .register_client_with(
+            "acme",
+            json!({"client_name": "Reporting API", "resource_server": true}),
+        )
+        .await;
+    // Asked twice: the second answer comes from the auth server's memory of live tokens.
+    for _ in 0..2 {
+        assert!(active_for(&app, &api, &user_access).await);
+        assert!(active_for(&app, &api, &machine_access).await);
+    }
+
+    let deleted = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/t/acme/admin/v1/clients/{}", machine.client_id),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert!(
+        !active_for(&app, &api, &machine_access).await,
+        "a deleted client's token is inactive"
+    );
+    assert!(active_for(&app, &api, &user_access).await, "others stay");
+
+    let users: Value = app
+        .get("/t/acme/admin/v1/users", &operator)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let ada = users["items"][0]["id"].as_str().expect("id").to_owned();
+    let disabled = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/t/acme/admin/v1/users/{ada}"),
+            Some(&operator),
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(disabled.status(), 200);
+    assert!(
+        !active_for(&app, &api, &user_access).await,
+        "a disabled user's token is inactive"
+    );
+}

@@ -59,6 +59,10 @@ impl Gateway {
             Some(Cached::Miss(fill)) => Some(fill),
             None => None,
         };
+        // Only a request that goes on tells the service whom it is for.
+        if let Some(identity) = &caller.identity {
+            forward::set_identity(req.headers_mut(), identity);
+        }
         self.admit(&mut caller).await?;
         self.require_if_match(&mut req, &target, &caller).await;
         // Only a write needs its path once the request has gone: reads keep no copy.
@@ -72,8 +76,8 @@ impl Gateway {
     }
 
     /// Strips identity headers the caller set, vouches for its address, and learns who it is:
-    /// the token's identity (told to the service in identity headers), or on a public route
-    /// with a per-address budget, that budget's verdict.
+    /// the token's identity (told to the service once the request is forwarded), or on a
+    /// public route with a per-address budget, that budget's verdict.
     async fn authenticate(
         &self,
         req: &mut Request,
@@ -88,7 +92,6 @@ impl Gateway {
                     .tokens
                     .authorize(req.headers(), rule, tenant)
                     .await?;
-                forward::set_identity(req.headers_mut(), &identity);
                 Ok(Caller {
                     identity: Some(identity),
                     verdict: None,

@@ -45,7 +45,7 @@ pub struct TokenValidator {
     parsed: moka::future::Cache<String, (Arc<DecodingKey>, Algorithm)>,
     /// Tokens already verified (or introspected), by their SHA-256; kept at most five
     /// minutes, never past their `exp`.
-    verified: moka::future::Cache<String, Arc<Verified>>,
+    verified: moka::sync::Cache<[u8; 32], Arc<Verified>>,
     introspection: crate::IntrospectionConfig,
     revocations: Arc<crate::revocations::Revocations>,
 }
@@ -113,7 +113,7 @@ impl TokenValidator {
                 .build(),
             introspection: config.introspection.clone(),
             revocations,
-            verified: moka::future::Cache::builder()
+            verified: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
@@ -131,9 +131,9 @@ impl TokenValidator {
         let token = bearer(headers)?;
         // A token verified before is not verified again while it is valid: the signature check
         // is the costliest step of a request. Revocation is still checked every time.
-        let digest = crate::hex(&Sha256::digest(token.as_bytes()));
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = unix_now();
-        let verified = match self.verified.get(&digest).await {
+        let verified = match self.verified.get(&digest) {
             Some(v) if v.claims.exp.saturating_add(self.leeway.as_secs()) > now => v,
             Some(_) => return Err(invalid("the token has expired")),
             None => {
@@ -156,7 +156,7 @@ impl TokenValidator {
                             claims: Claims {
                                 exp: active.exp,
                                 iat: active.iat,
-                                jti: digest.clone(),
+                                jti: crate::hex(&digest),
                                 sub: active.sub,
                                 client_id: active.client_id,
                                 scope: active.scope,
@@ -167,7 +167,7 @@ impl TokenValidator {
                     _ => return Err(invalid("malformed token")),
                 };
                 let v = Arc::new(v);
-                self.verified.insert(digest, v.clone()).await;
+                self.verified.insert(digest, v.clone());
                 v
             }
         };

@@ -1,8 +1,8 @@
 //! What the OAuth endpoints read on every request (a tenant, its clients, its signing keys
-//! opened and parsed) kept in memory, so that issuing or introspecting a token reads no
-//! database.
+//! opened and parsed, the access tokens introspection found live) kept in memory, so that
+//! issuing or introspecting a token reads no database.
 //!
-//! Every change to these writes a row naming the tenant to `auth_directory_changes`, in the
+//! Every change to these (and every revocation of an access token) writes a row naming the tenant to `auth_directory_changes`, in the
 //! change's own transaction. Each serving process reads that log every poll interval and
 //! forgets the tenants it names; the process that made a change forgets at once. A change made
 //! anywhere (another instance, the CLI) is therefore seen everywhere within one poll interval
@@ -31,8 +31,8 @@ use crate::keys::{self, SigningAlg};
 const MAX_TENANTS: u64 = 100_000;
 /// The most clients kept per tenant.
 const MAX_CLIENTS_PER_TENANT: usize = 10_000;
-/// The most verified access tokens remembered per tenant; past that, the memory starts over.
-const MAX_VERIFIED_PER_TENANT: usize = 10_000;
+/// The most live access tokens remembered per tenant; past that, the memory starts over.
+const MAX_LIVE_PER_TENANT: usize = 10_000;
 /// A backstop, not the mechanism: an entry is read again after this long whatever the log says.
 const ENTRY_TTL: Duration = Duration::from_secs(600);
 /// The most rows one read of the log takes; a longer backlog forgets everything.
@@ -48,9 +48,10 @@ pub(crate) struct TenantEntry {
     tenant: tenant::Model,
     keys: tokio::sync::OnceCell<Arc<[Arc<KeyEntry>]>>,
     clients: Mutex<HashMap<String, Arc<client::Model>>>,
-    /// Claims of JWTs whose signature was checked, by the token's SHA-256: a signature does not
-    /// change, so it is checked once (expiry and revocation are still checked every time).
-    verified: Mutex<HashMap<[u8; 32], AccessClaims>>,
+    /// Claims of access tokens found valid and not revoked, by the token's SHA-256. A token's
+    /// signature and claims never change, and revoking one records a change of its tenant,
+    /// which forgets this entry; so only expiry is checked again.
+    live: Mutex<HashMap<[u8; 32], AccessClaims>>,
 }
 
 impl std::ops::Deref for TenantEntry {
@@ -67,24 +68,24 @@ impl TenantEntry {
             tenant,
             keys: tokio::sync::OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
-            verified: Mutex::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The claims of a JWT verified before, while it has not expired.
-    pub(crate) fn verified_claims(&self, digest: &[u8; 32], now: i64) -> Option<AccessClaims> {
-        lock(&self.verified)
+    /// The claims of an access token found live before, while it has not expired.
+    pub(crate) fn live_claims(&self, digest: &[u8; 32], now: i64) -> Option<AccessClaims> {
+        lock(&self.live)
             .get(digest)
             .filter(|claims| claims.exp > now)
             .cloned()
     }
 
-    pub(crate) fn remember_verified(&self, digest: [u8; 32], claims: &AccessClaims) {
-        let mut verified = lock(&self.verified);
-        if verified.len() >= MAX_VERIFIED_PER_TENANT {
-            verified.clear();
+    pub(crate) fn remember_live(&self, digest: [u8; 32], claims: &AccessClaims) {
+        let mut live = lock(&self.live);
+        if live.len() >= MAX_LIVE_PER_TENANT {
+            live.clear();
         }
-        verified.insert(digest, claims.clone());
+        live.insert(digest, claims.clone());
     }
 }
 

@@ -199,6 +199,9 @@ impl AuthService {
             self.end_user_grants(&tx, tenant_slug, user.id).await?;
         }
         tx.commit().await?;
+        if disabling {
+            self.directory.forget(tenant_slug);
+        }
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, role = %updated.role, disabled = updated.disabled, "user changed");
         Ok(updated)
     }
@@ -222,7 +225,9 @@ impl AuthService {
             gatehouse_proto::RevocationKind::User,
             &user_id.to_string(),
         )
-        .await
+        .await?;
+        // Introspection's memory of live tokens is the tenant's: the caller forgets it.
+        self.record_change(tx, tenant_slug).await
     }
 
     pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
@@ -240,6 +245,7 @@ impl AuthService {
         user::Entity::delete_by_id(user.id).exec(&tx).await?;
         self.end_user_grants(&tx, tenant_slug, user.id).await?;
         tx.commit().await?;
+        self.directory.forget(tenant_slug);
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
         Ok(())
     }

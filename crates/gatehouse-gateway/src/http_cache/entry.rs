@@ -6,7 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Request, Response};
-use serde::{Deserialize, Serialize};
 
 /// Response headers never stored: per-connection, per-request or per-caller.
 const UNSTORED: [&str; 10] = [
@@ -22,14 +21,8 @@ const UNSTORED: [&str; 10] = [
     "retry-after",
 ];
 
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    status: u16,
-    headers: Vec<(String, String)>,
-    stored_at_ms: u64,
-    /// Age of the response when it was stored (its `Age` header).
-    initial_age: u64,
-}
+/// The first line of an entry in this layout; entries of any other are misses.
+const LAYOUT: &[u8] = b"gh-entry-1";
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -38,50 +31,84 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// A response and its body as a cache entry: a JSON line of status and headers, then the body.
+/// A response and its body as a cache entry, read back on every hit without a parser:
+///
+/// ```text
+/// gh-entry-1 {status} {stored at, unix ms} {age when stored, s}
+/// {name}: {value}        (one line per stored header)
+///                        (an empty line)
+/// {body}
+/// ```
+///
+/// No header name or value holds a line break, so the lines cannot be confused.
 pub(super) fn encode(response: &Response, body: &[u8]) -> Vec<u8> {
-    let stored = Stored {
-        status: response.status().as_u16(),
-        headers: response
-            .headers()
-            .iter()
-            .filter(|(name, _)| !UNSTORED.contains(&name.as_str()) && name.as_str() != "x-cache")
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        stored_at_ms: now_ms(),
-        initial_age: response
-            .headers()
-            .get(header::AGE)
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .unwrap_or(0),
-    };
-    let mut entry = serde_json::to_vec(&stored).unwrap_or_default();
+    let initial_age: u64 = response
+        .headers()
+        .get(header::AGE)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(0);
+    let mut entry = Vec::with_capacity(512 + body.len());
+    entry.extend_from_slice(LAYOUT);
+    entry.extend_from_slice(
+        format!(
+            " {} {} {initial_age}\n",
+            response.status().as_u16(),
+            now_ms()
+        )
+        .as_bytes(),
+    );
+    for (name, value) in response.headers() {
+        if UNSTORED.contains(&name.as_str()) || name.as_str() == "x-cache" {
+            continue;
+        }
+        entry.extend_from_slice(name.as_str().as_bytes());
+        entry.extend_from_slice(b": ");
+        entry.extend_from_slice(value.as_bytes());
+        entry.push(b'\n');
+    }
     entry.push(b'\n');
     entry.extend_from_slice(body);
     entry
 }
 
+/// The line of `entry` that starts at `at`, moving `at` past it.
+fn next_line<'a>(entry: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
+    let rest = entry.get(*at..)?;
+    let len = rest.iter().position(|b| *b == b'\n')?;
+    *at += len + 1;
+    Some(&rest[..len])
+}
+
 /// The response a cache entry holds, as the request gets it.
 pub(super) fn hit(entry: &Bytes, req: &Request) -> Option<Response> {
-    let split = entry.iter().position(|b| *b == b'\n')?;
-    let stored: Stored = serde_json::from_slice(&entry[..split]).ok()?;
-    // The body shares the entry's memory: no copy per hit.
-    let body = entry.slice(split + 1..);
-    let mut response = Response::builder()
-        .status(StatusCode::from_u16(stored.status).ok()?)
-        .body(body);
-    for (name, value) in &stored.headers {
+    let mut at = 0;
+    let mut first = next_line(entry, &mut at)?.split(|b| *b == b' ');
+    if first.next()? != LAYOUT {
+        return None;
+    }
+    let mut number = || -> Option<u64> { std::str::from_utf8(first.next()?).ok()?.parse().ok() };
+    let status = StatusCode::from_u16(u16::try_from(number()?).ok()?).ok()?;
+    let (stored_at_ms, initial_age) = (number()?, number()?);
+    let mut response = Response::builder().status(status).finish();
+    loop {
+        let line = next_line(entry, &mut at)?;
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_at(line.iter().position(|b| *b == b':')?);
         if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
+            HeaderName::from_bytes(name),
+            HeaderValue::from_bytes(value.get(2..)?),
         ) {
             response.headers_mut().append(name, value);
         }
     }
-    let age = stored.initial_age + now_ms().saturating_sub(stored.stored_at_ms) / 1000;
-    if let Ok(value) = HeaderValue::from_str(&age.to_string()) {
-        response.headers_mut().insert(header::AGE, value);
-    }
+    // The body shares the entry's memory: no copy per hit.
+    response.set_body(entry.slice(at..));
+    let age = initial_age + now_ms().saturating_sub(stored_at_ms) / 1000;
+    response
+        .headers_mut()
+        .insert(header::AGE, HeaderValue::from(age));
     mark(&mut response, "HIT");
     Some(not_modified(
         req.headers().get(header::IF_NONE_MATCH),
@@ -120,4 +147,50 @@ pub fn not_modified(if_none_match: Option<&HeaderValue>, response: Response) -> 
     response.headers_mut().remove(header::CONTENT_LENGTH);
     response.headers_mut().remove(header::CONTENT_TYPE);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_gives_back_its_response_and_an_unknown_layout_is_a_miss() {
+        let response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::ETAG, "\"v1\"")
+            .header(header::CACHE_CONTROL, "private, max-age=60")
+            .header("x-request-id", "not stored")
+            .header(header::AGE, "5")
+            .finish();
+        let body = b"{\"items\":[]}\n\nsecond line";
+        let entry = Bytes::from(encode(&response, body));
+        let req = Request::builder().finish();
+        let mut back = hit(&entry, &req).expect("a hit");
+        assert_eq!(back.status(), StatusCode::OK);
+        let headers = back.headers();
+        assert_eq!(headers[header::ETAG], "\"v1\"");
+        assert_eq!(headers[header::CACHE_CONTROL], "private, max-age=60");
+        assert_eq!(headers[header::AGE], "5");
+        assert_eq!(headers["x-cache"], "HIT");
+        assert!(!headers.contains_key("x-request-id"));
+        let got = block_on(back.take_body().into_bytes()).expect("body");
+        assert_eq!(&got[..], body);
+
+        let revalidating = Request::builder()
+            .header(header::IF_NONE_MATCH, "W/\"v1\"")
+            .finish();
+        let not_modified = hit(&entry, &revalidating).expect("a hit");
+        assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+
+        for other in [&b"{\"status\":200}\nbody"[..], b"gh-entry-1 200\n", b""] {
+            assert!(hit(&Bytes::from_static(other), &req).is_none());
+        }
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(future)
+    }
 }

@@ -78,33 +78,41 @@ impl ResponseCache {
         if request.no_store || request.no_cache || request.max_age == Some(0) || pragma_no_cache {
             return None;
         }
-        let path = req.uri().path().to_owned();
-        let mut scopes = identity.scopes.clone();
-        scopes.sort();
-        let varied: Vec<&str> = VARY_HEADERS
-            .iter()
-            .map(|h| {
-                req.headers()
-                    .get(*h)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-            })
-            .collect();
-        let base = format!(
-            "GET\n{}\n{}\n{}",
-            normalised_query(req.uri().query()),
-            varied.join("\n"),
-            scopes.join(" ")
-        );
-        let digest =
-            |context: &str| crate::hex(&Sha256::digest(format!("{base}\n{context}"))[..16]);
-        let caller = format!(
-            "private\n{}\n{}\n{}",
-            identity.token_tenant, identity.subject, identity.client_id
-        );
+        // Fields end with a newline, which none of them can hold (header values may not).
+        let mut base = Sha256::new();
+        let mut field = |value: &[u8]| {
+            base.update(value);
+            base.update(b"\n");
+        };
+        field(b"GET");
+        field(normalised_query(req.uri().query()).as_bytes());
+        for name in VARY_HEADERS {
+            field(req.headers().get(name).map_or(&b""[..], |v| v.as_bytes()));
+        }
+        let mut scopes: Vec<&str> = identity.scopes.iter().map(String::as_str).collect();
+        scopes.sort_unstable();
+        for scope in scopes {
+            base.update(scope.as_bytes());
+            base.update(b" ");
+        }
+        base.update(b"\n");
+        let key = |context: &[&str]| {
+            let mut hasher = base.clone();
+            for part in context {
+                hasher.update(part.as_bytes());
+                hasher.update(b"\n");
+            }
+            let digest = crate::hex(&hasher.finalize()[..16]);
+            Key::new("http", tenant, &format!("{}\n{digest}", req.uri().path()))
+        };
         Some(Lookup {
-            shared: Key::new("http", tenant, &format!("{path}\n{}", digest("shared"))),
-            private: Key::new("http", tenant, &format!("{path}\n{}", digest(&caller))),
+            shared: key(&["shared"]),
+            private: key(&[
+                "private",
+                &identity.token_tenant,
+                &identity.subject,
+                &identity.client_id,
+            ]),
         })
     }
 

@@ -1,13 +1,13 @@
 //! Introspection (RFC 7662): what a valid token of the tenant grants, told only to its own
 //! client or to a resource server.
 
-use chrono::Utc;
-use gatehouse_proto::AccessClaims;
+use chrono::{TimeZone, Utc};
+use gatehouse_proto::{AccessClaims, RevocationKind};
 use jsonwebtoken::Validation;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use sha2::Digest;
 
-use crate::entity::{access_token, refresh_token, tenant, user};
+use crate::entity::{access_token, refresh_token, revocation, tenant, user};
 use crate::error::AuthError;
 use crate::secrets::sha256_hex;
 use crate::service::AuthService;
@@ -33,8 +33,31 @@ pub struct Introspection {
 }
 
 impl AuthService {
+    /// The claims of an access token of this tenant that is valid and not revoked. A token
+    /// found live is remembered in the tenant's entry: revoking one records a change of the
+    /// tenant, which forgets the entry here at once and in every other process within the
+    /// directory's bound.
+    pub(super) async fn live_access_token(
+        &self,
+        tenant: &TenantEntry,
+        token: &str,
+    ) -> Result<Option<AccessClaims>, AuthError> {
+        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        if let Some(claims) = tenant.live_claims(&digest, Utc::now().timestamp()) {
+            return Ok(Some(claims));
+        }
+        let Some(claims) = self.verify_own_access_token(tenant, token).await? else {
+            return Ok(None);
+        };
+        if self.is_revoked(tenant, &claims).await? {
+            return Ok(None);
+        }
+        tenant.remember_live(digest, &claims);
+        Ok(Some(claims))
+    }
+
     /// An access token of this tenant that is still valid, with its claims: a JWT it signed,
-    /// or an opaque token it issued.
+    /// or an opaque token it issued. Whether it was revoked is not looked at.
     pub(super) async fn verify_own_access_token(
         &self,
         tenant: &TenantEntry,
@@ -50,10 +73,6 @@ impl AuthService {
                 .and_then(|r| r.claims)
                 .and_then(|c| serde_json::from_str(&c).ok()));
         }
-        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
-        if let Some(claims) = tenant.verified_claims(&digest, Utc::now().timestamp()) {
-            return Ok(Some(claims));
-        }
         let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
             return Ok(None);
         };
@@ -67,20 +86,48 @@ impl AuthService {
         validation.set_issuer(&[self.config.issuer(&tenant.slug)]);
         validation.set_audience(&[&self.config.audience]);
         validation.leeway = 0;
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
-            .ok()
-            .map(|t| t.claims);
-        if let Some(claims) = &claims {
-            tenant.remember_verified(digest, claims);
-        }
-        Ok(claims)
+        Ok(
+            jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
+                .ok()
+                .map(|t| t.claims),
+        )
     }
 
-    pub(super) async fn is_revoked(&self, jti: &str) -> Result<bool, AuthError> {
-        Ok(access_token::Entity::find_by_id(jti.to_owned())
+    /// Whether the token was revoked on its own, or with every token of its client, its user
+    /// or its tenant issued until some moment.
+    async fn is_revoked(
+        &self,
+        tenant: &tenant::Model,
+        claims: &AccessClaims,
+    ) -> Result<bool, AuthError> {
+        let single = access_token::Entity::find_by_id(claims.jti.clone())
             .one(&self.db)
             .await?
-            .is_some_and(|row| row.revoked_at.is_some()))
+            .is_some_and(|row| row.revoked_at.is_some());
+        if single {
+            return Ok(true);
+        }
+        let issued_at = Utc
+            .timestamp_opt(claims.iat, 0)
+            .single()
+            .unwrap_or_default();
+        let covered = |kind: RevocationKind, subject: &str| {
+            Condition::all()
+                .add(revocation::Column::Kind.eq(kind.as_str()))
+                .add(revocation::Column::Subject.eq(subject))
+        };
+        let rule = revocation::Entity::find()
+            .filter(revocation::Column::TenantSlug.eq(tenant.slug.as_str()))
+            .filter(revocation::Column::IssuedBefore.gte(issued_at))
+            .filter(
+                Condition::any()
+                    .add(covered(RevocationKind::Client, &claims.client_id))
+                    .add(covered(RevocationKind::User, &claims.sub))
+                    .add(covered(RevocationKind::Tenant, "")),
+            )
+            .one(&self.db)
+            .await?;
+        Ok(rule.is_some())
     }
 
     /// RFC 7662. A client sees only tokens of its own tenant; anything else is inactive.
@@ -101,10 +148,10 @@ impl AuthService {
                 "public clients may not introspect tokens".into(),
             ));
         }
-        if let Some(claims) = self.verify_own_access_token(&tenant, token).await? {
+        if let Some(claims) = self.live_access_token(&tenant, token).await? {
             // A client learns about its own tokens; a resource server about every one.
             let entitled = claims.client_id == client.client_id || client.resource_server;
-            if !entitled || self.is_revoked(&claims.jti).await? {
+            if !entitled {
                 return Ok(None);
             }
             // A client's own token has no user to name.

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use gatehouse_cache::Key;
 use gatehouse_proto::ErrorChain;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::entity::{access_token, refresh_token, tenant};
 use crate::error::AuthError;
@@ -44,6 +44,7 @@ impl AuthService {
                 .one(&self.db)
                 .await?;
             if existing.is_none() {
+                let tx = self.db.begin().await?;
                 access_token::ActiveModel {
                     jti: Set(claims.jti.clone()),
                     tenant_id: Set(tenant.id),
@@ -52,8 +53,12 @@ impl AuthService {
                     revoked_at: Set(Some(Utc::now())),
                     claims: Set(None),
                 }
-                .insert(&self.db)
+                .insert(&tx)
                 .await?;
+                // Introspection's memory of live tokens is the tenant's: it is forgotten.
+                self.record_change(&tx, &tenant.slug).await?;
+                tx.commit().await?;
+                self.directory.forget(&tenant.slug);
                 self.announce(&tenant, &[(claims.jti, expires_at)]).await;
             } else {
                 self.revoke_access_tokens(&tenant, access_token::Column::Jti.eq(claims.jti))
@@ -87,12 +92,16 @@ impl AuthService {
         if rows.is_empty() {
             return Ok(());
         }
+        let tx = self.db.begin().await?;
         access_token::Entity::update_many()
             .col_expr(access_token::Column::RevokedAt, Expr::value(Utc::now()))
             .filter(access_token::Column::TenantId.eq(tenant.id))
             .filter(filter)
-            .exec(&self.db)
+            .exec(&tx)
             .await?;
+        self.record_change(&tx, &tenant.slug).await?;
+        tx.commit().await?;
+        self.directory.forget(&tenant.slug);
         let revoked: Vec<(String, DateTime<Utc>)> =
             rows.into_iter().map(|r| (r.jti, r.expires_at)).collect();
         self.announce(tenant, &revoked).await;

@@ -27,13 +27,12 @@ impl AuthService {
             .active_tenant(tenant_slug)
             .await?
             .ok_or(UserinfoError::InvalidToken("no such tenant"))?;
-        let claims = self
-            .verify_own_access_token(&tenant, token)
-            .await?
-            .ok_or(UserinfoError::InvalidToken("the token is not valid here"))?;
-        if self.is_revoked(&claims.jti).await? {
-            return Err(UserinfoError::InvalidToken("the token has been revoked"));
-        }
+        let claims =
+            self.live_access_token(&tenant, token)
+                .await?
+                .ok_or(UserinfoError::InvalidToken(
+                    "the token is not valid here, or has been revoked",
+                ))?;
         if !claims.scope.split(' ').any(|s| s == "openid") {
             return Err(UserinfoError::InsufficientScope);
         }
