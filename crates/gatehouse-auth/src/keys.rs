@@ -36,7 +36,7 @@ impl SigningAlg {
         }
     }
 
-    fn jwt_alg(self) -> Algorithm {
+    pub(crate) fn jwt_alg(self) -> Algorithm {
         match self {
             Self::ES256 => Algorithm::ES256,
             Self::RS256 => Algorithm::RS256,

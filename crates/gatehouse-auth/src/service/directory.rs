@@ -18,8 +18,8 @@ use gatehouse_proto::AccessClaims;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::AuthService;
@@ -127,11 +127,11 @@ impl KeyEntry {
         claims: &C,
         typ: &str,
     ) -> Result<String, AuthError> {
-        let alg = SigningAlg::parse(&self.row.alg)
-            .ok_or_else(|| keys::KeyError::Stored(format!("alg {}", self.row.alg)))?;
         let key = match self.signing.get() {
             Some(key) => key,
             None => {
+                let alg = SigningAlg::parse(&self.row.alg)
+                    .ok_or_else(|| keys::KeyError::Stored(format!("alg {}", self.row.alg)))?;
                 let pem = sealer.open(&self.row.private_pem, &self.row.kid)?;
                 let parsed = Arc::new(keys::Signer::from_pem(alg, &pem)?);
                 self.signing.get_or_init(|| parsed)
@@ -144,10 +144,7 @@ impl KeyEntry {
     pub(crate) fn verifying(&self) -> Option<(&DecodingKey, Algorithm)> {
         self.verifying
             .get_or_init(|| {
-                let alg = match self.row.alg.as_str() {
-                    "RS256" => Algorithm::RS256,
-                    _ => Algorithm::ES256,
-                };
+                let alg = SigningAlg::parse(&self.row.alg)?.jwt_alg();
                 let jwk = serde_json::from_str::<Jwk>(&self.row.public_jwk).ok()?;
                 Some((Arc::new(DecodingKey::from_jwk(&jwk).ok()?), alg))
             })
@@ -303,21 +300,19 @@ impl AuthService {
         if let Some(key) = current(&fresh) {
             return Ok(key);
         }
-        let mut row =
-            super::keys::insert_key(&self.db, &self.config.sealer, tenant.id, alg, now).await?;
-        row.private_pem = self.config.sealer.seal(&row.private_pem, &row.kid)?;
-        self.record_change(&self.db, &tenant.slug).await?;
-        self.directory.forget(&tenant.slug);
+        let tx = self.db.begin().await?;
+        let row = super::keys::insert_key(&tx, &self.config.sealer, tenant.id, alg, now).await?;
+        self.commit_change(tx, &tenant.slug).await?;
         tracing::info!(tenant = %tenant.slug, alg = alg.as_str(), kid = %row.kid, "signing key made on first use");
         Ok(KeyEntry::new(row))
     }
 
-    /// Records, in `db` (the change's transaction), that the tenant or something of it
-    /// changed, for every process to forget what it keeps of it. The caller forgets it
-    /// itself once the change is committed.
-    pub(crate) async fn record_change(
+    /// Commits `tx` (a change of the tenant `slug` or of something of it) with a row in the
+    /// change log, for every other process to forget what it keeps of the tenant; this one
+    /// forgets it at once.
+    pub(crate) async fn commit_change(
         &self,
-        db: &impl ConnectionTrait,
+        tx: DatabaseTransaction,
         slug: &str,
     ) -> Result<(), AuthError> {
         directory_change::ActiveModel {
@@ -325,8 +320,10 @@ impl AuthService {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(db)
+        .insert(&tx)
         .await?;
+        tx.commit().await?;
+        self.directory.forget(slug);
         Ok(())
     }
 

@@ -16,8 +16,8 @@ use crate::keys::{self, SigningAlg};
 
 /// The algorithms a tenant signs ID tokens with: its access tokens' and RS256, which OpenID
 /// Connect requires (its key is made on first use).
-pub(crate) fn algorithms(tenant_alg: &str) -> Vec<SigningAlg> {
-    let mut algs = vec![SigningAlg::parse(tenant_alg).unwrap_or(SigningAlg::ES256)];
+pub(crate) fn algorithms(tenant: &tenant::Model) -> Vec<SigningAlg> {
+    let mut algs = vec![access_token_alg(tenant)];
     if !algs.contains(&SigningAlg::RS256) {
         algs.push(SigningAlg::RS256);
     }
@@ -40,9 +40,9 @@ pub(crate) async fn insert_key(
     let key = tokio::task::spawn_blocking(move || keys::generate(alg))
         .await
         .map_err(|e| AuthError::PasswordHash(e.to_string()))??;
-    // The private key is stored sealed; the row returned holds it open, for this process.
+    // The private key is stored sealed, and returned as stored.
     let sealed = sealer.seal(&key.private_pem, &key.kid)?;
-    let mut row = signing_key::ActiveModel {
+    Ok(signing_key::ActiveModel {
         kid: Set(key.kid),
         tenant_id: Set(tenant_id),
         alg: Set(alg.as_str().to_owned()),
@@ -54,9 +54,7 @@ pub(crate) async fn insert_key(
         expires_at: Set(None),
     }
     .insert(db)
-    .await?;
-    row.private_pem = key.private_pem;
-    Ok(row)
+    .await?)
 }
 
 fn ttl(d: std::time::Duration) -> chrono::Duration {
@@ -115,9 +113,7 @@ impl AuthService {
         for alg in algs {
             created.push(insert_key(&tx, &self.config.sealer, tenant.id, alg, activates_at).await?);
         }
-        self.record_change(&tx, &tenant.slug).await?;
-        tx.commit().await?;
-        self.directory.forget(&tenant.slug);
+        self.commit_change(tx, &tenant.slug).await?;
         tracing::info!(tenant = %tenant.slug, %activates_at, "signing keys rotated");
         Ok(created)
     }

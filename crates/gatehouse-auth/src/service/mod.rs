@@ -172,9 +172,7 @@ impl AuthService {
                 admin.secret_hash = Set(self.hasher.hash(secret));
                 let tx = self.db.begin().await?;
                 admin.update(&tx).await?;
-                self.record_change(&tx, SYSTEM_TENANT).await?;
-                tx.commit().await?;
-                self.directory.forget(SYSTEM_TENANT);
+                self.commit_change(tx, SYSTEM_TENANT).await?;
                 Ok(Bootstrap::SecretFromConfig)
             }
             (Some(_), None) => Ok(Bootstrap::AlreadyDone),

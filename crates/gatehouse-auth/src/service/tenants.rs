@@ -116,9 +116,7 @@ impl AuthService {
             self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
                 .await?;
         }
-        self.record_change(&tx, slug).await?;
-        tx.commit().await?;
-        self.directory.forget(slug);
+        self.commit_change(tx, slug).await?;
         Ok(updated)
     }
 
@@ -300,9 +298,7 @@ impl AuthService {
         tenant::Entity::delete_by_id(tenant.id).exec(&tx).await?;
         self.revoke_all(&tx, slug, gatehouse_proto::RevocationKind::Tenant, "")
             .await?;
-        self.record_change(&tx, slug).await?;
-        tx.commit().await?;
-        self.directory.forget(slug);
+        self.commit_change(tx, slug).await?;
         tracing::info!(tenant = %slug, "tenant deleted");
         Ok(())
     }

@@ -197,10 +197,10 @@ impl AuthService {
         let updated = active.update(&tx).await?;
         if disabling {
             self.end_user_grants(&tx, tenant_slug, user.id).await?;
-        }
-        tx.commit().await?;
-        if disabling {
-            self.directory.forget(tenant_slug);
+            // Introspection's memory of live tokens is the tenant's: it is forgotten.
+            self.commit_change(tx, tenant_slug).await?;
+        } else {
+            tx.commit().await?;
         }
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, role = %updated.role, disabled = updated.disabled, "user changed");
         Ok(updated)
@@ -225,9 +225,7 @@ impl AuthService {
             gatehouse_proto::RevocationKind::User,
             &user_id.to_string(),
         )
-        .await?;
-        // Introspection's memory of live tokens is the tenant's: the caller forgets it.
-        self.record_change(tx, tenant_slug).await
+        .await
     }
 
     pub async fn delete_user(&self, tenant_slug: &str, id: &str) -> Result<(), AuthError> {
@@ -244,8 +242,7 @@ impl AuthService {
             .await?;
         user::Entity::delete_by_id(user.id).exec(&tx).await?;
         self.end_user_grants(&tx, tenant_slug, user.id).await?;
-        tx.commit().await?;
-        self.directory.forget(tenant_slug);
+        self.commit_change(tx, tenant_slug).await?;
         tracing::info!(tenant = %tenant_slug, user_id = %user.id, "user deleted");
         Ok(())
     }

@@ -134,12 +134,10 @@ impl OAuthApi {
                     crate::service::clients::SUPPORTED_AUTH_METHODS,
                 ),
                 subject_types_supported: strings(&["public"]),
-                id_token_signing_alg_values_supported: crate::service::keys::algorithms(
-                    &tenant.signing_alg,
-                )
-                .iter()
-                .map(|a| a.as_str().to_owned())
-                .collect(),
+                id_token_signing_alg_values_supported: crate::service::keys::algorithms(&tenant)
+                    .iter()
+                    .map(|a| a.as_str().to_owned())
+                    .collect(),
                 code_challenge_methods_supported: strings(&["S256"]),
                 authorization_response_iss_parameter_supported: true,
                 response_modes_supported: strings(&["query"]),

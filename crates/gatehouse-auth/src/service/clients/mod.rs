@@ -163,9 +163,7 @@ impl AuthService {
             )
             .await?;
         }
-        self.record_change(&tx, tenant_slug).await?;
-        tx.commit().await?;
-        self.directory.forget(tenant_slug);
+        self.commit_change(tx, tenant_slug).await?;
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, disabled, "client changed");
         Ok(updated)
     }
@@ -204,9 +202,7 @@ impl AuthService {
             &client.client_id,
         )
         .await?;
-        self.record_change(&tx, tenant_slug).await?;
-        tx.commit().await?;
-        self.directory.forget(tenant_slug);
+        self.commit_change(tx, tenant_slug).await?;
         tracing::info!(tenant = %tenant_slug, client_id = %client_id, "client deleted");
         Ok(())
     }

@@ -56,9 +56,7 @@ impl AuthService {
                 .insert(&tx)
                 .await?;
                 // Introspection's memory of live tokens is the tenant's: it is forgotten.
-                self.record_change(&tx, &tenant.slug).await?;
-                tx.commit().await?;
-                self.directory.forget(&tenant.slug);
+                self.commit_change(tx, &tenant.slug).await?;
                 self.announce(&tenant, &[(claims.jti, expires_at)]).await;
             } else {
                 self.revoke_access_tokens(&tenant, access_token::Column::Jti.eq(claims.jti))
@@ -99,9 +97,7 @@ impl AuthService {
             .filter(filter)
             .exec(&tx)
             .await?;
-        self.record_change(&tx, &tenant.slug).await?;
-        tx.commit().await?;
-        self.directory.forget(&tenant.slug);
+        self.commit_change(tx, &tenant.slug).await?;
         let revoked: Vec<(String, DateTime<Utc>)> =
             rows.into_iter().map(|r| (r.jti, r.expires_at)).collect();
         self.announce(tenant, &revoked).await;
