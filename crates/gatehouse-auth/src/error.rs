@@ -50,6 +50,13 @@ impl From<AuthError> for Problem {
             AuthError::Unprocessable(fields) => Problem::unprocessable_fields(fields),
             AuthError::Conflict(what) => Problem::new(ProblemType::Conflict, what),
             AuthError::Forbidden(why) => Problem::new(ProblemType::Forbidden, why),
+            AuthError::Database(err) if gatehouse_proto::database::is_unavailable(&err) => {
+                tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "auth: the database is unavailable");
+                Problem::new(
+                    ProblemType::Unavailable,
+                    "the database is unavailable for a moment; nothing was changed",
+                )
+            }
             err @ (AuthError::Database(_)
             | AuthError::Key(_)
             | AuthError::PasswordHash(_)
@@ -58,6 +65,13 @@ impl From<AuthError> for Problem {
                 Problem::from(ProblemType::Internal)
             }
         }
+    }
+}
+
+impl AuthError {
+    /// Whether the database could not be reached: the request may be retried as it is.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(err) if gatehouse_proto::database::is_unavailable(err))
     }
 }
 

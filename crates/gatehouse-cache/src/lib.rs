@@ -11,7 +11,7 @@ mod redis_backend;
 
 pub use gcra::{Quota, RateDecision};
 pub use memory::MemoryCache;
-pub use redis_backend::RedisCache;
+pub use redis_backend::{RedisCache, RedisTarget, TargetError};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,13 +6,17 @@
 //! tenant and the admin scopes, the tenant policy the gateway reads, the keys of the shared
 //! cache, and the shape of a tenant slug. It does no I/O; its only logic is (de)serialising
 //! these and computing the proof. With the `migration` feature it also holds the column types
-//! of the database the services share (`columns`), so that every service lays them out alike.
+//! of the database the services share (`columns`), so that every service lays them out alike,
+//! and which database errors mean "unavailable, retry" (`database`), so that every service
+//! answers them alike.
 
 pub mod cache_key;
 mod chain;
 mod claims;
 #[cfg(feature = "migration")]
 pub mod columns;
+#[cfg(feature = "migration")]
+pub mod database;
 mod etag;
 mod identity;
 mod policy;
@@ -29,7 +33,8 @@ pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};
 pub use policy::{TENANT_POLICY_ROUTE, TenantPolicy, tenant_policy_path};
 pub use problem::{
-    ApiProblem, FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemType, problem_for_error,
+    ApiProblem, FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemType, RETRY_AFTER_SECONDS,
+    problem_for_error,
 };
 pub use proof::{
     FromGateway, PROOF_KEY_MIN_LEN, PROOF_MAX_SKEW_SECONDS, ProofError, ProofKey,

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// The `Retry-After` of a 503 that knows no better: about what a database restart, or a
+/// failover behind a proxy, takes.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
 /// The stable problem types. Their URIs never change once published: clients branch on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
@@ -34,6 +38,9 @@ pub enum ProblemType {
     GatewayTimeout,
     /// The gateway cannot tell now whether the token was revoked, and is set to refuse then.
     RevocationUnknown,
+    /// The database cannot be reached for a moment (a restart, a failover); `Retry-After`
+    /// says when to try again.
+    Unavailable,
     Internal,
 }
 
@@ -56,6 +63,7 @@ impl ProblemType {
             Self::BadGateway => "urn:gatehouse:problem:bad-gateway",
             Self::GatewayTimeout => "urn:gatehouse:problem:gateway-timeout",
             Self::RevocationUnknown => "urn:gatehouse:problem:revocation-unknown",
+            Self::Unavailable => "urn:gatehouse:problem:unavailable",
             Self::Internal => "urn:gatehouse:problem:internal",
         }
     }
@@ -78,6 +86,7 @@ impl ProblemType {
             Self::BadGateway => "The service behind the gateway did not answer",
             Self::GatewayTimeout => "The service behind the gateway did not answer in time",
             Self::RevocationUnknown => "Revocations cannot be checked now",
+            Self::Unavailable => "Unavailable for a moment",
             Self::Internal => "Internal server error",
         }
     }
@@ -97,7 +106,7 @@ impl ProblemType {
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway => StatusCode::BAD_GATEWAY,
             Self::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::RevocationUnknown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RevocationUnknown | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -229,10 +238,13 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        Response::builder()
+        let mut response = Response::builder()
             .status(status)
-            .content_type(PROBLEM_CONTENT_TYPE)
-            .body(body)
+            .content_type(PROBLEM_CONTENT_TYPE);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response = response.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        response.body(body)
     }
 }
 
@@ -294,10 +306,17 @@ pub enum ApiProblem {
     /// `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
     #[oai(status = 502, content_type = "application/problem+json")]
     BadGateway(Json<Problem>),
-    /// `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-    /// token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+    /// `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+    /// restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+    /// tell now whether the token was revoked, and is set to refuse it then). Nothing was
+    /// changed; `Retry-After` says when to try again.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(
+        Json<Problem>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        u32,
+    ),
     /// `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
     /// in time.
     #[oai(status = 504, content_type = "application/problem+json")]
@@ -319,7 +338,7 @@ impl From<Problem> for ApiProblem {
             415 => Self::UnsupportedMediaType(wrap),
             429 => Self::TooManyRequests(wrap),
             502 => Self::BadGateway(wrap),
-            503 => Self::Unavailable(wrap),
+            503 => Self::Unavailable(wrap, RETRY_AFTER_SECONDS),
             504 => Self::GatewayTimeout(wrap),
             s if (400..500).contains(&s) => Self::BadRequest(wrap),
             _ => Self::Internal(wrap),

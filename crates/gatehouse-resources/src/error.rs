@@ -46,6 +46,16 @@ pub enum ResourcesError {
 impl From<ResourcesError> for Problem {
     fn from(err: ResourcesError) -> Self {
         match err {
+            ResourcesError::Database(err) if gatehouse_proto::database::is_unavailable(&err) => {
+                tracing::warn!(
+                    error = %gatehouse_proto::ErrorChain(&err),
+                    "resources: the database is unavailable"
+                );
+                Problem::new(
+                    ProblemType::Unavailable,
+                    "the database is unavailable for a moment; nothing was changed",
+                )
+            }
             err @ ResourcesError::Database(_) => {
                 tracing::error!(
                     error = %gatehouse_proto::ErrorChain(&err),

@@ -164,10 +164,7 @@ pub async fn revocations(
 ) -> Response {
     match service.revocations_since(query.since).await {
         Ok(feed) => poem::web::Json(feed).into_response(),
-        Err(err) => {
-            tracing::error!(error = %ErrorChain(&err), "revocation feed failed");
-            poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(err) => gatehouse_proto::Problem::from(err).into_response(),
     }
 }
 
@@ -184,9 +181,6 @@ pub async fn policy(Path(tenant): Path<String>, Data(service): Data<&AuthService
         })
         .into_response(),
         Ok(None) => poem::http::StatusCode::NOT_FOUND.into_response(),
-        Err(err) => {
-            tracing::error!(error = %ErrorChain(&err), "tenant policy failed");
-            poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(err) => gatehouse_proto::Problem::from(err).into_response(),
     }
 }

@@ -106,3 +106,25 @@ fn the_database_url_names_a_supported_database() {
         assert!(err.contains("mysql://"), "{err}");
     }
 }
+
+#[test]
+fn redis_url_names_a_server_a_cluster_or_sentinels_and_says_what_is_wrong() {
+    for url in [
+        "redis://127.0.0.1:6379/0",
+        "rediss://:secret@cache.internal:6380",
+        "redis-cluster://10.0.0.1:7000,10.0.0.2:7000",
+        "redis-sentinel://s1:26379,s2:26379,s3:26379/main",
+    ] {
+        let figment = Figment::from(Toml::string(DEFAULTS)).merge(("redis_url", url));
+        Config::from_figment(figment).expect(url);
+    }
+    for (url, says) in [
+        ("memcached://127.0.0.1", "redis-cluster://"),
+        ("redis-cluster://10.0.0.1", "host:port"),
+        ("redis-sentinel://s1:26379", "name the primary"),
+    ] {
+        let figment = Figment::from(Toml::string(DEFAULTS)).merge(("redis_url", url));
+        let err = Config::from_figment(figment).expect_err(url).to_string();
+        assert!(err.contains("redis_url") && err.contains(says), "{err}");
+    }
+}

@@ -65,12 +65,9 @@ impl Config {
             }
         }
         if let Some(url) = &self.redis_url
-            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+            && let Err(err) = gatehouse_cache::RedisTarget::parse(url)
         {
-            return Err(invalid(
-                "redis_url",
-                "must start with redis:// or rediss://",
-            ));
+            return Err(invalid("redis_url", err.to_string()));
         }
         if self.redis_namespace.is_empty()
             || !self

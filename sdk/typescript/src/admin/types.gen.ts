@@ -476,8 +476,10 @@ export type GetAdminV1TenantsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -567,8 +569,10 @@ export type PostAdminV1TenantsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -663,8 +667,10 @@ export type DeleteAdminV1TenantsBySlugErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -759,8 +765,10 @@ export type GetAdminV1TenantsBySlugErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -852,8 +860,10 @@ export type PatchAdminV1TenantsBySlugErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -945,8 +955,10 @@ export type GetTByTenantAdminV1ClientsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1038,8 +1050,10 @@ export type PostTByTenantAdminV1ClientsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1135,8 +1149,10 @@ export type DeleteTByTenantAdminV1ClientsByClientIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1232,8 +1248,10 @@ export type GetTByTenantAdminV1ClientsByClientIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1326,8 +1344,10 @@ export type PatchTByTenantAdminV1ClientsByClientIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1419,8 +1439,10 @@ export type GetTByTenantAdminV1UsersErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1512,8 +1534,10 @@ export type PostTByTenantAdminV1UsersErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1606,8 +1630,10 @@ export type DeleteTByTenantAdminV1UsersByUserIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1703,8 +1729,10 @@ export type GetTByTenantAdminV1UsersByUserIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1797,8 +1825,10 @@ export type PatchTByTenantAdminV1UsersByUserIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1891,8 +1921,10 @@ export type GetTByTenantAdminV1UsersByUserIdConsentsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1986,8 +2018,10 @@ export type DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2082,8 +2116,10 @@ export type GetTByTenantAdminV1KeysErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2175,8 +2211,10 @@ export type PostTByTenantAdminV1KeysRotateErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**

@@ -78,7 +78,7 @@ export type Jwks = {
 export type OAuthErrorBody = {
     /**
      * `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-     * `unsupported_grant_type` or `invalid_scope`.
+     * `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
      */
     error: string;
     error_description?: string;
@@ -271,6 +271,11 @@ export type PostTByTenantOauth2IntrospectErrors = {
      * An unexpected failure; the details are in the server log.
      */
     500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`: the database cannot be reached for a moment (a restart, a
+     * failover); nothing was changed. `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
 };
 
 export type PostTByTenantOauth2IntrospectError = PostTByTenantOauth2IntrospectErrors[keyof PostTByTenantOauth2IntrospectErrors];
@@ -311,6 +316,11 @@ export type PostTByTenantOauth2RevokeErrors = {
      * An unexpected failure; the details are in the server log.
      */
     500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`: the database cannot be reached for a moment (a restart, a
+     * failover); nothing was changed. `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
 };
 
 export type PostTByTenantOauth2RevokeError = PostTByTenantOauth2RevokeErrors[keyof PostTByTenantOauth2RevokeErrors];
@@ -351,6 +361,11 @@ export type PostTByTenantOauth2TokenErrors = {
      * An unexpected failure; the details are in the server log.
      */
     500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`: the database cannot be reached for a moment (a restart, a
+     * failover); nothing was changed. `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
 };
 
 export type PostTByTenantOauth2TokenError = PostTByTenantOauth2TokenErrors[keyof PostTByTenantOauth2TokenErrors];
@@ -505,8 +520,10 @@ export type GetTByTenantJwksJsonErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -598,8 +615,10 @@ export type GetTByTenantWellKnownOpenidConfigurationErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -691,8 +710,10 @@ export type GetWellKnownOauthAuthorizationServerTByTenantErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**

@@ -510,8 +510,10 @@ export type ListProductsErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -609,8 +611,10 @@ export type CreateProductErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -712,8 +716,10 @@ export type DeleteProductErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -815,8 +821,10 @@ export type GetProductErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -930,8 +938,10 @@ export type PatchProductErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1033,8 +1043,10 @@ export type ReplaceProductErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1163,8 +1175,10 @@ export type ListCustomersErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1262,8 +1276,10 @@ export type CreateCustomerErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1365,8 +1381,10 @@ export type DeleteCustomerErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1468,8 +1486,10 @@ export type GetCustomerErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1577,8 +1597,10 @@ export type PatchCustomerErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1680,8 +1702,10 @@ export type ReplaceCustomerErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1818,8 +1842,10 @@ export type ListOrdersErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -1917,8 +1943,10 @@ export type CreateOrderErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2020,8 +2048,10 @@ export type DeleteOrderErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2123,8 +2153,10 @@ export type GetOrderErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2233,8 +2265,10 @@ export type PatchOrderErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2336,8 +2370,10 @@ export type ReplaceOrderErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**
@@ -2435,8 +2471,10 @@ export type GetMeErrors = {
      */
     502: Problem;
     /**
-     * `urn:gatehouse:problem:revocation-unknown`: the gateway cannot tell now whether the
-     * token was revoked, and is set to refuse it then; `Retry-After` says when to try again.
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
      */
     503: Problem;
     /**

@@ -12,7 +12,7 @@ use crate::service::TokenError;
 #[derive(Debug, Object)]
 pub(super) struct OAuthErrorBody {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-    /// `unsupported_grant_type` or `invalid_scope`.
+    /// `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
     error: String,
     #[oai(skip_serializing_if_is_none)]
     error_description: Option<String>,
@@ -50,6 +50,14 @@ pub(super) enum TokenResponse<T: ToJSON> {
     #[oai(status = 404)]
     NotFound(
         Json<OAuthErrorBody>,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// `temporarily_unavailable`: the database cannot be reached for a moment (a restart, a
+    /// failover); nothing was changed. `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(
+        Json<OAuthErrorBody>,
+        #[oai(header = "Retry-After")] u32,
         #[oai(header = "Cache-Control")] String,
     ),
     /// An unexpected failure; the details are in the server log.
@@ -96,6 +104,17 @@ impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
                 "supported grant types: authorization_code, refresh_token, client_credentials"
                     .into(),
             ),
+            TokenError::Internal(err) if err.is_unavailable() => {
+                tracing::warn!(error = %ErrorChain(&err), "token endpoint: the database is unavailable");
+                TokenResponse::Unavailable(
+                    body(
+                        "temporarily_unavailable",
+                        "the server cannot answer for a moment; retry after the time in Retry-After",
+                    ),
+                    gatehouse_proto::RETRY_AFTER_SECONDS,
+                    NO_STORE.into(),
+                )
+            }
             TokenError::Internal(err) => {
                 tracing::error!(error = %ErrorChain(&err), "token endpoint failed");
                 TokenResponse::Internal(

@@ -1,20 +1,27 @@
+mod connection;
+mod target;
+
+pub use target::{RedisTarget, TargetError};
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use prometheus_client::metrics::counter::Counter;
 
 use crate::gcra::{self, Quota, RateDecision};
 use crate::{Cache, CacheError, Key};
+use connection::{Connection, Topology};
 
-/// The Redis backend: one connection manager, which reconnects by itself. Operations time out
-/// quickly, so that a Redis that is down costs a request little; callers then bypass the cache.
+/// The Redis backend, on one server, a Redis Cluster or a primary that Sentinel follows (see
+/// [`RedisTarget`]). Operations time out quickly, so that a Redis that is down or failing over
+/// costs a request little; callers then bypass the cache.
 #[derive(Clone)]
 pub struct RedisCache {
-    connection: ConnectionManager,
+    topology: Arc<Topology>,
     script: redis::Script,
     /// Prepended to every key, so that several installations can share one Redis.
     namespace: String,
@@ -22,7 +29,7 @@ pub struct RedisCache {
     errors: Counter,
 }
 
-fn unavailable(err: redis::RedisError) -> CacheError {
+fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> CacheError {
     CacheError::Unavailable(Box::new(err))
 }
 
@@ -42,20 +49,16 @@ fn glob_escape(s: &str) -> String {
     out
 }
 
+/// How many keys one `SCAN` step asks a node for.
+const SCAN_COUNT: usize = 1000;
+
 impl RedisCache {
     /// Connects lazily: a Redis that is down at start-up does not stop the platform. Keys are
-    /// stored under `{namespace}:`.
+    /// stored under `{namespace}:`. Must run inside a Tokio runtime (Sentinel is polled).
     pub fn new(url: &str, namespace: &str) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        let target = RedisTarget::parse(url).map_err(unavailable)?;
         Ok(Self {
-            connection,
+            topology: Arc::new(Topology::new(&target).map_err(unavailable)?),
             script: redis::Script::new(gcra::REDIS_SCRIPT),
             namespace: format!("{namespace}:"),
             errors: Counter::default(),
@@ -65,11 +68,61 @@ impl RedisCache {
     /// Counts a failed operation on its way out.
     fn failed(&self, err: redis::RedisError) -> CacheError {
         self.errors.inc();
+        self.topology.failed();
         unavailable(err)
+    }
+
+    async fn connection(&self) -> Result<Connection, CacheError> {
+        self.topology.connection().await.map_err(|e| self.failed(e))
     }
 
     fn key(&self, key: &Key) -> String {
         format!("{}{}", self.namespace, key.as_str())
+    }
+
+    /// Every key matching `pattern` on one server (or one cluster node, through `on_node`).
+    async fn scan(
+        &self,
+        mut step: impl AsyncScan,
+        pattern: &str,
+    ) -> Result<Vec<String>, CacheError> {
+        let mut keys = Vec::new();
+        let mut cursor = "0".to_owned();
+        loop {
+            let mut cmd = redis::cmd("SCAN");
+            cmd.arg(&cursor)
+                .arg("MATCH")
+                .arg(pattern)
+                .arg("COUNT")
+                .arg(SCAN_COUNT);
+            let (next, mut found): (String, Vec<String>) =
+                redis::from_redis_value(step.run(cmd).await.map_err(|e| self.failed(e))?)
+                    .map_err(|e| self.failed(e.into()))?;
+            keys.append(&mut found);
+            if next == "0" {
+                return Ok(keys);
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// One `SCAN` step, sent where the scan runs.
+trait AsyncScan {
+    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value>;
+}
+
+impl AsyncScan for &mut Connection {
+    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value> {
+        cmd.query_async(&mut **self).await
+    }
+}
+
+struct OnNode<'a>(&'a connection::ClusterLink, &'a (String, u16));
+
+impl AsyncScan for OnNode<'_> {
+    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value> {
+        self.0.on_node(self.1, cmd).await
     }
 }
 
@@ -81,14 +134,14 @@ impl Cache for RedisCache {
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "GET"))]
     async fn get(&self, key: &Key) -> Result<Option<Bytes>, CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         let value: Option<Vec<u8>> = con.get(self.key(key)).await.map_err(|e| self.failed(e))?;
         Ok(value.map(Bytes::from))
     }
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "SET"))]
     async fn set(&self, key: &Key, value: Bytes, ttl: Duration) -> Result<(), CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         con.pset_ex::<_, _, ()>(self.key(key), value.as_ref(), millis(ttl))
             .await
             .map_err(|e| self.failed(e))
@@ -96,7 +149,7 @@ impl Cache for RedisCache {
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "DEL"))]
     async fn delete(&self, key: &Key) -> Result<(), CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         con.del::<_, ()>(self.key(key))
             .await
             .map_err(|e| self.failed(e))
@@ -104,29 +157,39 @@ impl Cache for RedisCache {
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "SCAN+DEL"))]
     async fn delete_prefix(&self, prefix: &Key) -> Result<u64, CacheError> {
-        let mut con = self.connection.clone();
         let pattern = format!("{}*", glob_escape(&self.key(prefix)));
-        let mut keys: Vec<String> = Vec::new();
-        {
-            let mut iter = con
-                .scan_match::<_, String>(&pattern)
-                .await
-                .map_err(|e| self.failed(e))?;
-            while let Some(key) = futures_util::StreamExt::next(&mut iter).await {
-                keys.push(key.map_err(|e| self.failed(e))?);
+        let mut con = self.connection().await?;
+        // A cluster's keys are spread over its primaries: each is scanned, and one that fails
+        // (in the middle of a failover) does not keep the others' keys. The keys of one prefix
+        // share a hash tag, so each DEL below stays on one slot.
+        let (keys, unscanned) = match &*self.topology {
+            Topology::Cluster(link) => {
+                let mut keys = Vec::new();
+                let mut unscanned = None;
+                for primary in link.primaries().await.map_err(|e| self.failed(e))? {
+                    match self.scan(OnNode(link, &primary), &pattern).await {
+                        Ok(mut found) => keys.append(&mut found),
+                        Err(err) => unscanned = Some(err),
+                    }
+                }
+                (keys, unscanned)
             }
-        }
+            _ => (self.scan(&mut con, &pattern).await?, None),
+        };
         let mut deleted = 0;
         for chunk in keys.chunks(500) {
             let n: u64 = con.del(chunk).await.map_err(|e| self.failed(e))?;
             deleted += n;
         }
-        Ok(deleted)
+        match unscanned {
+            Some(err) => Err(err),
+            None => Ok(deleted),
+        }
     }
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "INCR"))]
     async fn incr(&self, key: &Key, ttl: Duration) -> Result<u64, CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         let key = self.key(key);
         let (count, _): (u64, bool) = redis::pipe()
             .atomic()
@@ -140,7 +203,7 @@ impl Cache for RedisCache {
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "EVALSHA"))]
     async fn rate(&self, key: &Key, quota: &Quota, cost: u32) -> Result<RateDecision, CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         let interval = quota.emission_interval_us();
         let tolerance = quota.tolerance_us();
         let (allowed, ahead, wait): (i64, i64, i64) = self
@@ -165,7 +228,7 @@ impl Cache for RedisCache {
 
     #[tracing::instrument(name = "redis", skip_all, fields(db.system = "redis", db.operation = "PING"))]
     async fn ping(&self) -> Result<(), CacheError> {
-        let mut con = self.connection.clone();
+        let mut con = self.connection().await?;
         redis::cmd("PING")
             .query_async::<String>(&mut con)
             .await
