@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi sdk bench
+.PHONY: run test test-deps fmt-check clippy check-deploy test-sqlite test-postgres test-mariadb openapi sdk bench soak
 
 ## Build and start the whole platform on 127.0.0.1:8080, SQLite under ./data.
 run:
@@ -56,3 +56,9 @@ sdk:
 ## run with wrk: req/s, p50, p99 and ratios (installs what it needs when missing).
 bench:
 	scripts/bench.sh
+
+## The split deployment (two gateways, two auth, two resources; PostgreSQL, a six-node Redis
+## Cluster) under a mixed load for SOAK_SECONDS (180): req/s, p50, p99, errors and memory per
+## process, in target/soak/results.md. Not part of `test`. SOAK_REDIS=single: one redis-server.
+soak:
+	scripts/soak.sh

@@ -8,16 +8,21 @@
 # What it runs (deploy/README.md, "Checking the files", says the same):
 #   - yamllint --strict with deploy/.yamllint on every YAML file under deploy/;
 #   - check-jsonschema against the Compose Specification schema vendored in check-jsonschema
-#     (--builtin-schema vendor.compose-spec: from the PyPI package, not fetched);
-#   - the compose file's wiring: Prometheus scrapes every Gatehouse process, the collector's
-#     pipeline uses only defined parts, the .env it reads is git-ignored;
-#   - Kubernetes: renders base/ and overlays/production with `kubectl kustomize` (or a
-#     `kustomize` binary) and validates every rendered object with kubernetes-validate
-#     --strict against Kubernetes 1.30 and the newest schema it has; without either renderer,
-#     validates each complete manifest file alone instead. Then the project's rules on the
-#     rendered objects (probes, security context, resources, secrets by reference, PDB/HPA/
-#     Service per Deployment, NetworkPolicy), and that every overlay patch targets an object
-#     of the base;
+#     (--builtin-schema vendor.compose-spec: from the PyPI package, not fetched), on
+#     compose.yaml, on each option beside it (compose.redis-cluster.yaml, …) alone, and on each
+#     option merged into compose.yaml as `docker compose -f compose.yaml -f <option>` merges;
+#   - the compose files' wiring (each option merged): Prometheus scrapes every Gatehouse
+#     process, the collector's pipeline uses only defined parts, the .env it reads is
+#     git-ignored; an option that changes Redis gives every Gatehouse process the same
+#     GATEHOUSE_REDIS_URL of its kind, naming services that have health checks (a cluster: six
+#     nodes and a one-shot `redis-cli --cluster create`; Sentinel: three Sentinels);
+#   - Kubernetes: renders base/ and every overlay with `kubectl kustomize` (or a `kustomize`
+#     binary) and validates every rendered object with kubernetes-validate --strict against
+#     Kubernetes 1.30 and the newest schema it has; without either renderer, validates each
+#     complete manifest file alone instead. Then the project's rules on the rendered objects
+#     (probes, security context, resources, secrets by reference, PDB/HPA/Service per
+#     Deployment, NetworkPolicy), the Redis Cluster's (overlays/redis-cluster), and that every
+#     overlay patch targets an object below it;
 #   - systemd: `systemd-analyze verify` of copies of the units whose ExecStart points at a stub
 #     (verify insists that the binary exists; the real one is not built here), any warning
 #     about them counting as a failure; and `systemd-analyze security --offline` with an
@@ -207,40 +212,87 @@ def cmd_vars():
 
 
 # --- compose ---------------------------------------------------------------------------------
+def merge_compose(base, override, path=()):
+    """An override file merged into the base as `docker compose -f base -f override` does, for
+    what these files use: mappings merged key by key; command, entrypoint and healthcheck.test
+    replaced; a service's volumes unique by target; other sequences appended."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge_compose(base[key], value, path + (key,)) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(override, list):
+        if path[-1:] in (("command",), ("entrypoint",)) or path[-2:] == ("healthcheck", "test"):
+            return override
+        if len(path) == 3 and path[0] == "services" and path[2] == "volumes":
+            def target(v):
+                return v.split(":")[1] if isinstance(v, str) else v.get("target")
+            replaced = {target(v) for v in override}
+            return [v for v in base if target(v) not in replaced] + override
+        return base + override
+    return override
+
+
+def compose_files():
+    """compose.yaml, then each override beside it (compose.<variant>.yaml) merged into it."""
+    base = yaml.safe_load(open("deploy/compose/compose.yaml"))
+    yield "deploy/compose/compose.yaml", base, [open("deploy/compose/compose.yaml").read()]
+    for path in sorted(glob.glob("deploy/compose/compose.*.yaml")):
+        override = yaml.safe_load(open(path))
+        yield path, merge_compose(base, override), [open("deploy/compose/compose.yaml").read(), open(path).read()]
+
+
+def cmd_compose_merged(out_dir):
+    """Writes each override merged into compose.yaml, for the schema check."""
+    for path, merged, _ in compose_files():
+        if path.endswith("/compose.yaml"):
+            continue
+        with open(os.path.join(out_dir, os.path.basename(path)), "w") as f:
+            yaml.safe_dump(merged, f, sort_keys=False)
+    finish("merged: " + " ".join(p for p, _, _ in compose_files() if not p.endswith("/compose.yaml")))
+
+
 def cmd_compose():
-    c = yaml.safe_load(open("deploy/compose/compose.yaml"))
+    labels = []
+    for path, c, texts in compose_files():
+        compose_checks(path, c, texts)
+        labels.append(os.path.basename(path))
+    finish("compose wiring checked in " + ", ".join(labels))
+
+
+def compose_checks(where, c, texts):
     services = c["services"]
     gatehouse = {n: s for n, s in services.items() if str(s.get("image", "")).find("gatehouse") >= 0
                  and "build" in s}
     servers = {n for n, s in gatehouse.items() if s.get("command", [None])[0] == "serve"}
     for role in ROLES:
         if len([n for n in servers if services[n]["command"][1] == role]) < 2:
-            fail(f"compose: fewer than two '{role}' services")
+            fail(f"{where}: fewer than two '{role}' services")
     for n in servers:
         s = services[n]
         if "--no-migrate" not in s["command"]:
-            fail(f"compose: {n} runs without --no-migrate")
+            fail(f"{where}: {n} runs without --no-migrate")
         dep = s.get("depends_on", {})
         if n.startswith(("auth", "resources")) and dep.get("migrate", {}).get("condition") != "service_completed_successfully":
-            fail(f"compose: {n} does not wait for migrate (service_completed_successfully)")
+            fail(f"{where}: {n} does not wait for migrate (service_completed_successfully)")
         if dep.get("redis", {}).get("condition") != "service_healthy":
-            fail(f"compose: {n} does not wait for a healthy redis")
+            fail(f"{where}: {n} does not wait for a healthy redis")
         if s.get("env_file") != ".env":
-            fail(f"compose: {n} has no env_file .env")
+            fail(f"{where}: {n} has no env_file .env")
         if s.get("environment", {}).get("GATEHOUSE_OPS__LISTEN") != "0.0.0.0:9090":
-            fail(f"compose: {n} has no GATEHOUSE_OPS__LISTEN=0.0.0.0:9090")
+            fail(f"{where}: {n} has no GATEHOUSE_OPS__LISTEN=0.0.0.0:9090")
         kek = str(s.get("environment", {}).get(KEK, ""))
         if s["command"][1] == "auth" and not kek.startswith("${" + KEK + ":?"):
-            fail(f"compose: {n} does not require {KEK} from .env (${{{KEK}:?...}})")
+            fail(f"{where}: {n} does not require {KEK} from .env (${{{KEK}:?...}})")
         if s["command"][1] != "auth" and kek:
-            fail(f"compose: {n} sets {KEK}, which only the auth role needs")
+            fail(f"{where}: {n} sets {KEK}, which only the auth role needs")
     if services.get("migrate", {}).get("command") != ["migrate"]:
-        fail("compose: no one-shot migrate service")
+        fail(f"{where}: no one-shot migrate service")
     if services["migrate"].get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
-        fail("compose: migrate does not wait for a healthy postgres")
+        fail(f"{where}: migrate does not wait for a healthy postgres")
     for infra in ("postgres", "redis"):
         if "healthcheck" not in services.get(infra, {}):
-            fail(f"compose: {infra} has no healthcheck")
+            fail(f"{where}: {infra} has no healthcheck")
     # Prometheus scrapes each ops listener.
     prom = yaml.safe_load(open("deploy/compose/prometheus.yml"))
     targets = {t for job in prom["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
@@ -260,13 +312,73 @@ def cmd_compose():
                     fail(f"otel-collector.yaml: pipeline {name} uses undefined {kind[:-1]} {part}")
     if not any(str(e.get("endpoint", "")).startswith("jaeger:") for e in otel["exporters"].values()):
         fail("otel-collector.yaml: no exporter to jaeger")
-    # Every ${VAR:?} the file requires is in .env.example.
-    text = open("deploy/compose/compose.yaml").read()
-    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", text))
+    # Every ${VAR:?} (or ${VAR}) the files use is in .env.example.
+    required = set()
+    for text in texts:
+        required |= set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)(?::\?|\})", text))
     example = {l.split("=", 1)[0] for l in open("deploy/compose/.env.example") if re.match(r"^[A-Z0-9_]+=", l)}
     for v in sorted(required - example):
-        fail(f"compose: requires ${{{v}}} but .env.example does not set it")
-    finish(f"{len(services)} services; {len(servers)} Gatehouse servers scraped; .env.example sets {', '.join(sorted(example))}")
+        fail(f"{where}: uses ${{{v}}} but .env.example does not set it")
+    # Every service a depends_on names exists.
+    for n, s in services.items():
+        for dep in (s.get("depends_on") or {}):
+            if dep not in services:
+                fail(f"{where}: {n} depends on {dep}, which is no service")
+    if not where.endswith("/compose.yaml"):
+        compose_redis_checks(where, services, servers)
+    print(f"{where}: {len(services)} services; {len(servers)} Gatehouse servers scraped")
+
+
+def redis_url_hosts(url):
+    """The host names of a redis(-cluster|-sentinel)://[userinfo@]host:port,host:port[/...] URL."""
+    rest = url.split("://", 1)[1]
+    rest = rest.rsplit("@", 1)[-1]
+    rest = re.split(r"[/?]", rest, maxsplit=1)[0]
+    return [h.rsplit(":", 1)[0] for h in rest.split(",")]
+
+
+def compose_redis_checks(where, services, servers):
+    """An override that changes Redis: every Gatehouse process gets the same new URL, naming
+    services of the file that have a health check."""
+    expected = {"compose.redis-cluster.yaml": "redis-cluster://",
+                "compose.redis-sentinel.yaml": "redis-sentinel://"}.get(os.path.basename(where))
+    urls = {n: str(services[n].get("environment", {}).get("GATEHOUSE_REDIS_URL", ""))
+            for n in sorted(servers | {"migrate"})}
+    if len(set(urls.values())) != 1:
+        fail(f"{where}: the Gatehouse services have different GATEHOUSE_REDIS_URLs: {urls}")
+    url = next(iter(urls.values()))
+    if expected and not url.startswith(expected):
+        fail(f"{where}: GATEHOUSE_REDIS_URL is not a {expected} URL: {url}")
+    for host in redis_url_hosts(url):
+        if host not in services:
+            fail(f"{where}: GATEHOUSE_REDIS_URL names {host}, which is no service")
+        elif "healthcheck" not in services[host]:
+            fail(f"{where}: {host} (in GATEHOUSE_REDIS_URL) has no healthcheck")
+    commands = {n: " ".join(map(str, s.get("command") or [])) for n, s in services.items()}
+    if expected == "redis-cluster://":
+        nodes = [n for n, c in commands.items() if "cluster-enabled yes" in c]
+        if len(nodes) != 6:
+            fail(f"{where}: {len(nodes)} cluster nodes, not 6: {nodes}")
+        inits = [n for n, c in commands.items() if "--cluster create" in c and "--cluster-replicas 1" in c]
+        if len(inits) != 1 or services[inits[0]].get("restart") != "no":
+            fail(f"{where}: no one-shot service running redis-cli --cluster create --cluster-replicas 1")
+        else:
+            for node in nodes:
+                if node not in (services[inits[0]].get("depends_on") or {}):
+                    fail(f"{where}: {inits[0]} does not wait for {node}")
+        if "cluster_state:ok" not in " ".join(map(str, services["redis"]["healthcheck"]["test"])):
+            fail(f"{where}: redis, which the Gatehouse services wait for, is healthy before the cluster is")
+    if expected == "redis-sentinel://":
+        sentinels = [n for n, c in commands.items() if "sentinel monitor gatehouse " in c]
+        if len(sentinels) < 3:
+            fail(f"{where}: {len(sentinels)} Sentinels monitoring 'gatehouse', fewer than 3")
+        if not re.search(r"/gatehouse(/\d+)?(\?|$)", url):
+            fail(f"{where}: GATEHOUSE_REDIS_URL does not name the master set gatehouse")
+        for n in servers:
+            deps = services[n].get("depends_on") or {}
+            for sentinel in sentinels:
+                if deps.get(sentinel, {}).get("condition") != "service_healthy":
+                    fail(f"{where}: {n} does not wait for a healthy {sentinel}")
 
 
 # --- Kubernetes rules on rendered objects -----------------------------------------------------
@@ -423,41 +535,127 @@ def kustomization_files(d):
     return k, res, patches
 
 
+def kustomize_tree(d):
+    """A kustomization and what it builds on: its complete manifest files, the objects they
+    and its generators define, and failures for patches or merging generators that target
+    nothing below them."""
+    k, res, patches = kustomization_files(d)
+    complete, targets = [], set()
+    for r in res:
+        if os.path.isdir(r):
+            below, below_targets = kustomize_tree(r)
+            complete += below
+            targets |= below_targets
+        else:
+            complete.append(r)
+            for doc in load_all(r):
+                targets.add((doc["kind"], doc["metadata"]["name"]))
+    for g in k.get("configMapGenerator", []):
+        if g.get("behavior") == "merge" and ("ConfigMap", g["name"]) not in targets:
+            fail(f"{d}: configMapGenerator merges into {g['name']}, which the base does not generate")
+        targets.add(("ConfigMap", g["name"]))
+    for p in patches:
+        for doc in load_all(p):
+            key = (doc.get("kind"), doc.get("metadata", {}).get("name"))
+            if key not in targets:
+                fail(f"{p}: patches {key[0]}/{key[1]}, which is not in the base or overlay")
+    return complete, targets
+
+
 def cmd_k8s_files(out_list):
     """Lists the complete manifests (for kubernetes-validate), concatenates the base's objects
-    for the rules, and checks that every patch targets an object of the base."""
+    for the rules, and checks that every patch of every overlay targets an object below it."""
     complete = []
-    base_docs = []
-    for overlay in ["deploy/kubernetes/overlays/production"]:
-        k, res, patches = kustomization_files(overlay)
-        targets = set()
-        for r in res:
-            if os.path.isdir(r):
-                bk, bres, _ = kustomization_files(r)
-                for f in bres:
-                    complete.append(f)
-                    for d in load_all(f):
-                        base_docs.append(d)
-                        targets.add((d["kind"], d["metadata"]["name"]))
-                for g in bk.get("configMapGenerator", []):
-                    targets.add(("ConfigMap", g["name"]))
-            else:
-                complete.append(r)
-                for d in load_all(r):
-                    targets.add((d["kind"], d["metadata"]["name"]))
-        for g in k.get("configMapGenerator", []):
-            if g.get("behavior") == "merge" and ("ConfigMap", g["name"]) not in targets:
-                fail(f"{overlay}: configMapGenerator merges into {g['name']}, which the base does not generate")
-        for p in patches:
-            for d in load_all(p):
-                key = (d.get("kind"), d.get("metadata", {}).get("name"))
-                if key not in targets:
-                    fail(f"{p}: patches {key[0]}/{key[1]}, which is not in the base or overlay")
+    overlays = sorted(os.path.dirname(k) for k in glob.glob("deploy/kubernetes/overlays/*/kustomization.yaml"))
+    for overlay in overlays:
+        files, _ = kustomize_tree(overlay)
+        complete += files
+    base_files, _ = kustomize_tree("deploy/kubernetes/base")
+    base_docs = [doc for f in base_files for doc in load_all(f)]
     with open(out_list, "w") as f:
         f.write("\n".join(sorted(set(complete))) + "\n")
     with open(out_list + ".base.yaml", "w") as f:
         yaml.safe_dump_all(base_docs, f)
-    finish(f"{len(set(complete))} complete manifest files; every patch targets an existing object")
+    finish(f"{len(overlays)} overlays, {len(set(complete))} complete manifest files; every patch targets an existing object")
+
+
+def cmd_k8s_redis_cluster(path, overlay):
+    """The Redis Cluster of an overlay: six nodes behind a headless Service that publishes
+    names before readiness, a PDB, a NetworkPolicy that admits only Gatehouse and the nodes, an
+    init Job, restricted pod security, the password by secretKeyRef, and the overlay's example
+    GATEHOUSE_REDIS_URL naming nodes of this StatefulSet."""
+    docs = load_all(path)
+    sets = by_kind(docs, "StatefulSet")
+    sts = sets.get("gatehouse-redis")
+    if sts is None:
+        fail(f"{overlay}: no StatefulSet gatehouse-redis")
+        finish("")
+    spec = sts["spec"]
+    sel = spec["selector"]["matchLabels"]
+    if spec.get("replicas") != 6:
+        fail(f"StatefulSet gatehouse-redis: {spec.get('replicas')} replicas, not 6 (three primaries, three replicas)")
+    svc = by_kind(docs, "Service").get(spec["serviceName"])
+    if svc is None or svc["spec"].get("clusterIP") != "None" or svc["spec"].get("selector") != sel:
+        fail(f"StatefulSet gatehouse-redis: its serviceName {spec['serviceName']} is no headless Service selecting its pods")
+    elif svc["spec"].get("publishNotReadyAddresses") is not True:
+        fail(f"Service {spec['serviceName']}: publishNotReadyAddresses must be true (the nodes meet before they are ready)")
+    pdb = by_kind(docs, "PodDisruptionBudget").get("gatehouse-redis")
+    if pdb is None or pdb["spec"]["selector"].get("matchLabels") != sel or pdb["spec"].get("maxUnavailable") != 1:
+        fail("no PodDisruptionBudget gatehouse-redis (maxUnavailable 1) selecting the nodes")
+    pol = by_kind(docs, "NetworkPolicy").get("gatehouse-redis")
+    if pol is None:
+        fail("no NetworkPolicy gatehouse-redis")
+    else:
+        selected = pol["spec"]["podSelector"].get("matchLabels", {})
+        if any(sel.get(k) != v for k, v in selected.items()):
+            fail("NetworkPolicy gatehouse-redis does not select the nodes")
+        for rule in pol["spec"].get("ingress", []):
+            peers = rule.get("from") or []
+            if not peers or any("namespaceSelector" in p or "ipBlock" in p for p in peers):
+                fail("NetworkPolicy gatehouse-redis: a rule admits more than pods of this namespace")
+            names = {p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") for p in peers}
+            if not names <= {"gatehouse", "gatehouse-redis"}:
+                fail(f"NetworkPolicy gatehouse-redis: admits pods named {names}")
+            ports = {p.get("port") for p in rule.get("ports", [])}
+            if 16379 in ports and names != {"gatehouse-redis"}:
+                fail("NetworkPolicy gatehouse-redis: the cluster bus (16379) is open to others than the nodes")
+    jobs = [j for j in by_kind(docs, "Job").values()
+            if "--cluster create" in " ".join(c for ct in j["spec"]["template"]["spec"]["containers"] for c in ct.get("command", []))]
+    if len(jobs) != 1:
+        fail("no Job running redis-cli --cluster create")
+    for where, pod_spec in [("StatefulSet gatehouse-redis", spec["template"]["spec"])] + \
+            [(f"Job {j['metadata']['name']}", j["spec"]["template"]["spec"]) for j in jobs]:
+        if pod_spec.get("automountServiceAccountToken") is not False or pod_spec.get("enableServiceLinks") is not False:
+            fail(f"{where}: automountServiceAccountToken and enableServiceLinks must be false")
+        psc = pod_spec.get("securityContext", {})
+        if psc.get("runAsNonRoot") is not True or psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+            fail(f"{where}: the pod must run as non-root with the RuntimeDefault seccomp profile")
+        for c in pod_spec["containers"]:
+            sc = c.get("securityContext", {})
+            if sc.get("readOnlyRootFilesystem") is not True or sc.get("allowPrivilegeEscalation") is not False \
+                    or sc.get("capabilities", {}).get("drop") != ["ALL"]:
+                fail(f"{where} container {c['name']}: read-only root, no privilege escalation, capabilities dropped")
+            for k in ("requests", "limits"):
+                if not {"cpu", "memory"} <= set(c.get("resources", {}).get(k, {})):
+                    fail(f"{where} container {c['name']}: resources.{k} cpu and memory")
+            image = c.get("image", "")
+            if image.endswith(":latest") or ":" not in image:
+                fail(f"{where} container {c['name']}: image {image} is not pinned")
+            for e in c.get("env", []):
+                if "value" in e and re.search(r"PASSWORD|AUTH", e["name"]):
+                    fail(f"{where} container {c['name']}: {e['name']} has an inline value")
+    # The example Secret's URL names nodes of this StatefulSet, in its namespace.
+    namespace = sts["metadata"].get("namespace", "default")
+    with open(os.path.join(overlay, "secret.env.example")) as f:
+        url = next((l.split("=", 1)[1].strip() for l in f if l.startswith("GATEHOUSE_REDIS_URL=")), "")
+    if not url.startswith(("redis-cluster://", "rediss-cluster://")):
+        fail(f"{overlay}/secret.env.example: GATEHOUSE_REDIS_URL is not a redis-cluster:// URL")
+    else:
+        for host in redis_url_hosts(url):
+            m = re.fullmatch(rf"{sts['metadata']['name']}-(\d+)\.{spec['serviceName']}\.{namespace}\.svc(\.cluster\.local)?", host)
+            if m is None or int(m.group(1)) >= spec["replicas"]:
+                fail(f"{overlay}/secret.env.example: {host} is no node of StatefulSet {sts['metadata']['name']} in {namespace}")
+    finish(f"{overlay}: StatefulSet gatehouse-redis (6 nodes), headless Service, PDB, NetworkPolicy, init Job; URL names its nodes")
 
 
 # --- clouds, Heroku, Dockerfile ----------------------------------------------------------------
@@ -573,6 +771,8 @@ if __name__ == "__main__":
         cmd_k8s_rules(args[0], args[1] == "overlay", args[2])
     elif name == "k8s-files":
         cmd_k8s_files(args[0])
+    elif name == "k8s-redis-cluster":
+        cmd_k8s_redis_cluster(args[0], args[1])
     else:
         globals()["cmd_" + name.replace("-", "_")](*args)
 PY
@@ -587,7 +787,16 @@ check "yamllint --strict (deploy/.yamllint): $("$venv/bin/yamllint" --list-files
 echo "== compose"
 check "compose.yaml against the Compose Specification (check-jsonschema vendor.compose-spec)" \
     "$venv/bin/check-jsonschema" --builtin-schema vendor.compose-spec deploy/compose/compose.yaml
-check "compose wiring: roles, migrate, health conditions, Prometheus targets, collector pipeline" checks compose
+# The options given after it (compose.redis-cluster.yaml, …): each alone, and merged into
+# compose.yaml the way `docker compose -f compose.yaml -f <option>` merges them.
+overrides=(deploy/compose/compose.*.yaml)
+if [ -e "${overrides[0]}" ]; then
+    mkdir -p "$work/compose"
+    check "compose options merged into compose.yaml: ${overrides[*]##*/}" checks compose-merged "$work/compose"
+    check "compose options, alone and merged, against the Compose Specification" \
+        "$venv/bin/check-jsonschema" --builtin-schema vendor.compose-spec "${overrides[@]}" "$work"/compose/*.yaml
+fi
+check "compose wiring (with each option merged): roles, migrate, health conditions, Prometheus targets, collector, Redis URLs" checks compose
 
 # --- Kubernetes -------------------------------------------------------------------------------
 echo "== Kubernetes"
@@ -609,7 +818,8 @@ validate_k8s() {
 }
 check "overlay patches and generators target objects of the base" checks k8s-files "$work/files.txt"
 if [ "$renderer" != none ]; then
-    for dir in deploy/kubernetes/base deploy/kubernetes/overlays/production; do
+    for dir in deploy/kubernetes/base deploy/kubernetes/overlays/*/; do
+        dir=${dir%/}
         out="$work/$(basename "$dir").yaml"
         check "$renderer renders $dir" render_to "$dir" "$out"
         if [ -s "$out" ]; then
@@ -618,6 +828,9 @@ if [ "$renderer" != none ]; then
                 check "Gatehouse rules on the rendered $dir" checks k8s-rules "$out" base "$dir"
             else
                 check "Gatehouse rules on the rendered $dir" checks k8s-rules "$out" overlay "$dir"
+            fi
+            if [ -f "$dir/redis-cluster.yaml" ]; then
+                check "Redis Cluster rules on the rendered $dir" checks k8s-redis-cluster "$out" "$dir"
             fi
         fi
     done
@@ -706,14 +919,15 @@ ignored() {
         echo "not a git work tree: skipped"
         return 0
     fi
-    for f in deploy/compose/.env deploy/kubernetes/overlays/production/secret.env; do
+    for f in deploy/compose/.env deploy/kubernetes/overlays/*/secret.env.example; do
+        f=${f%.example}
         git check-ignore -q "$f" || { echo "$f is not git-ignored"; return 1; }
         if [ -n "$(git ls-files -- "$f")" ]; then
             echo "$f is committed"
             return 1
         fi
     done
-    echo "deploy/compose/.env and deploy/kubernetes/overlays/production/secret.env are git-ignored"
+    echo "deploy/compose/.env and deploy/kubernetes/overlays/*/secret.env are git-ignored"
 }
 check "real env files are git-ignored, none committed" ignored
 

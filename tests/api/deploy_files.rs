@@ -134,3 +134,46 @@ fn every_gatehouse_variable_in_deploy_is_a_configuration_key() {
         assert!(!stderr.contains("unknown field"), "{name}: {stderr}");
     }
 }
+
+/// `text` with each `${NAME…}` replaced by `x`, as a shell or compose would fill it in.
+fn fill_variables(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        out.push('x');
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn every_redis_url_in_deploy_is_one_the_platform_accepts() {
+    let mut checked = 0;
+    for (path, text) in deploy_texts() {
+        let text = fill_variables(&text);
+        for word in text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'')) {
+            // `GATEHOUSE_REDIS_URL=redis://…`: the URL after the name.
+            let word = word.find("redis").map_or(word, |i| &word[i..]);
+            let is_url = [
+                "redis://",
+                "rediss://",
+                "redis-cluster://",
+                "redis-sentinel://",
+            ]
+            .iter()
+            .any(|scheme| word.starts_with(scheme));
+            if is_url && !word.ends_with("://") && !word.contains('…') {
+                gatehouse_cache::RedisTarget::parse(word).unwrap_or_else(|err| {
+                    panic!("{}: `{word}` is not a redis_url: {err}", path.display())
+                });
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "found the URLs ({checked})");
+}

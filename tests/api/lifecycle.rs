@@ -32,6 +32,21 @@ async fn get_json(port: u16, path: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// `gatehouse migrate` on `database_url`, asserting it succeeded.
+fn migrate(data_dir: &std::path::Path, database_url: &str) {
+    let migrated = Command::new(gatehouse_binary())
+        .arg("migrate")
+        .env("GATEHOUSE_DATA_DIR", data_dir)
+        .env("GATEHOUSE_DATABASE_URL", database_url)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+}
+
 #[tokio::test]
 async fn sigterm_turns_readiness_false_and_lets_a_slow_request_finish_then_exits_0() {
     test_log();
@@ -154,17 +169,7 @@ async fn migrate_runs_alone_and_serve_can_be_told_not_to() {
     let unmigrated = Application::build_with(config.clone(), Role::All, Migrations::Skip).await;
     assert!(unmigrated.is_err(), "no tables, no start");
 
-    let migrated = Command::new(gatehouse_binary())
-        .arg("migrate")
-        .env("GATEHOUSE_DATA_DIR", data_dir.path())
-        .env("GATEHOUSE_DATABASE_URL", &database_url)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    migrate(data_dir.path(), &database_url);
     let db = Database::connect(&database_url)
         .await
         .expect("the database");
@@ -253,4 +258,26 @@ fn start_up_waits_for_the_database_for_a_bounded_time_and_says_so() {
         "{stderr}"
     );
     assert!(started.elapsed() >= Duration::from_secs(1), "it retried");
+}
+
+#[tokio::test]
+async fn auth_servers_starting_together_on_a_new_database_all_start() {
+    test_log();
+    let data_dir = tempfile::tempdir().expect("dir");
+    let database_url = fresh_database(data_dir.path()).await;
+    migrate(data_dir.path(), &database_url);
+    let admin_secret = format!("lifecycle-admin-{}", uuid::Uuid::new_v4().simple());
+    let mut config = test_config(data_dir.path(), &database_url);
+    config.admin_client_secret = Some(Secret::new(admin_secret.clone()));
+    config.internal_key = Some(Secret::new(INTERNAL_KEY));
+    config.auth.listen = "127.0.0.1:0".into();
+    let start = || Application::build_with(config.clone(), Role::Auth, Migrations::Skip);
+    // Each finds no installation, system tenant or operator's client, and creates them.
+    let (a, b, c) = tokio::join!(start(), start(), start());
+    for auth in [a, b, c] {
+        let auth = auth.expect("every auth server starts");
+        let ready = reqwest::get(format!("http://127.0.0.1:{}/readyz", auth.ops_port()));
+        tokio::spawn(auth.run_until_stopped());
+        assert_eq!(ready.await.expect("answer").status(), 200);
+    }
 }

@@ -93,14 +93,25 @@ impl AuthService {
             }
             None => {
                 let key = random_token(32);
-                installation::ActiveModel {
+                let inserted = installation::ActiveModel {
                     id: Set(1),
                     client_secret_key: Set(sealer.seal(&key, ROW)?),
                     created_at: Set(Utc::now()),
                 }
                 .insert(&db)
-                .await?;
-                key
+                .await;
+                match inserted.map_err(AuthError::from) {
+                    Ok(_) => key,
+                    // Another auth server starting on the same new database made it first.
+                    Err(AuthError::Conflict(_)) => {
+                        let row = installation::Entity::find_by_id(1)
+                            .one(&db)
+                            .await?
+                            .ok_or_else(|| AuthError::Conflict("no installation row".into()))?;
+                        sealer.open(&row.client_secret_key, ROW)?
+                    }
+                    Err(err) => return Err(err),
+                }
             }
         };
         let key = URL_SAFE_NO_PAD

@@ -63,6 +63,31 @@ impl Config {
                      (MySQL and MariaDB)",
                 ));
             }
+            // The driver's own parse error would quote the URL, password and all.
+            let server = !url.starts_with("sqlite:");
+            let authority = url.split_once("://").map_or("", |(_, rest)| {
+                rest.split(['/', '?']).next().unwrap_or_default()
+            });
+            if server
+                && authority
+                    .rsplit_once('@')
+                    .map_or(authority, |(_, h)| h)
+                    .contains(',')
+            {
+                return Err(invalid(
+                    "database_url",
+                    "names several hosts, which the driver does not support: give one \
+                     read-write address (a proxy or virtual IP that follows the primary; see \
+                     deploy/README.md)",
+                ));
+            }
+            if server && url::Url::parse(url).is_err() {
+                return Err(invalid(
+                    "database_url",
+                    "is not a valid URL (a password with special characters must be \
+                     percent-encoded)",
+                ));
+            }
         }
         if let Some(url) = &self.redis_url
             && let Err(err) = gatehouse_cache::RedisTarget::parse(url)

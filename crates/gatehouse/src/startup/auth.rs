@@ -137,7 +137,16 @@ pub(super) async fn run_auth(
 pub(super) async fn bootstrap(config: &Config, service: &AuthService) -> anyhow::Result<()> {
     let secret = config.admin_client_secret.as_ref().map(|s| s.expose());
     let secret_file = config.data_dir.join("admin-client-secret");
-    match service.bootstrap(secret).await? {
+    // Another auth server starting on the same new database may create a row first (the
+    // tenant, then the client): look again, each time finding more done.
+    let mut bootstrapped = service.bootstrap(secret).await;
+    for _ in 0..3 {
+        if !matches!(bootstrapped, Err(gatehouse_auth::AuthError::Conflict(_))) {
+            break;
+        }
+        bootstrapped = service.bootstrap(secret).await;
+    }
+    match bootstrapped? {
         Bootstrap::AlreadyDone => {}
         Bootstrap::SecretFromConfig => {
             // A secret saved by an earlier start is no longer the truth.
