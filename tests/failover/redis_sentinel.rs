@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{TestApp, spawn_app_with};
 use crate::load::{Shop, cache_serves_again, during, generous_limits};
 use crate::servers::{RedisNode, redis_cli, wait_until};
 
@@ -95,6 +95,33 @@ impl Sentinels {
     }
 }
 
+/// A token of `shop`'s client, revoked (RFC 7009) through the platform.
+async fn revoked_token(shop: &Shop, app: &TestApp) -> String {
+    let token = app.token(&shop.client, &["products:read"]).await;
+    let revoked = shop
+        .http
+        .post(app.url("/t/acme/oauth2/revoke"))
+        .basic_auth(&shop.client.client_id, Some(&shop.client.client_secret))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(revoked.status(), 200);
+    token
+}
+
+/// The status of a product list read with `token`.
+async fn read_with(shop: &Shop, token: &str) -> u16 {
+    shop.http
+        .get(format!("{}/t/acme/api/v1/products", shop.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_primary_killed_under_load_costs_no_error_and_the_new_primary_takes_the_cache() {
     let mut servers = Sentinels::start().await;
@@ -102,21 +129,35 @@ async fn the_primary_killed_under_load_costs_no_error_and_the_new_primary_takes_
     let app = spawn_app_with(|config| {
         config.redis_url = Some(url);
         generous_limits(config);
+        // One tenant on a small budget, to see rate limits enforced again afterwards.
+        config
+            .gateway
+            .rate_limits
+            .tenants
+            .insert("tight".into(), 10);
     })
     .await;
     let shop = Shop::open(&app).await;
     cache_serves_again(&shop, Duration::from_secs(10)).await;
     assert_eq!(servers.named_primary(), Some(servers.primary.port));
+    let revoked = revoked_token(&shop, &app).await;
+    assert_eq!(read_with(&shop, &revoked).await, 401);
 
     let replica = servers.replica.port;
+    let mut refused_during = 0;
     let tally = during(&shop, 14, async {
         servers.primary.kill();
-        wait_until(
-            "the sentinels promote the replica",
-            Duration::from_secs(30),
-            || servers.named_primary() == Some(replica),
-        )
-        .await;
+        // While no primary answers, the revoked token stays refused: revocations do not
+        // fail open with the cache.
+        while servers.named_primary() != Some(replica) {
+            assert_eq!(
+                read_with(&shop, &revoked).await,
+                401,
+                "a revoked token, refused"
+            );
+            refused_during += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     })
     .await;
     assert!(
@@ -124,10 +165,26 @@ async fn the_primary_killed_under_load_costs_no_error_and_the_new_primary_takes_
         "every request succeeds while the primary fails over: {:#?}",
         tally.failures
     );
+    assert!(
+        refused_during > 0,
+        "the revoked token was tried during the failover"
+    );
 
     // The cache is served again, from the promoted replica.
     redis_cli(replica, &["FLUSHALL"]);
     cache_serves_again(&shop, Duration::from_secs(10)).await;
     let keys: u64 = redis_cli(replica, &["DBSIZE"]).parse().expect("DBSIZE");
     assert!(keys > 0, "the entries are written to the new primary");
+
+    // And rate limits hold again: a budget of 10 a minute does not last 14 requests.
+    let tight = app.tenant_with_product_token("tight").await;
+    let mut statuses = Vec::new();
+    for _ in 0..14 {
+        let response = app.get("/t/tight/api/v1/products", &tight).await;
+        statuses.push(response.status().as_u16());
+    }
+    assert!(
+        statuses.contains(&429),
+        "the budget is enforced again: {statuses:?}"
+    );
 }
