@@ -30,6 +30,7 @@ mod orders;
 mod products;
 mod profile;
 mod rate_limits;
+mod resource_metadata;
 mod response_cache;
 mod revocation;
 mod schemathesis;

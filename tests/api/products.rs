@@ -184,7 +184,13 @@ async fn requests_without_a_token_get_a_bearer_challenge() {
         .send(Method::GET, "/t/acme/api/v1/products", None, None)
         .await;
     assert_eq!(response.status(), 401);
-    assert_eq!(www_authenticate(&response), r#"Bearer realm="gatehouse""#);
+    assert_eq!(
+        www_authenticate(&response),
+        format!(
+            r#"Bearer realm="gatehouse", resource_metadata="{}""#,
+            app.url("/.well-known/oauth-protected-resource/t/acme/api/v1")
+        )
+    );
     assert_eq!(problem(response).await["status"], 401);
 
     let garbage = app.get("/t/acme/api/v1/products", "not-a-jwt").await;

@@ -19,6 +19,7 @@ mod purge;
 mod ratelimit;
 mod request;
 mod request_id;
+mod resource_metadata;
 mod revocations;
 mod route;
 mod token;
@@ -114,6 +115,7 @@ impl Gateway {
     async fn handle(&self, mut req: Request) -> Response {
         let started = std::time::Instant::now();
         let method = req.method().clone();
+        let path = req.uri().path().to_owned();
         let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
         let target = match req.extensions_mut().remove::<route::Classified>() {
             Some(route::Classified(target)) => target.ok_or(GatewayError::NoRoute),
@@ -133,6 +135,9 @@ impl Gateway {
             Err(err) => Err(err),
         };
         let mut response = forwarded.unwrap_or_else(IntoResponse::into_response);
+        if response.status() == poem::http::StatusCode::UNAUTHORIZED {
+            self.name_resource_metadata(&path, &mut response);
+        }
         // The services' own Server field (if any) says nothing worth telling.
         response.headers_mut().remove(poem::http::header::SERVER);
         self.inner
@@ -148,6 +153,30 @@ impl Gateway {
             started.elapsed(),
         );
         response
+    }
+}
+
+impl Gateway {
+    /// Adds the protected resource's metadata URL to a 401's Bearer challenge (RFC 9728 §5.1),
+    /// so that a client can find the authorization server from the refusal alone.
+    fn name_resource_metadata(&self, path: &str, response: &mut Response) {
+        let header = poem::http::header::WWW_AUTHENTICATE;
+        let Some(resource) = resource_metadata::Resource::of_path(path) else {
+            return;
+        };
+        let Some(challenge) = response
+            .headers()
+            .get(&header)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("Bearer"))
+        else {
+            return;
+        };
+        let url = resource.metadata_url(&self.inner.config.public_url);
+        let challenge = resource_metadata::with_resource_metadata(challenge, &url);
+        if let Ok(value) = challenge.parse() {
+            response.headers_mut().insert(header, value);
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! The gateway's own routes: `/healthz`, `/readyz`, and `/docs` sending browsers on to the
-//! resource API's documentation.
+//! The gateway's own routes: `/healthz`, `/readyz`, the protected resource metadata (RFC 9728),
+//! and `/docs` sending browsers on to the resource API's documentation.
 
 use poem::http::StatusCode;
 use poem::web::Redirect;
@@ -12,6 +12,9 @@ impl Gateway {
     pub(crate) async fn local(&self, req: &Request) -> Response {
         match req.uri().path() {
             "/readyz" => self.readiness(req).await,
+            path if path.contains(crate::resource_metadata::WELL_KNOWN) => {
+                self.resource_metadata(path).await
+            }
             path => healthz_or_docs(path),
         }
     }

@@ -108,6 +108,18 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
         ["docs", "admin" | "auth", ..] => target("/docs/:document", Auth, public, None),
         ["openapi", "resources.json"] => target("/openapi/:document", Resources, public, None),
         ["docs", "resources", ..] => target("/docs/:document", Resources, public, None),
+        [".well-known", "oauth-protected-resource", resource @ ..] => {
+            let tenant = match resource {
+                ["t", tenant, ..] if is_valid_slug(tenant) => Some(*tenant),
+                _ => None,
+            };
+            target(
+                "/.well-known/oauth-protected-resource/*",
+                Local,
+                public,
+                tenant,
+            )
+        }
         [".well-known", "oauth-authorization-server", "t", tenant] if is_valid_slug(tenant) => {
             target(
                 "/.well-known/oauth-authorization-server/t/:tenant",
@@ -116,6 +128,12 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                 Some(tenant),
             )
         }
+        ["admin", "v1", ".well-known", "oauth-protected-resource"] => target(
+            "/admin/v1/.well-known/oauth-protected-resource",
+            Local,
+            public,
+            None,
+        ),
         ["admin", "v1", "cache", "purge"] => target(
             "/admin/v1/cache/purge",
             Service::GatewayAdmin,
@@ -129,6 +147,17 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
             None,
         ),
         ["t", tenant, rest @ ..] if is_valid_slug(tenant) => match rest {
+            [
+                "api" | "admin",
+                "v1",
+                ".well-known",
+                "oauth-protected-resource",
+            ] => target(
+                "/t/:tenant/:api/v1/.well-known/oauth-protected-resource",
+                Local,
+                public,
+                Some(tenant),
+            ),
             ["api", "v1", "me"] => target(
                 "/t/:tenant/api/v1/me",
                 Resources,

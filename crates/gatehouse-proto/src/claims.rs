@@ -8,6 +8,16 @@ pub const SYSTEM_TENANT: &str = "system";
 pub const PLATFORM_ADMIN: &str = "platform:admin";
 /// Manages one tenant's clients, users and keys (`/t/{tenant}/admin/v1/`).
 pub const TENANT_ADMIN: &str = "tenant:admin";
+/// The scopes of a tenant's API (`/t/{tenant}/api/v1/`): `{resource}:read` and
+/// `{resource}:write`, as the gateway asks them of each request.
+pub const API_SCOPES: [&str; 6] = [
+    "products:read",
+    "products:write",
+    "customers:read",
+    "customers:write",
+    "orders:read",
+    "orders:write",
+];
 
 /// The claims of an access token (RFC 9068 §2.2), plus `tid`, the tenant's id, which the
 /// gateway passes on so that services scope their rows without knowing tenants. The auth

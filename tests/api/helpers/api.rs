@@ -6,6 +6,16 @@ use serde_json::{Value, json};
 
 use super::{Registered, TestApp};
 
+/// Every scope of a tenant's API, as its protected resource metadata lists them.
+pub const API_SCOPES: [&str; 6] = [
+    "products:read",
+    "products:write",
+    "customers:read",
+    "customers:write",
+    "orders:read",
+    "orders:write",
+];
+
 impl TestApp {
     pub async fn send(
         &self,
@@ -94,16 +104,8 @@ impl TestApp {
     /// A tenant with a client allowed every scope of the resource API, and a token for all.
     pub async fn tenant_with_shop_token(&self, slug: &str) -> String {
         self.create_tenant(slug).await;
-        let scopes = [
-            "products:read",
-            "products:write",
-            "customers:read",
-            "customers:write",
-            "orders:read",
-            "orders:write",
-        ];
-        let client = self.register_client(slug, &scopes.join(" ")).await;
-        self.token(&client, &scopes).await
+        let client = self.register_client(slug, &API_SCOPES.join(" ")).await;
+        self.token(&client, &API_SCOPES).await
     }
 
     /// A tenant with a client allowed `products:read products:write`, and a token for both.

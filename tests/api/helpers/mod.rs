@@ -8,7 +8,7 @@ mod metrics;
 mod sign_in;
 mod tokens;
 
-pub use api::{problem, problem_fields, www_authenticate};
+pub use api::{API_SCOPES, problem, problem_fields, www_authenticate};
 pub use app::{
     INTERNAL_KEY, KEY_ENCRYPTION_KEY, ReservedPort, TestApp, fresh_database, gatehouse_binary,
     spawn_app, spawn_app_with, spawn_platform, test_config, test_log,

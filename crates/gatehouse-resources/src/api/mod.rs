@@ -161,3 +161,17 @@ pub(crate) fn endpoint(db: DatabaseConnection, config: ResourcesConfig) -> BoxEn
         .catch_all_error(gatehouse_proto::problem_for_error)
         .boxed()
 }
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::OAuthScopes;
+
+    #[test]
+    fn the_scopes_published_for_the_api_are_this_services_own() {
+        let names: Vec<&str> = super::ResourceScope::meta()
+            .iter()
+            .map(|scope| scope.name)
+            .collect();
+        assert_eq!(names, gatehouse_proto::API_SCOPES);
+    }
+}
