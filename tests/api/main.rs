@@ -23,6 +23,7 @@ mod isolation;
 mod lifecycle;
 mod listing;
 mod metrics;
+mod oauth_clients;
 mod oidc;
 mod opaque;
 mod openapi;

@@ -6,18 +6,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{repository, run_script, spawn_app};
 
 /// Every scope of the resource API.
 const SHOP_SCOPES: &str =
     "products:read products:write customers:read customers:write orders:read orders:write";
-
-/// Generous: a cold machine creates two venvs and runs `npm ci` first.
-const SCRIPT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Build output, caches and installs inside the generated folders: never generated.
 fn is_generated(name: &str) -> bool {
@@ -34,56 +30,18 @@ fn is_generated(name: &str) -> bool {
     ) && !name.ends_with(".egg-info")
 }
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .expect("the repository's root")
-}
-
 /// Runs `scripts/sdk.sh ARGS` with `env`, and panics with its output unless it succeeds.
 async fn sdk_script(what: &str, args: &[&str], env: &[(&str, &str)]) -> String {
-    let root = repository();
-    let mut command = tokio::process::Command::new("bash");
-    command
-        .arg(root.join("scripts/sdk.sh"))
-        .args(args)
-        .current_dir(&root)
-        .kill_on_drop(true);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let started = Instant::now();
-    let output = tokio::time::timeout(SCRIPT_TIMEOUT, command.output())
-        .await
-        .unwrap_or_else(|_| {
-            panic!(
-                "{what}: `scripts/sdk.sh {}` took over {SCRIPT_TIMEOUT:?}",
-                args.join(" ")
-            )
-        })
-        .unwrap_or_else(|e| panic!("{what}: cannot run bash scripts/sdk.sh: {e}"));
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "{what}: `scripts/sdk.sh {}` failed ({}) after {:.1?}. It needs python3 with venv, node \
-         and npm (Debian: scripts/install-test-deps.sh installs them) and PyPI and npm to set \
-         up target/sdk-venv, target/sdk-test-venv and sdk/typescript/node_modules the first \
-         time.\n{text}",
-        args.join(" "),
-        output.status,
-        started.elapsed()
-    );
-    eprintln!(
-        "{what}: scripts/sdk.sh {} took {:.1?}",
-        args.join(" "),
-        started.elapsed()
-    );
-    text
+    run_script(
+        what,
+        "sdk.sh",
+        args,
+        env,
+        "It needs python3 with venv, node and npm (Debian: scripts/install-test-deps.sh installs \
+         them) and PyPI and npm to set up target/sdk-venv, target/sdk-test-venv and \
+         sdk/typescript/node_modules the first time.",
+    )
+    .await
 }
 
 /// The files under `dir` (relative path → contents), without build output and caches.

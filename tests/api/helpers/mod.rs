@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod browser;
 mod metrics;
+mod scripts;
 mod sign_in;
 mod tokens;
 
@@ -15,5 +16,6 @@ pub use app::{
 };
 pub use browser::{Browser, Form, field, query};
 pub use metrics::scrape;
+pub use scripts::{repository, run_script};
 pub use sign_in::{App, PASSWORD, REDIRECT};
 pub use tokens::{Registered, TokenError, error_code, oauth_http};
