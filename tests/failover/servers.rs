@@ -5,11 +5,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A free loopback port for a server of the test, and the port 10000 above it free too (a
+/// Redis Cluster node's bus). Both lie below Linux's ephemeral range, where outgoing
+/// connections cannot take them before the server binds them.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    for _ in 0..200 {
+        let port = rng.gen_range(20_000..22_700);
+        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if free(port) && free(port + 10_000) {
+            return port;
+        }
+    }
+    panic!("no free loopback port pair in 20000..32700 after 200 tries")
 }
 
 /// `program`, or a failure that says how to install it.

@@ -162,14 +162,28 @@ impl TestApp {
     }
 }
 
+/// Ports for listeners whose address must be known before they bind: below Linux's ephemeral
+/// range (32768 and up by default), so that the outgoing connections of other tests, which take
+/// their local ports from that range, cannot take one between its release and its bind.
+const RESERVABLE_PORTS: std::ops::Range<u16> = 20_000..32_000;
+
 /// A free loopback port, held until [`ReservedPort::release`]. For a listener whose address
 /// must be known before it starts (a gateway's public URL, a child process's `--port`):
-/// holding the port keeps the listeners a test starts meanwhile on port 0 off it.
+/// holding the port keeps the listeners a test starts meanwhile off it. Picked at random from
+/// [`RESERVABLE_PORTS`], so that two tests seldom reach for the same port.
 pub struct ReservedPort(std::net::TcpListener);
 
 impl ReservedPort {
     pub fn new() -> Self {
-        Self(std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        for _ in 0..200 {
+            let port = rng.gen_range(RESERVABLE_PORTS);
+            if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+                return Self(listener);
+            }
+        }
+        panic!("no free loopback port in {RESERVABLE_PORTS:?} after 200 tries")
     }
 
     pub fn port(&self) -> u16 {
