@@ -80,15 +80,7 @@ async fn a_change_made_through_one_auth_server_reaches_another_within_the_poll_i
     let token = one.token(&client, &["products:read"]).await;
     assert!(active_for(two, &api, &token).await);
     assert!(active_for(two, &api, &token).await);
-    let revoked = one
-        .http
-        .post(one.url("/t/acme/oauth2/revoke"))
-        .basic_auth(&client.client_id, Some(&client.client_secret))
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(revoked.status(), 200);
+    one.revoke(&client, &token).await;
     seen_within_bound(
         "a token revoked at one auth server is inactive at the other",
         || async { !active_for(two, &api, &token).await },

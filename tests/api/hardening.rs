@@ -205,15 +205,7 @@ async fn a_revocation_made_while_redis_is_down_holds_when_redis_comes_back_empty
     );
 
     let (port, dir) = redis.stop();
-    let revoked = app
-        .http
-        .post(app.url("/t/acme/oauth2/revoke"))
-        .basic_auth(&client.client_id, Some(&client.client_secret))
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(revoked.status(), 200);
+    app.revoke(&client, &token).await;
     // Redis comes back empty: the announcement in the cache is lost.
     drop(dir);
     let _redis = crate::response_cache::OwnRedis::start(port, tempfile::tempdir().expect("dir"));

@@ -81,15 +81,7 @@ async fn a_configured_gateway_introspects_opaque_tokens_and_honours_their_revoca
         "another tenant"
     );
 
-    let revoked = app
-        .http
-        .post(app.url("/t/acme/oauth2/revoke"))
-        .basic_auth(&opaque.client_id, Some(&opaque.client_secret))
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(revoked.status(), 200);
+    app.revoke(&opaque, &token).await;
     assert_eq!(
         app.get("/t/acme/api/v1/products", &token).await.status(),
         401,

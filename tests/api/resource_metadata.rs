@@ -137,3 +137,21 @@ async fn each_admin_api_is_a_resource_of_its_own_and_unknown_ones_have_no_metada
         );
     }
 }
+
+#[tokio::test]
+async fn the_split_gateway_serves_the_metadata_asking_the_auth_processes_for_the_tenant() {
+    let deployment = crate::split_deployment::Deployment::start().await;
+    let app = &deployment.app;
+    app.create_tenant("acme").await;
+
+    let url = metadata_url_of_refusal(app, "/t/acme/api/v1/products").await;
+    let (status, metadata) = get_json(app, &url).await;
+    assert_eq!(status, 200, "{metadata}");
+    assert_eq!(metadata["authorization_servers"][0], app.url("/t/acme"));
+    let (status, _) = get_json(
+        app,
+        &app.url("/.well-known/oauth-protected-resource/t/nobody/api/v1"),
+    )
+    .await;
+    assert_eq!(status, 404, "a tenant no auth process knows");
+}

@@ -128,15 +128,7 @@ async fn the_gateway_in_its_own_process_routes_to_services_over_http() {
             .status(),
         200
     );
-    let revoked = app
-        .http
-        .post(app.url("/t/acme/oauth2/revoke"))
-        .basic_auth(&machine.client_id, Some(&machine.client_secret))
-        .form(&[("token", revocable.as_str())])
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(revoked.status(), 200);
+    app.revoke(&machine, &revocable).await;
     assert_eq!(
         app.get("/t/acme/api/v1/products", &revocable)
             .await

@@ -98,15 +98,7 @@ impl Sentinels {
 /// A token of `shop`'s client, revoked (RFC 7009) through the platform.
 async fn revoked_token(shop: &Shop, app: &TestApp) -> String {
     let token = app.token(&shop.client, &["products:read"]).await;
-    let revoked = shop
-        .http
-        .post(app.url("/t/acme/oauth2/revoke"))
-        .basic_auth(&shop.client.client_id, Some(&shop.client.client_secret))
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(revoked.status(), 200);
+    app.revoke(&shop.client, &token).await;
     token
 }
 

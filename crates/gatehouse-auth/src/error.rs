@@ -50,12 +50,9 @@ impl From<AuthError> for Problem {
             AuthError::Unprocessable(fields) => Problem::unprocessable_fields(fields),
             AuthError::Conflict(what) => Problem::new(ProblemType::Conflict, what),
             AuthError::Forbidden(why) => Problem::new(ProblemType::Forbidden, why),
-            AuthError::Database(err) if gatehouse_proto::database::is_unavailable(&err) => {
+            err if err.is_unavailable() => {
                 tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "auth: the database is unavailable");
-                Problem::new(
-                    ProblemType::Unavailable,
-                    "the database is unavailable for a moment; nothing was changed",
-                )
+                Problem::database_unavailable()
             }
             err @ (AuthError::Database(_)
             | AuthError::Key(_)

@@ -115,7 +115,6 @@ impl Gateway {
     async fn handle(&self, mut req: Request) -> Response {
         let started = std::time::Instant::now();
         let method = req.method().clone();
-        let path = req.uri().path().to_owned();
         let origin = req.headers().get(poem::http::header::ORIGIN).cloned();
         let target = match req.extensions_mut().remove::<route::Classified>() {
             Some(route::Classified(target)) => target.ok_or(GatewayError::NoRoute),
@@ -136,7 +135,7 @@ impl Gateway {
         };
         let mut response = forwarded.unwrap_or_else(IntoResponse::into_response);
         if response.status() == poem::http::StatusCode::UNAUTHORIZED {
-            self.name_resource_metadata(&path, &mut response);
+            self.name_resource_metadata(template, tenant.as_deref(), &mut response);
         }
         // The services' own Server field (if any) says nothing worth telling.
         response.headers_mut().remove(poem::http::header::SERVER);
@@ -159,9 +158,14 @@ impl Gateway {
 impl Gateway {
     /// Adds the protected resource's metadata URL to a 401's Bearer challenge (RFC 9728 §5.1),
     /// so that a client can find the authorization server from the refusal alone.
-    fn name_resource_metadata(&self, path: &str, response: &mut Response) {
+    fn name_resource_metadata(
+        &self,
+        template: &str,
+        tenant: Option<&str>,
+        response: &mut Response,
+    ) {
         let header = poem::http::header::WWW_AUTHENTICATE;
-        let Some(resource) = resource_metadata::Resource::of_path(path) else {
+        let Some(resource) = resource_metadata::Resource::of_route(template, tenant) else {
             return;
         };
         let Some(challenge) = response

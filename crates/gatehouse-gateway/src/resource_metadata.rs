@@ -28,35 +28,64 @@ pub struct Resource {
     scopes: &'static [&'static str],
 }
 
+/// The three kinds of protected resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Api,
+    TenantAdmin,
+    PlatformAdmin,
+}
+
 impl Resource {
+    fn new(kind: Kind, tenant: &str) -> Self {
+        let (path, name, scopes): (String, _, &'static [&'static str]) = match kind {
+            Kind::Api => (format!("/t/{tenant}/api/v1"), "the API", &API_SCOPES),
+            Kind::TenantAdmin => (
+                format!("/t/{tenant}/admin/v1"),
+                "the admin API",
+                &[TENANT_ADMIN],
+            ),
+            Kind::PlatformAdmin => (
+                "/admin/v1".into(),
+                "the platform's admin API",
+                &[PLATFORM_ADMIN],
+            ),
+        };
+        Self {
+            path,
+            name,
+            tenant: tenant.to_owned(),
+            scopes,
+        }
+    }
+
     /// The resource a request path belongs to, if it is one of the three.
     pub fn of_path(path: &str) -> Option<Self> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
-            ["admin", "v1", ..] => Some(Self {
-                path: "/admin/v1".into(),
-                name: "the platform's admin API",
-                tenant: SYSTEM_TENANT.into(),
-                scopes: &[PLATFORM_ADMIN],
-            }),
-            ["t", tenant, kind @ ("api" | "admin"), "v1", ..] if is_valid_slug(tenant) => {
-                Some(Self {
-                    path: format!("/t/{tenant}/{kind}/v1"),
-                    name: if *kind == "api" {
-                        "the API"
-                    } else {
-                        "the admin API"
-                    },
-                    tenant: (*tenant).to_owned(),
-                    scopes: if *kind == "api" {
-                        &API_SCOPES
-                    } else {
-                        &[TENANT_ADMIN]
-                    },
-                })
+            ["admin", "v1", ..] => Some(Self::new(Kind::PlatformAdmin, SYSTEM_TENANT)),
+            ["t", tenant, "api", "v1", ..] if is_valid_slug(tenant) => {
+                Some(Self::new(Kind::Api, tenant))
+            }
+            ["t", tenant, "admin", "v1", ..] if is_valid_slug(tenant) => {
+                Some(Self::new(Kind::TenantAdmin, tenant))
             }
             _ => None,
         }
+    }
+
+    /// The resource of a request the router matched to `template` (see [`crate::route`]) for
+    /// `tenant`: what [`Resource::of_path`] says of its path, without the path.
+    pub fn of_route(template: &str, tenant: Option<&str>) -> Option<Self> {
+        if template.starts_with("/admin/v1/") {
+            return Some(Self::new(Kind::PlatformAdmin, SYSTEM_TENANT));
+        }
+        let kind = match template.strip_prefix("/t/:tenant/")? {
+            rest if rest.starts_with("api/v1/") => Kind::Api,
+            rest if rest.starts_with("admin/v1/") => Kind::TenantAdmin,
+            _ => return None,
+        };
+        Some(Self::new(kind, tenant?))
     }
 
     /// The resource whose metadata `path` asks for, in either form: exactly its path, not a
@@ -121,6 +150,8 @@ pub fn with_resource_metadata(challenge: &str, metadata_url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use poem::http::Method;
+
     use super::*;
 
     #[test]
@@ -149,6 +180,22 @@ mod tests {
         );
         let admin = Resource::of_path("/t/acme/admin/v1/clients").expect("the tenant's admin");
         assert_eq!(admin.scopes, &[TENANT_ADMIN]);
+        for (method, path) in [
+            (Method::GET, "/t/acme/api/v1/products/7"),
+            (Method::GET, "/t/acme/api/v1/me"),
+            (Method::POST, "/t/acme/admin/v1/clients"),
+            (Method::POST, "/t/acme/admin/v1/cache/purge"),
+            (Method::GET, "/admin/v1/tenants"),
+            (Method::POST, "/admin/v1/cache/purge"),
+            (Method::POST, "/t/acme/oauth2/token"),
+        ] {
+            let target = crate::route::classify(&method, path).expect("a route");
+            assert_eq!(
+                Resource::of_route(target.template, target.tenant.as_deref()),
+                Resource::of_path(path),
+                "{path}: the route names the path's resource"
+            );
+        }
         for path in [
             "/.well-known/oauth-protected-resource/t/acme/api/v1/products",
             "/.well-known/oauth-protected-resource/t/ACME/api/v1",

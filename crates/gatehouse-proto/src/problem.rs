@@ -187,6 +187,14 @@ impl Problem {
         }
     }
 
+    /// The database cannot be reached for a moment: a 503 the client may retry as it is.
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            ProblemType::Unavailable,
+            "the database is unavailable for a moment; nothing was changed",
+        )
+    }
+
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

@@ -51,10 +51,7 @@ impl From<ResourcesError> for Problem {
                     error = %gatehouse_proto::ErrorChain(&err),
                     "resources: the database is unavailable"
                 );
-                Problem::new(
-                    ProblemType::Unavailable,
-                    "the database is unavailable for a moment; nothing was changed",
-                )
+                Problem::database_unavailable()
             }
             err @ ResourcesError::Database(_) => {
                 tracing::error!(

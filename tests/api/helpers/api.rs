@@ -6,15 +6,8 @@ use serde_json::{Value, json};
 
 use super::{Registered, TestApp};
 
-/// Every scope of a tenant's API, as its protected resource metadata lists them.
-pub const API_SCOPES: [&str; 6] = [
-    "products:read",
-    "products:write",
-    "customers:read",
-    "customers:write",
-    "orders:read",
-    "orders:write",
-];
+/// Every scope of a tenant's API.
+pub use gatehouse_proto::API_SCOPES;
 
 impl TestApp {
     pub async fn send(

@@ -67,6 +67,62 @@ impl ConnectionLike for Connection {
     }
 }
 
+impl Connection {
+    /// The address of every primary of a cluster, from its own slot table; `None` for one
+    /// server.
+    pub(super) async fn primaries(&mut self) -> RedisResult<Option<Vec<(String, u16)>>> {
+        let Self::Cluster(connection) = self else {
+            return Ok(None);
+        };
+        let slots = connection
+            .route_command(
+                redis::cmd("CLUSTER").arg("SLOTS").clone(),
+                RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+            )
+            .await?;
+        let ranges: Vec<Vec<Value>> = redis::from_redis_value(slots)?;
+        let mut primaries: Vec<(String, u16)> = Vec::new();
+        for range in ranges {
+            let Some(primary) = range.into_iter().nth(2) else {
+                continue;
+            };
+            let node: Vec<Value> = redis::from_redis_value(primary)?;
+            let mut fields = node.into_iter();
+            let (Some(host), Some(port)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let address = (
+                redis::from_redis_value::<String>(host)?,
+                redis::from_redis_value::<u16>(port)?,
+            );
+            if !primaries.contains(&address) {
+                primaries.push(address);
+            }
+        }
+        Ok(Some(primaries))
+    }
+
+    /// `cmd` on the cluster node at `node`, or wherever it goes without one.
+    pub(super) async fn query_on(
+        &mut self,
+        node: Option<&(String, u16)>,
+        cmd: Cmd,
+    ) -> RedisResult<Value> {
+        match (self, node) {
+            (Self::Cluster(connection), Some((host, port))) => {
+                let node = SingleNodeRoutingInfo::ByAddress {
+                    host: host.clone(),
+                    port: *port,
+                };
+                connection
+                    .route_command(cmd, RoutingInfo::SingleNode(node))
+                    .await
+            }
+            (connection, _) => cmd.query_async(connection).await,
+        }
+    }
+}
+
 /// A Redis deployment and how to reach it now.
 pub(super) enum Topology {
     Server(ConnectionManager),
@@ -174,51 +230,6 @@ impl ClusterLink {
             *at = Some(Instant::now());
         }
         made.cloned()
-    }
-
-    /// The address of every primary, from the cluster's own slot table.
-    pub(super) async fn primaries(&self) -> RedisResult<Vec<(String, u16)>> {
-        let mut connection = self.connection().await?;
-        let slots = connection
-            .route_command(
-                redis::cmd("CLUSTER").arg("SLOTS").clone(),
-                RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
-            )
-            .await?;
-        let ranges: Vec<Vec<Value>> = redis::from_redis_value(slots)?;
-        let mut primaries: Vec<(String, u16)> = Vec::new();
-        for range in ranges {
-            let Some(primary) = range.into_iter().nth(2) else {
-                continue;
-            };
-            let node: Vec<Value> = redis::from_redis_value(primary)?;
-            let mut fields = node.into_iter();
-            let (Some(host), Some(port)) = (fields.next(), fields.next()) else {
-                continue;
-            };
-            let address = (
-                redis::from_redis_value::<String>(host)?,
-                redis::from_redis_value::<u16>(port)?,
-            );
-            if !primaries.contains(&address) {
-                primaries.push(address);
-            }
-        }
-        Ok(primaries)
-    }
-
-    /// `cmd` on the node at `address`.
-    pub(super) async fn on_node(&self, address: &(String, u16), cmd: Cmd) -> RedisResult<Value> {
-        let mut connection = self.connection().await?;
-        connection
-            .route_command(
-                cmd,
-                RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress {
-                    host: address.0.clone(),
-                    port: address.1,
-                }),
-            )
-            .await
     }
 }
 

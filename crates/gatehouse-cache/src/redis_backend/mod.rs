@@ -80,10 +80,11 @@ impl RedisCache {
         format!("{}{}", self.namespace, key.as_str())
     }
 
-    /// Every key matching `pattern` on one server (or one cluster node, through `on_node`).
+    /// Every key matching `pattern` on one server, or on the cluster node at `node`.
     async fn scan(
         &self,
-        mut step: impl AsyncScan,
+        con: &mut Connection,
+        node: Option<&(String, u16)>,
         pattern: &str,
     ) -> Result<Vec<String>, CacheError> {
         let mut keys = Vec::new();
@@ -95,34 +96,15 @@ impl RedisCache {
                 .arg(pattern)
                 .arg("COUNT")
                 .arg(SCAN_COUNT);
+            let reply = con.query_on(node, cmd).await.map_err(|e| self.failed(e))?;
             let (next, mut found): (String, Vec<String>) =
-                redis::from_redis_value(step.run(cmd).await.map_err(|e| self.failed(e))?)
-                    .map_err(|e| self.failed(e.into()))?;
+                redis::from_redis_value(reply).map_err(|e| self.failed(e.into()))?;
             keys.append(&mut found);
             if next == "0" {
                 return Ok(keys);
             }
             cursor = next;
         }
-    }
-}
-
-/// One `SCAN` step, sent where the scan runs.
-trait AsyncScan {
-    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value>;
-}
-
-impl AsyncScan for &mut Connection {
-    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value> {
-        cmd.query_async(&mut **self).await
-    }
-}
-
-struct OnNode<'a>(&'a connection::ClusterLink, &'a (String, u16));
-
-impl AsyncScan for OnNode<'_> {
-    async fn run(&mut self, cmd: redis::Cmd) -> redis::RedisResult<redis::Value> {
-        self.0.on_node(self.1, cmd).await
     }
 }
 
@@ -162,19 +144,19 @@ impl Cache for RedisCache {
         // A cluster's keys are spread over its primaries: each is scanned, and one that fails
         // (in the middle of a failover) does not keep the others' keys. The keys of one prefix
         // share a hash tag, so each DEL below stays on one slot.
-        let (keys, unscanned) = match &*self.topology {
-            Topology::Cluster(link) => {
+        let (keys, unscanned) = match con.primaries().await.map_err(|e| self.failed(e))? {
+            Some(primaries) => {
                 let mut keys = Vec::new();
                 let mut unscanned = None;
-                for primary in link.primaries().await.map_err(|e| self.failed(e))? {
-                    match self.scan(OnNode(link, &primary), &pattern).await {
+                for primary in &primaries {
+                    match self.scan(&mut con, Some(primary), &pattern).await {
                         Ok(mut found) => keys.append(&mut found),
                         Err(err) => unscanned = Some(err),
                     }
                 }
                 (keys, unscanned)
             }
-            _ => (self.scan(&mut con, &pattern).await?, None),
+            None => (self.scan(&mut con, None, &pattern).await?, None),
         };
         let mut deleted = 0;
         for chunk in keys.chunks(500) {

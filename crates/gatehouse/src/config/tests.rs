@@ -131,13 +131,19 @@ fn redis_url_names_a_server_a_cluster_or_sentinels_and_says_what_is_wrong() {
 
 #[test]
 fn a_database_url_with_several_hosts_or_that_does_not_parse_is_refused_without_quoting_it() {
-    for url in [
-        "postgres://app:s3cret@db-a:5432,db-b:5432/gatehouse",
-        "postgres://app:s3cret@db-a:port/gatehouse",
+    for (url, says) in [
+        (
+            "postgres://app:s3cret@db-a:5432,db-b:5432/gatehouse",
+            "several hosts",
+        ),
+        (
+            "postgres://app:s3cret@db-a:port/gatehouse",
+            "not a valid URL",
+        ),
     ] {
         let figment = Figment::from(Toml::string(DEFAULTS)).merge(("database_url", url));
         let err = Config::from_figment(figment).expect_err(url).to_string();
-        assert!(err.contains("database_url"), "{err}");
+        assert!(err.contains("database_url") && err.contains(says), "{err}");
         assert!(
             !err.contains("s3cret"),
             "the password stays out of the message: {err}"

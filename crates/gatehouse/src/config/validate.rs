@@ -64,28 +64,21 @@ impl Config {
                 ));
             }
             // The driver's own parse error would quote the URL, password and all.
-            let server = !url.starts_with("sqlite:");
-            let authority = url.split_once("://").map_or("", |(_, rest)| {
-                rest.split(['/', '?']).next().unwrap_or_default()
-            });
-            if server
-                && authority
-                    .rsplit_once('@')
-                    .map_or(authority, |(_, h)| h)
-                    .contains(',')
-            {
+            if !url.starts_with("sqlite:") && url::Url::parse(url).is_err() {
+                let authority = url.split_once("://").map_or("", |(_, rest)| {
+                    rest.split(['/', '?']).next().unwrap_or_default()
+                });
+                let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
                 return Err(invalid(
                     "database_url",
-                    "names several hosts, which the driver does not support: give one \
-                     read-write address (a proxy or virtual IP that follows the primary; see \
-                     deploy/README.md)",
-                ));
-            }
-            if server && url::Url::parse(url).is_err() {
-                return Err(invalid(
-                    "database_url",
-                    "is not a valid URL (a password with special characters must be \
-                     percent-encoded)",
+                    if hosts.contains(',') {
+                        "names several hosts, which the driver does not support: give one \
+                         read-write address (a proxy or virtual IP that follows the primary; \
+                         see deploy/README.md)"
+                    } else {
+                        "is not a valid URL (a password with special characters must be \
+                         percent-encoded)"
+                    },
                 ));
             }
         }
