@@ -3,11 +3,11 @@
 
 use oauth2::{AuthorizationCode, PkceCodeVerifier, RedirectUrl, RefreshToken, TokenResponse};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{
-    App, Browser, Form, PASSWORD, REDIRECT, error_code, field, oauth_http, query, spawn_app,
-    spawn_app_with,
+    App, Browser, Form, PASSWORD, REDIRECT, claims_of, error_code, field, oauth_http, query,
+    spawn_app, spawn_app_with,
 };
 
 #[tokio::test]
@@ -29,16 +29,7 @@ async fn a_user_authorizes_an_app_which_calls_the_api_and_refreshes() {
         app.get("/t/acme/api/v1/products", &access).await.status(),
         200
     );
-    let claims: Value = {
-        use base64::Engine;
-        let payload = access.split('.').nth(1).expect("payload");
-        serde_json::from_slice(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(payload)
-                .expect("b64"),
-        )
-        .expect("json")
-    };
+    let claims = claims_of(&access);
     assert_eq!(claims["client_id"], third_party.client_id.as_str());
     assert!(
         uuid::Uuid::parse_str(claims["sub"].as_str().expect("sub")).is_ok(),

@@ -7,12 +7,7 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, www_authenticate};
-
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
-}
+use crate::helpers::{TestApp, claims_of, spawn_app, www_authenticate};
 
 /// Signs `claims` with the tenant's real (ES256) signing key, as only the auth server should.
 async fn sign_with_tenant_key(app: &TestApp, tenant: &str, claims: &Value) -> String {

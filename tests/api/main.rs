@@ -31,6 +31,7 @@ mod orders;
 mod products;
 mod profile;
 mod rate_limits;
+mod resource_indicators;
 mod resource_metadata;
 mod response_cache;
 mod revocation;

@@ -1,11 +1,9 @@
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use oauth2::AuthType;
 use serde_json::{Value, json};
 
-use crate::helpers::{Registered, TokenError, spawn_app};
+use crate::helpers::{Registered, TokenError, claims_of, spawn_app};
 
 fn oauth_error(err: TokenError) -> String {
     match err {
@@ -172,10 +170,7 @@ async fn scopes_are_down_selected_to_what_the_client_may_have() {
     let token = app
         .token(&client, &["products:read", "products:write"])
         .await;
-    let payload = token.split('.').nth(1).expect("payload");
-    let claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json");
-    assert_eq!(claims["scope"], "products:read");
+    assert_eq!(claims_of(&token)["scope"], "products:read");
 
     let err = app
         .try_token(&client, &["products:write"], AuthType::BasicAuth)

@@ -56,6 +56,8 @@ pub struct Active {
     pub client_id: String,
     pub scope: String,
     pub tid: String,
+    /// The audiences it names (RFC 7662 `aud`).
+    pub aud: Vec<String>,
 }
 
 /// Introspects `token` at the tenant's endpoint, reached through `auth` (in process or over
@@ -111,6 +113,7 @@ pub async fn introspect(
         client_id: client_id.as_str().to_owned(),
         scope,
         tid,
+        aud: response.aud().cloned().unwrap_or_default(),
     }))
 }
 

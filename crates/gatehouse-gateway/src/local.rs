@@ -5,6 +5,7 @@ use poem::http::StatusCode;
 use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
 
+use crate::resource_metadata::Resource;
 use crate::{Gateway, Upstream, route};
 
 impl Gateway {
@@ -29,7 +30,12 @@ impl Gateway {
             && self
                 .inner
                 .tokens
-                .authorize(req.headers(), &route::Rule::PlatformAdmin, None)
+                .authorize(
+                    req.headers(),
+                    &route::Rule::PlatformAdmin,
+                    None,
+                    Some(&Resource::platform_admin()),
+                )
                 .await
                 .is_ok();
         let (ready, checks) = self.readiness_report().await;

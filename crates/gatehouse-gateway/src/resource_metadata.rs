@@ -9,7 +9,8 @@
 //! `WWW-Authenticate` (§5.1).
 
 use gatehouse_proto::{
-    API_SCOPES, PLATFORM_ADMIN, Problem, ProblemType, SYSTEM_TENANT, TENANT_ADMIN, is_valid_slug,
+    API_SCOPES, PLATFORM_ADMIN, PLATFORM_ADMIN_RESOURCE, Problem, ProblemType, SYSTEM_TENANT,
+    TENANT_ADMIN, api_resource, is_valid_slug, tenant_admin_resource,
 };
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
@@ -39,14 +40,14 @@ enum Kind {
 impl Resource {
     fn new(kind: Kind, tenant: &str) -> Self {
         let (path, name, scopes): (String, _, &'static [&'static str]) = match kind {
-            Kind::Api => (format!("/t/{tenant}/api/v1"), "the API", &API_SCOPES),
+            Kind::Api => (api_resource(tenant), "the API", &API_SCOPES),
             Kind::TenantAdmin => (
-                format!("/t/{tenant}/admin/v1"),
+                tenant_admin_resource(tenant),
                 "the admin API",
                 &[TENANT_ADMIN],
             ),
             Kind::PlatformAdmin => (
-                "/admin/v1".into(),
+                PLATFORM_ADMIN_RESOURCE.into(),
                 "the platform's admin API",
                 &[PLATFORM_ADMIN],
             ),
@@ -59,11 +60,16 @@ impl Resource {
         }
     }
 
+    /// The platform's admin API.
+    pub fn platform_admin() -> Self {
+        Self::new(Kind::PlatformAdmin, SYSTEM_TENANT)
+    }
+
     /// The resource a request path belongs to, if it is one of the three.
     pub fn of_path(path: &str) -> Option<Self> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
-            ["admin", "v1", ..] => Some(Self::new(Kind::PlatformAdmin, SYSTEM_TENANT)),
+            ["admin", "v1", ..] => Some(Self::platform_admin()),
             ["t", tenant, "api", "v1", ..] if is_valid_slug(tenant) => {
                 Some(Self::new(Kind::Api, tenant))
             }
@@ -78,7 +84,7 @@ impl Resource {
     /// `tenant`: what [`Resource::of_path`] says of its path, without the path.
     pub fn of_route(template: &str, tenant: Option<&str>) -> Option<Self> {
         if template.starts_with("/admin/v1/") {
-            return Some(Self::new(Kind::PlatformAdmin, SYSTEM_TENANT));
+            return Some(Self::platform_admin());
         }
         let kind = match template.strip_prefix("/t/:tenant/")? {
             rest if rest.starts_with("api/v1/") => Kind::Api,
@@ -95,6 +101,11 @@ impl Resource {
             .strip_prefix(WELL_KNOWN)
             .or_else(|| path.strip_suffix(WELL_KNOWN))?;
         Self::of_path(asked).filter(|resource| resource.path == asked)
+    }
+
+    /// The resource's URL: what a token aimed at it names in `aud` (RFC 8707).
+    pub fn url(&self, public_url: &str) -> String {
+        format!("{public_url}{}", self.path)
     }
 
     /// The URL of this resource's metadata, as a 401 names it.

@@ -13,6 +13,7 @@ use poem::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::resource_metadata::Resource;
 use crate::route::Rule;
 use crate::{GatewayConfig, GatewayError, Upstream};
 
@@ -26,6 +27,8 @@ struct Claims {
     client_id: String,
     scope: String,
     tid: String,
+    /// The audiences: the platform's (every resource) or one resource's URL (RFC 8707).
+    aud: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -120,13 +123,15 @@ impl TokenValidator {
         }
     }
 
-    /// Validates the request's bearer token for `rule` and returns who it speaks for.
+    /// Validates the request's bearer token for `rule` on `resource` (the protected resource
+    /// the route belongs to) and returns who it speaks for.
     #[tracing::instrument(skip_all, fields(tenant = path_tenant))]
     pub async fn authorize(
         &self,
         headers: &HeaderMap,
         rule: &Rule,
         path_tenant: Option<&str>,
+        resource: Option<&Resource>,
     ) -> Result<Identity, GatewayError> {
         let token = bearer(headers)?;
         // A token verified before is not verified again while it is valid: the signature check
@@ -161,6 +166,7 @@ impl TokenValidator {
                                 client_id: active.client_id,
                                 scope: active.scope,
                                 tid: active.tid,
+                                aud: active.aud,
                             },
                         }
                     }
@@ -181,6 +187,13 @@ impl TokenValidator {
         };
         if !accepted {
             return Err(invalid("the token was issued for another tenant"));
+        }
+        // A token for the whole platform is good on every resource; one aimed at a resource
+        // (RFC 8707) only there.
+        let resource_url = resource.map(|r| r.url(&self.public_url));
+        let aimed_here = |aud: &String| *aud == self.audience || Some(aud) == resource_url.as_ref();
+        if !claims.aud.iter().any(aimed_here) {
+            return Err(invalid("the token is for another resource"));
         }
 
         // Revoked tokens are announced by the auth server in the cache both share.
@@ -252,7 +265,8 @@ impl TokenValidator {
         }
         let mut validation = Validation::new(alg);
         validation.set_issuer(&[&issuer]);
-        validation.set_audience(&[&self.audience]);
+        // The audience depends on the route: `authorize` checks it.
+        validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway.as_secs();
@@ -263,7 +277,6 @@ impl TokenValidator {
                     ErrorKind::ExpiredSignature => invalid("the token has expired"),
                     ErrorKind::ImmatureSignature => invalid("the token is not valid yet"),
                     ErrorKind::InvalidSignature => invalid("the token's signature is invalid"),
-                    ErrorKind::InvalidAudience => invalid("the token is for another audience"),
                     ErrorKind::InvalidIssuer => invalid("the token's issuer is wrong"),
                     _ => invalid("the token is invalid"),
                 }
@@ -279,6 +292,7 @@ impl TokenValidator {
                 client_id: claims.client_id,
                 scope: claims.scope,
                 tid: claims.tid,
+                aud: vec![claims.aud],
             },
         })
     }

@@ -19,6 +19,30 @@ pub const API_SCOPES: [&str; 6] = [
     "orders:write",
 ];
 
+/// The path, under the public URL, of the platform's admin API: a resource (RFC 8707) of the
+/// operator's tenant.
+pub const PLATFORM_ADMIN_RESOURCE: &str = "/admin/v1";
+
+/// The path, under the public URL, of a tenant's API.
+pub fn api_resource(tenant: &str) -> String {
+    format!("/t/{tenant}/api/v1")
+}
+
+/// The path, under the public URL, of a tenant's admin API.
+pub fn tenant_admin_resource(tenant: &str) -> String {
+    format!("/t/{tenant}/admin/v1")
+}
+
+/// The paths of the resources a tenant's tokens may be aimed at (RFC 8707 `resource`): its
+/// API and its admin API, and for the operator's tenant the platform's admin API.
+pub fn tenant_resources(tenant: &str) -> Vec<String> {
+    let mut paths = vec![api_resource(tenant), tenant_admin_resource(tenant)];
+    if tenant == SYSTEM_TENANT {
+        paths.push(PLATFORM_ADMIN_RESOURCE.to_owned());
+    }
+    paths
+}
+
 /// The claims of an access token (RFC 9068 §2.2), plus `tid`, the tenant's id, which the
 /// gateway passes on so that services scope their rows without knowing tenants. The auth
 /// server signs these; the gateway verifies them.
@@ -28,7 +52,8 @@ pub struct AccessClaims {
     pub iss: String,
     /// The user's id, or the client's id for a machine client.
     pub sub: String,
-    /// The platform's public URL.
+    /// The platform's public URL (valid on every resource of the tenant), or the URL of the
+    /// one resource the client asked for (RFC 8707).
     pub aud: String,
     pub exp: i64,
     pub iat: i64,

@@ -28,7 +28,10 @@ mod slug;
 mod text;
 
 pub use chain::ErrorChain;
-pub use claims::{API_SCOPES, AccessClaims, PLATFORM_ADMIN, SYSTEM_TENANT, TENANT_ADMIN};
+pub use claims::{
+    API_SCOPES, AccessClaims, PLATFORM_ADMIN, PLATFORM_ADMIN_RESOURCE, SYSTEM_TENANT, TENANT_ADMIN,
+    api_resource, tenant_admin_resource, tenant_resources,
+};
 pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};
 pub use policy::{TENANT_POLICY_ROUTE, TenantPolicy, tenant_policy_path};

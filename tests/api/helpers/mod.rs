@@ -18,4 +18,4 @@ pub use browser::{Browser, Form, field, query};
 pub use metrics::scrape;
 pub use scripts::{repository, run_script};
 pub use sign_in::{App, PASSWORD, REDIRECT};
-pub use tokens::{Registered, TokenError, error_code, oauth_http};
+pub use tokens::{Registered, TokenError, claims_of, error_code, oauth_http};

@@ -93,6 +93,16 @@ impl TestApp {
     }
 }
 
+/// The claims of a JWT, unverified.
+pub fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
 /// The RFC 6749 error code of a refused token request.
 pub fn error_code(err: TokenError) -> String {
     match err {

@@ -21,6 +21,9 @@ pub struct Model {
     pub browser_hash: Option<String>,
     /// The request asked for `prompt=consent`: the consent page is shown whatever was granted.
     pub force_consent: bool,
+    /// The resources (RFC 8707) the authorization request named, space separated.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub resources: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct Model {
     pub auth_time: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
+    /// The resources (RFC 8707) the authorization request named, space separated.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub resources: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

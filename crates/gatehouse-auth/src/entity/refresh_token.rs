@@ -19,6 +19,9 @@ pub struct Model {
     pub idle_expires_at: DateTimeUtc,
     pub rotated_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The resources (RFC 8707) the authorization request named, space separated.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub resources: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

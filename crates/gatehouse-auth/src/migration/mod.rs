@@ -18,6 +18,7 @@ mod m20261202_000010_user_roles_and_disabling;
 mod m20261202_000011_tenant_and_client_disabling;
 mod m20261202_000012_resource_servers;
 mod m20261202_000013_directory_changes;
+mod m20261203_000014_resource_indicators;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_tenant_and_client_disabling::Migration),
             Box::new(m20261202_000012_resource_servers::Migration),
             Box::new(m20261202_000013_directory_changes::Migration),
+            Box::new(m20261203_000014_resource_indicators::Migration),
         ]
     }
 }
@@ -73,6 +75,7 @@ mod tests {
                 "migration_011",
                 "migration_012",
                 "m20261202_000013_directory_changes",
+                "m20261203_000014_resource_indicators",
             ]
         );
     }

@@ -78,7 +78,8 @@ export type Jwks = {
 export type OAuthErrorBody = {
     /**
      * `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-     * `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
+     * `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+     * `temporarily_unavailable` or `server_error`.
      */
     error: string;
     error_description?: string;
@@ -243,6 +244,13 @@ export type TokenRequest = {
      * With `refresh_token`: the refresh token.
      */
     refresh_token?: string;
+    /**
+     * The URL of the one resource the access token is for (RFC 8707), e.g.
+     * `{public_url}/t/{tenant}/api/v1`; with a code or a refresh token, one of those the
+     * authorization request named. Without it the token is good on every resource of the
+     * tenant, or on the one resource the authorization request named.
+     */
+    resource?: string;
 };
 
 export type PostTByTenantOauth2IntrospectData = {

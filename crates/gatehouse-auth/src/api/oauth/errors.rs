@@ -12,7 +12,8 @@ use crate::service::TokenError;
 #[derive(Debug, Object)]
 pub(super) struct OAuthErrorBody {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-    /// `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
+    /// `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+    /// `temporarily_unavailable` or `server_error`.
     error: String,
     #[oai(skip_serializing_if_is_none)]
     error_description: Option<String>,
@@ -99,6 +100,7 @@ impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
             TokenError::InvalidGrant(d) => bad("invalid_grant", d),
             TokenError::UnauthorizedClient(d) => bad("unauthorized_client", d),
             TokenError::InvalidScope(d) => bad("invalid_scope", d),
+            TokenError::InvalidTarget(d) => bad("invalid_target", d),
             TokenError::UnsupportedGrantType => bad(
                 "unsupported_grant_type",
                 "supported grant types: authorization_code, refresh_token, client_credentials"

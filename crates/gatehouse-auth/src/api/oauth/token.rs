@@ -33,6 +33,11 @@ pub(super) struct TokenRequest {
     code_verifier: Option<String>,
     /// With `refresh_token`: the refresh token.
     refresh_token: Option<String>,
+    /// The URL of the one resource the access token is for (RFC 8707), e.g.
+    /// `{public_url}/t/{tenant}/api/v1`; with a code or a refresh token, one of those the
+    /// authorization request named. Without it the token is good on every resource of the
+    /// tenant, or on the one resource the authorization request named.
+    resource: Option<String>,
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -88,15 +93,20 @@ impl OAuthApi {
             value.ok_or_else(|| TokenError::InvalidRequest(format!("{name} is required")))
         };
         let grant = match form.grant_type.as_deref() {
-            Some("client_credentials") => Grant::ClientCredentials { scope: form.scope },
+            Some("client_credentials") => Grant::ClientCredentials {
+                scope: form.scope,
+                resource: form.resource,
+            },
             Some("authorization_code") => Grant::AuthorizationCode {
                 code: required(form.code, "code")?,
                 redirect_uri: form.redirect_uri,
                 code_verifier: form.code_verifier,
+                resource: form.resource,
             },
             Some("refresh_token") => Grant::RefreshToken {
                 refresh_token: required(form.refresh_token, "refresh_token")?,
                 scope: form.scope,
+                resource: form.resource,
             },
             Some(_) => return Err(TokenError::UnsupportedGrantType),
             None => return Err(TokenError::InvalidRequest("grant_type is required".into())),

@@ -114,6 +114,7 @@ impl AuthService {
             auth_time: Set(auth_time),
             expires_at: Set(Utc::now() + ttl),
             used_at: Set(None),
+            resources: Set(request.resources.clone()),
         }
         .insert(&self.db)
         .await?;

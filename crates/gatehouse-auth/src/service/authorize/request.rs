@@ -14,6 +14,9 @@ use crate::service::AuthService;
 /// How long a user may take to sign in and consent.
 const REQUEST_TTL_SECONDS: i64 = 600;
 
+/// The most resources (RFC 8707) one authorization request may name.
+const MAX_RESOURCES: usize = 4;
+
 /// The checked parameters of an authorization request.
 struct Checked {
     client: client::Model,
@@ -23,6 +26,8 @@ struct Checked {
     nonce: Option<String>,
     challenge: String,
     prompt: Vec<String>,
+    /// The resources the tokens may be aimed at (RFC 8707), space separated.
+    resources: Option<String>,
 }
 
 fn is_pkce_value(s: &str) -> bool {
@@ -81,6 +86,7 @@ impl AuthService {
             expires_at: Set(Utc::now() + chrono::Duration::seconds(REQUEST_TTL_SECONDS)),
             browser_hash: Set(Some(sha256_hex(browser))),
             force_consent: Set(wants("consent")),
+            resources: Set(checked.resources.clone()),
         }
         .insert(&self.db)
         .await?;
@@ -121,7 +127,9 @@ impl AuthService {
         params: &[(String, String)],
     ) -> Result<Result<Checked, Outcome>, AuthError> {
         let mut seen = std::collections::HashSet::new();
-        if let Some((dup, _)) = params.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+        // `resource` alone may be repeated (RFC 8707 §2).
+        let mut repeated = |k: &str| k != "resource" && !seen.insert(k.to_owned());
+        if let Some((dup, _)) = params.iter().find(|(k, _)| repeated(k)) {
             return Ok(Err(error_page(
                 400,
                 "Invalid request",
@@ -135,6 +143,7 @@ impl AuthService {
                 redirect_uri,
                 &params,
                 &self.config.issuer(&tenant.slug),
+                |uri| self.is_resource_of(&tenant.slug, uri),
             ),
             Err(page) => Err(page),
         })
@@ -226,6 +235,13 @@ impl<'a> Params<'a> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    fn all(&self, key: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// The request's parameters for `client`, checked; a problem is an error redirect to
@@ -235,6 +251,7 @@ fn check_parameters(
     redirect_uri: String,
     params: &Params<'_>,
     issuer: &str,
+    is_resource: impl Fn(&str) -> bool,
 ) -> Result<Checked, Outcome> {
     let state = params.get("state").map(str::to_owned);
     let redirect_error = |error: &str, description: &str| {
@@ -300,6 +317,17 @@ fn check_parameters(
             granted
         }
     };
+    let mut resources: Vec<&str> = params.all("resource").collect();
+    resources.dedup();
+    if resources.len() > MAX_RESOURCES {
+        return redirect_error("invalid_target", "at most 4 resources may be named");
+    }
+    if !resources.iter().all(|uri| is_resource(uri)) {
+        return redirect_error(
+            "invalid_target",
+            "resource must be the URL of one of this tenant's APIs",
+        );
+    }
     Ok(Checked {
         client,
         redirect_uri,
@@ -308,5 +336,6 @@ fn check_parameters(
         nonce: params.get("nonce").map(str::to_owned),
         challenge,
         prompt: params.get("prompt").map(split_scope).unwrap_or_default(),
+        resources: (!resources.is_empty()).then(|| resources.join(" ")),
     })
 }

@@ -84,12 +84,16 @@ impl AuthService {
         };
         let mut validation = Validation::new(alg);
         validation.set_issuer(&[self.config.issuer(&tenant.slug)]);
-        validation.set_audience(&[&self.config.audience]);
+        // The platform's audience, or one of the tenant's resources: checked below.
+        validation.validate_aud = false;
         validation.leeway = 0;
         Ok(
             jsonwebtoken::decode::<AccessClaims>(token, decoding, &validation)
                 .ok()
-                .map(|t| t.claims),
+                .map(|t| t.claims)
+                .filter(|c| {
+                    c.aud == self.config.audience || self.is_resource_of(&tenant.slug, &c.aud)
+                }),
         )
     }
 

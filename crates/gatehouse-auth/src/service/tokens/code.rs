@@ -26,6 +26,7 @@ impl AuthService {
         code: &str,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        resource: Option<String>,
     ) -> Result<TokenSet, TokenError> {
         if !grants(client, "authorization_code") {
             return Err(TokenError::UnauthorizedClient(
@@ -77,11 +78,14 @@ impl AuthService {
         if row.expires_at <= Utc::now() {
             return Err(invalid("the code has expired"));
         }
+        let resource =
+            self.pick_resource(&tenant.slug, row.resources.as_deref(), resource.as_deref())?;
         let subject = Subject {
             user: Some(row.user_id),
             auth_time: Some(row.auth_time),
             code_hash: Some(&code_hash),
             nonce: row.nonce.as_deref(),
+            resource: resource.as_deref(),
         };
         let refresh =
             if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {
@@ -122,6 +126,7 @@ impl AuthService {
             idle_expires_at: Set((now + idle).min(family_expires)),
             rotated_at: Set(None),
             revoked_at: Set(None),
+            resources: Set(code.resources.clone()),
         }
         .insert(&self.db)
         .await?;

@@ -44,7 +44,9 @@ impl AuthService {
         let claims = AccessClaims {
             iss: self.config.issuer(&tenant.slug),
             sub: user.unwrap_or_else(|| client.client_id.clone()),
-            aud: self.config.audience.clone(),
+            aud: subject
+                .resource
+                .map_or_else(|| self.config.audience.clone(), str::to_owned),
             exp: (now + lifetime).timestamp(),
             iat: now.timestamp(),
             nbf: now.timestamp(),

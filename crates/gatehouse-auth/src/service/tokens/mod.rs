@@ -30,15 +30,18 @@ pub struct ClientAuth {
 pub enum Grant {
     ClientCredentials {
         scope: Option<String>,
+        resource: Option<String>,
     },
     AuthorizationCode {
         code: String,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        resource: Option<String>,
     },
     RefreshToken {
         refresh_token: String,
         scope: Option<String>,
+        resource: Option<String>,
     },
 }
 
@@ -70,6 +73,9 @@ pub enum TokenError {
     InvalidScope(String),
     #[error("unsupported grant type")]
     UnsupportedGrantType,
+    /// RFC 8707 §2: a `resource` the server does not know, or the grant did not name.
+    #[error("{0}")]
+    InvalidTarget(String),
     #[error(transparent)]
     Internal(#[from] AuthError),
 }
@@ -84,6 +90,7 @@ impl TokenError {
             Self::UnauthorizedClient(_) => "unauthorized_client",
             Self::InvalidScope(_) => "invalid_scope",
             Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidTarget(_) => "invalid_target",
             Self::Internal(_) => "server_error",
         }
     }
@@ -104,6 +111,8 @@ struct Subject<'a> {
     code_hash: Option<&'a str>,
     /// OpenID Connect: the authorization request's nonce, for the ID token.
     nonce: Option<&'a str>,
+    /// The one resource the token is aimed at (RFC 8707); every resource when `None`.
+    resource: Option<&'a str>,
 }
 
 fn split(s: &str) -> Vec<&str> {
@@ -137,11 +146,55 @@ fn down_select(allowed: &str, requested: Option<&str>) -> Result<String, TokenEr
     }
 }
 
+/// Whether `uri` names one of the tenant's resources (RFC 8707).
+fn is_resource(public_url: &str, tenant: &str, uri: &str) -> bool {
+    uri.strip_prefix(public_url).is_some_and(|path| {
+        gatehouse_proto::tenant_resources(tenant)
+            .iter()
+            .any(|p| p == path)
+    })
+}
+
 fn ttl(d: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 impl AuthService {
+    /// Whether `uri` names one of the tenant's resources (RFC 8707).
+    pub(crate) fn is_resource_of(&self, tenant: &str, uri: &str) -> bool {
+        is_resource(&self.config.public_url, tenant, uri)
+    }
+
+    /// The resource a token is aimed at (RFC 8707 §2.2): the one `requested`, which must be
+    /// among those the authorization `granted` (any of the tenant's when it named none); else
+    /// the grant's only one; else none, and the token is good on every resource.
+    fn pick_resource(
+        &self,
+        tenant: &str,
+        granted: Option<&str>,
+        requested: Option<&str>,
+    ) -> Result<Option<String>, TokenError> {
+        let granted = granted.map(split).unwrap_or_default();
+        match requested {
+            Some(uri) if !self.is_resource_of(tenant, uri) => Err(TokenError::InvalidTarget(
+                "resource is not a resource of this tenant".into(),
+            )),
+            Some(uri) if !granted.is_empty() && !granted.contains(&uri) => {
+                Err(TokenError::InvalidTarget(
+                    "resource is not among those the authorization request named".into(),
+                ))
+            }
+            Some(uri) => Ok(Some(uri.to_owned())),
+            None => match granted.as_slice() {
+                [] => Ok(None),
+                [only] => Ok(Some((*only).to_owned())),
+                _ => Err(TokenError::InvalidTarget(
+                    "the authorization named several resources: name one with resource".into(),
+                )),
+            },
+        }
+    }
+
     /// The token endpoint: authenticates the client, then runs the grant.
     #[tracing::instrument(skip_all, fields(tenant = %tenant_slug, client_id = %auth.client_id))]
     pub async fn token(
@@ -156,18 +209,20 @@ impl AuthService {
             .ok_or(TokenError::UnknownTenant)?;
         let client = self.authenticate_client(&tenant, &auth).await?;
         match grant {
-            Grant::ClientCredentials { scope } => {
+            Grant::ClientCredentials { scope, resource } => {
                 if !grants(&client, "client_credentials") {
                     return Err(TokenError::UnauthorizedClient(
                         "this client may not use the client_credentials grant".into(),
                     ));
                 }
                 let scope = down_select(&client.scope, scope.as_deref())?;
+                let resource = self.pick_resource(&tenant.slug, None, resource.as_deref())?;
                 let subject = Subject {
                     user: None,
                     auth_time: None,
                     code_hash: None,
                     nonce: None,
+                    resource: resource.as_deref(),
                 };
                 self.tokens(&tenant, &client, &subject, &scope, None).await
             }
@@ -175,15 +230,19 @@ impl AuthService {
                 code,
                 redirect_uri,
                 code_verifier,
+                resource,
             } => {
-                self.exchange_code(&tenant, &client, &code, redirect_uri, code_verifier)
+                let verifier = code_verifier;
+                self.exchange_code(&tenant, &client, &code, redirect_uri, verifier, resource)
                     .await
             }
             Grant::RefreshToken {
                 refresh_token,
                 scope,
+                resource,
             } => {
-                self.refresh(&tenant, &client, &refresh_token, scope.as_deref())
+                let (scope, resource) = (scope.as_deref(), resource.as_deref());
+                self.refresh(&tenant, &client, &refresh_token, scope, resource)
                     .await
             }
         }

@@ -23,6 +23,7 @@ impl AuthService {
         client: &client::Model,
         presented: &str,
         requested_scope: Option<&str>,
+        requested_resource: Option<&str>,
     ) -> Result<TokenSet, TokenError> {
         if !grants(client, "refresh_token") {
             return Err(TokenError::UnauthorizedClient(
@@ -47,6 +48,8 @@ impl AuthService {
             return Err(invalid("the refresh token has expired"));
         }
         let scope = narrowed_scope(&row.scope, requested_scope)?;
+        let resource =
+            self.pick_resource(&tenant.slug, row.resources.as_deref(), requested_resource)?;
         // The successor is derived from the token, so that a refresh inside the grace period
         // returns the very same one without the server keeping it in clear.
         let successor = self.hasher.derive("refresh-successor", presented);
@@ -67,6 +70,7 @@ impl AuthService {
             auth_time: Some(row.auth_time),
             code_hash: row.code_hash.as_deref(),
             nonce: None,
+            resource: resource.as_deref(),
         };
         self.tokens(tenant, client, &subject, &scope, Some(successor))
             .await
@@ -108,6 +112,7 @@ impl AuthService {
                 ),
                 rotated_at: Set(None),
                 revoked_at: Set(None),
+                resources: Set(row.resources.clone()),
             }
             .insert(&tx)
             .await?;

@@ -17,7 +17,8 @@ class OAuthErrorBody:
 
     Attributes:
         error (str): `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-            `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
+            `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+            `temporarily_unavailable` or `server_error`.
         error_description (str | Unset):
     """
 

@@ -28,6 +28,10 @@ class TokenRequest:
         redirect_uri (str | Unset): With `authorization_code`: the redirect URI of the authorization request.
         code_verifier (str | Unset): With `authorization_code`: the PKCE verifier (RFC 7636).
         refresh_token (str | Unset): With `refresh_token`: the refresh token.
+        resource (str | Unset): The URL of the one resource the access token is for (RFC 8707), e.g.
+            `{public_url}/t/{tenant}/api/v1`; with a code or a refresh token, one of those the
+            authorization request named. Without it the token is good on every resource of the
+            tenant, or on the one resource the authorization request named.
     """
 
     grant_type: str | Unset = UNSET
@@ -40,6 +44,7 @@ class TokenRequest:
     redirect_uri: str | Unset = UNSET
     code_verifier: str | Unset = UNSET
     refresh_token: str | Unset = UNSET
+    resource: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +67,8 @@ class TokenRequest:
         code_verifier = self.code_verifier
 
         refresh_token = self.refresh_token
+
+        resource = self.resource
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,6 +93,8 @@ class TokenRequest:
             field_dict["code_verifier"] = code_verifier
         if refresh_token is not UNSET:
             field_dict["refresh_token"] = refresh_token
+        if resource is not UNSET:
+            field_dict["resource"] = resource
 
         return field_dict
 
@@ -112,6 +121,8 @@ class TokenRequest:
 
         refresh_token = d.pop("refresh_token", UNSET)
 
+        resource = d.pop("resource", UNSET)
+
         token_request = cls(
             grant_type=grant_type,
             scope=scope,
@@ -123,6 +134,7 @@ class TokenRequest:
             redirect_uri=redirect_uri,
             code_verifier=code_verifier,
             refresh_token=refresh_token,
+            resource=resource,
         )
 
         token_request.additional_properties = d
