@@ -172,6 +172,24 @@ async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_
     );
     assert!(reset.get("refresh_idle_seconds").is_none(), "{reset}");
 
+    // The OAuth policy, from a file; what it leaves out takes its default.
+    let policy_file = app.data_dir.path().join("policy.json");
+    std::fs::write(
+        &policy_file,
+        r#"{"require_pushed_authorization_requests": true}"#,
+    )
+    .expect("write the policy");
+    let path = policy_file.to_str().expect("a UTF-8 path");
+    let set = json(run(&["--json", "tenant", "policy", "acme", "--set", path]).await);
+    assert_eq!(set["require_pushed_authorization_requests"], true);
+    let shown = json(run(&["--json", "tenant", "policy", "acme"]).await);
+    assert_eq!(shown, api("/t/acme/admin/v1/oauth-policy".into()).await);
+    std::fs::write(&policy_file, "{not json").expect("write");
+    let refused = run(&["tenant", "policy", "acme", "--set", path])
+        .await
+        .expect_err("not JSON");
+    assert!(format!("{refused:#}").contains("--set"), "{refused:#}");
+
     // A public app that redirects, as the admin API would register it.
     let public = json(
         run(&[

@@ -28,6 +28,7 @@ mod oidc;
 mod opaque;
 mod openapi;
 mod orders;
+mod par;
 mod products;
 mod profile;
 mod rate_limits;

@@ -4,6 +4,7 @@
 use gatehouse_proto::PLATFORM_ADMIN;
 
 use crate::error::AuthError;
+use crate::policy::OAuthPolicy;
 use crate::service::{
     AuthService, ClientUpdate, NewClient, NewTenant, NewUser, TenantUpdate, UserUpdate,
 };
@@ -61,6 +62,20 @@ impl Admin {
         update: TenantUpdate,
     ) -> Result<Tenant, AuthError> {
         Ok(self.tenant(self.service.update_tenant(tenant, update).await?))
+    }
+
+    #[tracing::instrument(skip(self))]
+    pub async fn oauth_policy(&self, tenant: &str) -> Result<OAuthPolicy, AuthError> {
+        self.service.oauth_policy(tenant).await
+    }
+
+    #[tracing::instrument(skip(self, policy))]
+    pub async fn set_oauth_policy(
+        &self,
+        tenant: &str,
+        policy: OAuthPolicy,
+    ) -> Result<OAuthPolicy, AuthError> {
+        self.service.set_oauth_policy(tenant, policy).await
     }
 
     /// Deletes the tenant with its clients, users and keys.

@@ -13,6 +13,7 @@ mod error;
 mod keys;
 mod metrics;
 mod migration;
+mod policy;
 mod sealing;
 mod secrets;
 mod service;
@@ -23,6 +24,7 @@ pub use config::AuthConfig;
 pub use error::AuthError;
 pub use keys::SigningAlg;
 pub use metrics::AuthMetrics;
+pub use policy::OAuthPolicy;
 pub use sealing::Sealer;
 pub use service::{
     ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientUpdate, NewClient, NewTenant, NewUser,
@@ -42,8 +44,9 @@ use api::oauth::OAuthApi;
 /// The auth server's short-lived rows, for the sweeper: (table, expiry column, seconds a row
 /// is kept past its expiry). A code is kept a day, so that a late replay of it still revokes
 /// what it gave; a refresh token lives as long as its family.
-pub const EXPIRING_ROWS: [(&str, &str, u64); 6] = [
+pub const EXPIRING_ROWS: [(&str, &str, u64); 7] = [
     ("auth_requests", "expires_at", 0),
+    ("auth_pushed_requests", "expires_at", 0),
     ("auth_codes", "expires_at", 86_400),
     ("auth_sessions", "expires_at", 0),
     ("auth_access_tokens", "expires_at", 0),

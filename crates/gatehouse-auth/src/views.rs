@@ -83,6 +83,8 @@ pub struct Client {
     client_id_issued_at: i64,
     disabled: bool,
     resource_server: bool,
+    /// Its authorization requests must be pushed first (RFC 9126 §6).
+    require_pushed_authorization_requests: bool,
 }
 
 impl Client {
@@ -100,6 +102,7 @@ impl From<client::Model> for Client {
             client_id_issued_at: c.created_at.timestamp(),
             disabled: c.disabled,
             resource_server: c.resource_server,
+            require_pushed_authorization_requests: c.require_pushed_authorization_requests,
             client_id: c.client_id,
             client_name: c.client_name,
             scope: c.scope,

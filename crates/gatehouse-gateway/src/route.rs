@@ -189,6 +189,7 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
             ["oauth2", endpoint] => {
                 let (template, budget) = match *endpoint {
                     "token" => ("/t/:tenant/oauth2/token", Some(AddressBudget::Token)),
+                    "par" => ("/t/:tenant/oauth2/par", Some(AddressBudget::Token)),
                     "authorize" => ("/t/:tenant/oauth2/authorize", Some(AddressBudget::SignIn)),
                     "login" => ("/t/:tenant/oauth2/login", Some(AddressBudget::SignIn)),
                     "consent" => ("/t/:tenant/oauth2/consent", Some(AddressBudget::SignIn)),

@@ -30,6 +30,8 @@ pub struct Model {
     /// May introspect every access token of its tenant (an API, or a gateway for opaque
     /// tokens); other clients learn only about their own.
     pub resource_server: bool,
+    /// Its authorization requests must be pushed first (RFC 9126 §6).
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ pub mod code;
 pub mod consent;
 pub mod directory_change;
 pub mod installation;
+pub mod pushed_request;
 pub mod refresh_token;
 pub mod revocation;
 pub mod session;

@@ -20,6 +20,10 @@ pub struct Model {
     pub require_if_match: bool,
     /// Disabled: issues nothing, and its tokens are refused everywhere.
     pub disabled: bool,
+    /// The tenant's OAuth policy ([`crate::service::OAuthPolicy`]) as JSON; the defaults when
+    /// unset.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub oauth_policy: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

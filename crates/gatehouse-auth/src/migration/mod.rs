@@ -19,6 +19,7 @@ mod m20261202_000011_tenant_and_client_disabling;
 mod m20261202_000012_resource_servers;
 mod m20261202_000013_directory_changes;
 mod m20261203_000014_resource_indicators;
+mod m20261203_000015_pushed_authorization_requests;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_resource_servers::Migration),
             Box::new(m20261202_000013_directory_changes::Migration),
             Box::new(m20261203_000014_resource_indicators::Migration),
+            Box::new(m20261203_000015_pushed_authorization_requests::Migration),
         ]
     }
 }
@@ -76,6 +78,7 @@ mod tests {
                 "migration_012",
                 "m20261202_000013_directory_changes",
                 "m20261203_000014_resource_indicators",
+                "m20261203_000015_pushed_authorization_requests",
             ]
         );
     }

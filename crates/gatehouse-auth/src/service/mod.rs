@@ -193,11 +193,7 @@ impl AuthService {
                     grant_types: vec!["client_credentials".into()],
                     redirect_uris: vec![],
                     scope: PLATFORM_ADMIN_SCOPE.into(),
-                    token_endpoint_auth_method: None,
-                    id_token_signed_response_alg: None,
-                    jwks: None,
-                    access_token_format: None,
-                    resource_server: false,
+                    ..NewClient::default()
                 };
                 let (_, generated) = self
                     .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)

@@ -12,6 +12,7 @@ use crate::entity::{
 };
 use crate::error::AuthError;
 use crate::keys::SigningAlg;
+use crate::policy::OAuthPolicy;
 
 pub struct NewTenant {
     pub slug: String,
@@ -78,6 +79,31 @@ struct Limits {
 }
 
 impl AuthService {
+    /// The tenant's OAuth policy.
+    pub async fn oauth_policy(&self, slug: &str) -> Result<OAuthPolicy, AuthError> {
+        Ok(OAuthPolicy::of(&self.get_tenant(slug).await?))
+    }
+
+    /// Replaces the tenant's OAuth policy; every auth process applies it at once.
+    pub async fn set_oauth_policy(
+        &self,
+        slug: &str,
+        policy: OAuthPolicy,
+    ) -> Result<OAuthPolicy, AuthError> {
+        let tenant = self.get_tenant(slug).await?;
+        // A struct of plain fields always serialises.
+        let json = serde_json::to_value(&policy)
+            .unwrap_or_default()
+            .to_string();
+        let mut active: tenant::ActiveModel = tenant.into();
+        active.oauth_policy = Set(Some(json));
+        let tx = self.db.begin().await?;
+        active.update(&tx).await?;
+        self.commit_change(tx, slug).await?;
+        tracing::info!(tenant = %slug, "OAuth policy changed");
+        Ok(policy)
+    }
+
     pub async fn update_tenant(
         &self,
         slug: &str,
@@ -209,6 +235,7 @@ impl AuthService {
             rate_limit_per_minute: Set(None),
             require_if_match: Set(false),
             disabled: Set(false),
+            oauth_policy: Set(None),
         }
         .insert(&tx)
         .await?;

@@ -43,6 +43,9 @@ pub(crate) enum ClientCommand {
         /// The client may introspect every access token of the tenant.
         #[arg(long)]
         resource_server: bool,
+        /// The client's authorization requests must be pushed first (RFC 9126).
+        #[arg(long)]
+        require_par: bool,
     },
     List {
         #[command(flatten)]
@@ -62,6 +65,9 @@ pub(crate) enum ClientCommand {
         disabled: Option<bool>,
         #[arg(long)]
         resource_server: Option<bool>,
+        /// Whether the client's authorization requests must be pushed first (RFC 9126).
+        #[arg(long)]
+        require_par: Option<bool>,
     },
     Delete {
         #[command(flatten)]
@@ -83,6 +89,7 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
             id_token_alg,
             access_token_format,
             resource_server,
+            require_par,
         } => {
             let new = NewClient {
                 client_name: name,
@@ -98,6 +105,7 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
                 jwks: jwks.as_deref().map(read_jwks).transpose()?,
                 access_token_format,
                 resource_server,
+                require_pushed_authorization_requests: require_par,
             };
             let created = admin.create_client(&tenant.tenant, new, Caller::Operator);
             view(&created.await.map_err(problem)?)
@@ -114,10 +122,12 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
             client_id,
             disabled,
             resource_server,
+            require_par,
         } => {
             let update = ClientUpdate {
                 disabled,
                 resource_server,
+                require_pushed_authorization_requests: require_par,
             };
             let updated = admin.update_client(&tenant.tenant, &client_id, update);
             view(&updated.await.map_err(problem)?)
@@ -132,12 +142,21 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
 
 /// A JWK Set from a file, or from stdin for `-`.
 fn read_jwks(path: &std::path::Path) -> anyhow::Result<Value> {
+    read_json(path, "--jwks")
+}
+
+/// The JSON document in the file at `path`, or on stdin for `-`; errors name `flag`.
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    flag: &str,
+) -> anyhow::Result<T> {
     let text = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
         text
     } else {
-        std::fs::read_to_string(path).with_context(|| format!("--jwks: {}", path.display()))?
+        std::fs::read_to_string(path).with_context(|| format!("{flag}: {}", path.display()))?
     };
-    serde_json::from_str(&text).with_context(|| format!("--jwks: {} is not JSON", path.display()))
+    serde_json::from_str(&text)
+        .with_context(|| format!("{flag}: {} is not a valid document", path.display()))
 }

@@ -47,6 +47,13 @@ pub(crate) enum TenantCommand {
     Delete {
         slug: String,
     },
+    /// Show the tenant's OAuth policy, or replace it (`--set FILE`, `-` for stdin) with a
+    /// JSON document: what it leaves out takes its default.
+    Policy {
+        slug: String,
+        #[arg(long)]
+        set: Option<std::path::PathBuf>,
+    },
 }
 
 /// A number, or `default`: the installation's value (`None`).
@@ -103,6 +110,21 @@ pub(super) async fn run(admin: &Admin, cmd: TenantCommand) -> anyhow::Result<Ans
                 disabled,
             };
             view(&admin.update_tenant(&slug, update).await.map_err(problem)?)
+        }
+        TenantCommand::Policy { slug, set: None } => {
+            view(&admin.oauth_policy(&slug).await.map_err(problem)?)
+        }
+        TenantCommand::Policy {
+            slug,
+            set: Some(path),
+        } => {
+            let policy = super::client::read_json(&path, "--set")?;
+            view(
+                &admin
+                    .set_oauth_policy(&slug, policy)
+                    .await
+                    .map_err(problem)?,
+            )
         }
         TenantCommand::Delete { slug } => {
             admin.delete_tenant(&slug).await.map_err(problem)?;

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { DeleteAdminV1TenantsBySlugData, DeleteAdminV1TenantsBySlugErrors, DeleteAdminV1TenantsBySlugResponses, DeleteTByTenantAdminV1ClientsByClientIdData, DeleteTByTenantAdminV1ClientsByClientIdErrors, DeleteTByTenantAdminV1ClientsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdData, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdErrors, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdData, DeleteTByTenantAdminV1UsersByUserIdErrors, DeleteTByTenantAdminV1UsersByUserIdResponses, GetAdminV1TenantsBySlugData, GetAdminV1TenantsBySlugErrors, GetAdminV1TenantsBySlugResponses, GetAdminV1TenantsData, GetAdminV1TenantsErrors, GetAdminV1TenantsResponses, GetTByTenantAdminV1ClientsByClientIdData, GetTByTenantAdminV1ClientsByClientIdErrors, GetTByTenantAdminV1ClientsByClientIdResponses, GetTByTenantAdminV1ClientsData, GetTByTenantAdminV1ClientsErrors, GetTByTenantAdminV1ClientsResponses, GetTByTenantAdminV1KeysData, GetTByTenantAdminV1KeysErrors, GetTByTenantAdminV1KeysResponses, GetTByTenantAdminV1UsersByUserIdConsentsData, GetTByTenantAdminV1UsersByUserIdConsentsErrors, GetTByTenantAdminV1UsersByUserIdConsentsResponses, GetTByTenantAdminV1UsersByUserIdData, GetTByTenantAdminV1UsersByUserIdErrors, GetTByTenantAdminV1UsersByUserIdResponses, GetTByTenantAdminV1UsersData, GetTByTenantAdminV1UsersErrors, GetTByTenantAdminV1UsersResponses, PatchAdminV1TenantsBySlugData, PatchAdminV1TenantsBySlugErrors, PatchAdminV1TenantsBySlugResponses, PatchTByTenantAdminV1ClientsByClientIdData, PatchTByTenantAdminV1ClientsByClientIdErrors, PatchTByTenantAdminV1ClientsByClientIdResponses, PatchTByTenantAdminV1UsersByUserIdData, PatchTByTenantAdminV1UsersByUserIdErrors, PatchTByTenantAdminV1UsersByUserIdResponses, PostAdminV1TenantsData, PostAdminV1TenantsErrors, PostAdminV1TenantsResponses, PostTByTenantAdminV1ClientsData, PostTByTenantAdminV1ClientsErrors, PostTByTenantAdminV1ClientsResponses, PostTByTenantAdminV1KeysRotateData, PostTByTenantAdminV1KeysRotateErrors, PostTByTenantAdminV1KeysRotateResponses, PostTByTenantAdminV1UsersData, PostTByTenantAdminV1UsersErrors, PostTByTenantAdminV1UsersResponses } from './types.gen.js';
+import type { DeleteAdminV1TenantsBySlugData, DeleteAdminV1TenantsBySlugErrors, DeleteAdminV1TenantsBySlugResponses, DeleteTByTenantAdminV1ClientsByClientIdData, DeleteTByTenantAdminV1ClientsByClientIdErrors, DeleteTByTenantAdminV1ClientsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdData, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdErrors, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdData, DeleteTByTenantAdminV1UsersByUserIdErrors, DeleteTByTenantAdminV1UsersByUserIdResponses, GetAdminV1TenantsBySlugData, GetAdminV1TenantsBySlugErrors, GetAdminV1TenantsBySlugResponses, GetAdminV1TenantsData, GetAdminV1TenantsErrors, GetAdminV1TenantsResponses, GetTByTenantAdminV1ClientsByClientIdData, GetTByTenantAdminV1ClientsByClientIdErrors, GetTByTenantAdminV1ClientsByClientIdResponses, GetTByTenantAdminV1ClientsData, GetTByTenantAdminV1ClientsErrors, GetTByTenantAdminV1ClientsResponses, GetTByTenantAdminV1KeysData, GetTByTenantAdminV1KeysErrors, GetTByTenantAdminV1KeysResponses, GetTByTenantAdminV1OauthPolicyData, GetTByTenantAdminV1OauthPolicyErrors, GetTByTenantAdminV1OauthPolicyResponses, GetTByTenantAdminV1UsersByUserIdConsentsData, GetTByTenantAdminV1UsersByUserIdConsentsErrors, GetTByTenantAdminV1UsersByUserIdConsentsResponses, GetTByTenantAdminV1UsersByUserIdData, GetTByTenantAdminV1UsersByUserIdErrors, GetTByTenantAdminV1UsersByUserIdResponses, GetTByTenantAdminV1UsersData, GetTByTenantAdminV1UsersErrors, GetTByTenantAdminV1UsersResponses, PatchAdminV1TenantsBySlugData, PatchAdminV1TenantsBySlugErrors, PatchAdminV1TenantsBySlugResponses, PatchTByTenantAdminV1ClientsByClientIdData, PatchTByTenantAdminV1ClientsByClientIdErrors, PatchTByTenantAdminV1ClientsByClientIdResponses, PatchTByTenantAdminV1UsersByUserIdData, PatchTByTenantAdminV1UsersByUserIdErrors, PatchTByTenantAdminV1UsersByUserIdResponses, PostAdminV1TenantsData, PostAdminV1TenantsErrors, PostAdminV1TenantsResponses, PostTByTenantAdminV1ClientsData, PostTByTenantAdminV1ClientsErrors, PostTByTenantAdminV1ClientsResponses, PostTByTenantAdminV1KeysRotateData, PostTByTenantAdminV1KeysRotateErrors, PostTByTenantAdminV1KeysRotateResponses, PostTByTenantAdminV1UsersData, PostTByTenantAdminV1UsersErrors, PostTByTenantAdminV1UsersResponses, PutTByTenantAdminV1OauthPolicyData, PutTByTenantAdminV1OauthPolicyErrors, PutTByTenantAdminV1OauthPolicyResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -368,5 +368,44 @@ export const postTByTenantAdminV1KeysRotate = <ThrowOnError extends boolean = fa
         ],
         url: '/t/{tenant}/admin/v1/keys/rotate',
         ...options
+    });
+};
+
+/**
+ * Get the tenant's OAuth policy
+ */
+export const getTByTenantAdminV1OauthPolicy = <ThrowOnError extends boolean = false>(options: Options<GetTByTenantAdminV1OauthPolicyData, ThrowOnError>) => {
+    return (options.client ?? client).get<GetTByTenantAdminV1OauthPolicyResponses, GetTByTenantAdminV1OauthPolicyErrors, ThrowOnError>({
+        security: [
+            {
+                scheme: 'bearer',
+                type: 'http'
+            }
+        ],
+        url: '/t/{tenant}/admin/v1/oauth-policy',
+        ...options
+    });
+};
+
+/**
+ * Replace the tenant's OAuth policy
+ *
+ * The whole document: a field left out takes its default. Every auth process applies it
+ * at once.
+ */
+export const putTByTenantAdminV1OauthPolicy = <ThrowOnError extends boolean = false>(options: Options<PutTByTenantAdminV1OauthPolicyData, ThrowOnError>) => {
+    return (options.client ?? client).put<PutTByTenantAdminV1OauthPolicyResponses, PutTByTenantAdminV1OauthPolicyErrors, ThrowOnError>({
+        security: [
+            {
+                scheme: 'bearer',
+                type: 'http'
+            }
+        ],
+        url: '/t/{tenant}/admin/v1/oauth-policy',
+        ...options,
+        headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            ...options.headers
+        }
     });
 };

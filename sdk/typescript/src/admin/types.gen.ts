@@ -27,6 +27,10 @@ export type Client = {
     client_id_issued_at: number;
     disabled: boolean;
     resource_server: boolean;
+    /**
+     * Its authorization requests must be pushed first (RFC 9126 §6).
+     */
+    require_pushed_authorization_requests: boolean;
 };
 
 /**
@@ -76,6 +80,11 @@ export type ClientCreate = {
      * about their own tokens. `false` when absent.
      */
     resource_server?: boolean | null;
+    /**
+     * `true`: the client's authorization requests must be pushed to the pushed
+     * authorization request endpoint first (RFC 9126 §6); `false` when absent.
+     */
+    require_pushed_authorization_requests?: boolean | null;
 };
 
 /**
@@ -100,6 +109,10 @@ export type ClientCreated = {
     client_id_issued_at: number;
     disabled: boolean;
     resource_server: boolean;
+    /**
+     * Its authorization requests must be pushed first (RFC 9126 §6).
+     */
+    require_pushed_authorization_requests: boolean;
     client_secret?: string;
     /**
      * `0`: the secret does not expire (RFC 7591).
@@ -130,6 +143,10 @@ export type ClientPatch = {
      * Whether the client may introspect every access token of the tenant.
      */
     resource_server?: boolean | null;
+    /**
+     * Whether the client's authorization requests must be pushed first (RFC 9126).
+     */
+    require_pushed_authorization_requests?: boolean | null;
 };
 
 /**
@@ -176,6 +193,20 @@ export type FieldError = {
  */
 export type KeyList = {
     items: Array<SigningKey>;
+};
+
+/**
+ * OAuthPolicy
+ *
+ * A tenant's OAuth policy. Every field may be left out; it then takes its default.
+ */
+export type OAuthPolicy = {
+    /**
+     * `true`: every authorization request of the tenant must first be pushed to its
+     * `pushed_authorization_request_endpoint` (RFC 9126 §5); one client alone can be required
+     * to with its own `require_pushed_authorization_requests`. `false` by default.
+     */
+    require_pushed_authorization_requests?: boolean | null;
 };
 
 /**
@@ -2234,3 +2265,193 @@ export type PostTByTenantAdminV1KeysRotateResponses = {
 };
 
 export type PostTByTenantAdminV1KeysRotateResponse = PostTByTenantAdminV1KeysRotateResponses[keyof PostTByTenantAdminV1KeysRotateResponses];
+
+export type GetTByTenantAdminV1OauthPolicyData = {
+    body?: never;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/admin/v1/oauth-policy';
+};
+
+export type GetTByTenantAdminV1OauthPolicyErrors = {
+    /**
+     * `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+     * each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+     * the JSON the operation takes).
+     */
+    400: Problem;
+    /**
+     * `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+     * the gateway, with `WWW-Authenticate`).
+     */
+    401: Problem;
+    /**
+     * `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+     * was issued for another tenant.
+     */
+    403: Problem;
+    /**
+     * `urn:gatehouse:problem:not-found`: no such resource in this tenant.
+     */
+    404: Problem;
+    /**
+     * `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+     * duplicate, a transition that is not allowed) or
+     * `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
+     */
+    409: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+     * longer current.
+     */
+    412: Problem;
+    /**
+     * `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
+     */
+    413: Problem;
+    /**
+     * `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+     * not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
+     */
+    422: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+     * writes.
+     */
+    428: Problem;
+    /**
+     * `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+     * client's) is spent; `Retry-After` says when to try again.
+     */
+    429: Problem;
+    /**
+     * `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+     * log, under the request id.
+     */
+    500: Problem;
+    /**
+     * `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+     */
+    502: Problem;
+    /**
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
+     */
+    503: Problem;
+    /**
+     * `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+     * in time.
+     */
+    504: Problem;
+};
+
+export type GetTByTenantAdminV1OauthPolicyError = GetTByTenantAdminV1OauthPolicyErrors[keyof GetTByTenantAdminV1OauthPolicyErrors];
+
+export type GetTByTenantAdminV1OauthPolicyResponses = {
+    200: OAuthPolicy;
+};
+
+export type GetTByTenantAdminV1OauthPolicyResponse = GetTByTenantAdminV1OauthPolicyResponses[keyof GetTByTenantAdminV1OauthPolicyResponses];
+
+export type PutTByTenantAdminV1OauthPolicyData = {
+    body: OAuthPolicy;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/admin/v1/oauth-policy';
+};
+
+export type PutTByTenantAdminV1OauthPolicyErrors = {
+    /**
+     * `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+     * each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+     * the JSON the operation takes).
+     */
+    400: Problem;
+    /**
+     * `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+     * the gateway, with `WWW-Authenticate`).
+     */
+    401: Problem;
+    /**
+     * `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+     * was issued for another tenant.
+     */
+    403: Problem;
+    /**
+     * `urn:gatehouse:problem:not-found`: no such resource in this tenant.
+     */
+    404: Problem;
+    /**
+     * `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+     * duplicate, a transition that is not allowed) or
+     * `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
+     */
+    409: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+     * longer current.
+     */
+    412: Problem;
+    /**
+     * `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
+     */
+    413: Problem;
+    /**
+     * `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+     * not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
+     */
+    422: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+     * writes.
+     */
+    428: Problem;
+    /**
+     * `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+     * client's) is spent; `Retry-After` says when to try again.
+     */
+    429: Problem;
+    /**
+     * `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+     * log, under the request id.
+     */
+    500: Problem;
+    /**
+     * `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+     */
+    502: Problem;
+    /**
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
+     */
+    503: Problem;
+    /**
+     * `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+     * in time.
+     */
+    504: Problem;
+};
+
+export type PutTByTenantAdminV1OauthPolicyError = PutTByTenantAdminV1OauthPolicyErrors[keyof PutTByTenantAdminV1OauthPolicyErrors];
+
+export type PutTByTenantAdminV1OauthPolicyResponses = {
+    200: OAuthPolicy;
+};
+
+export type PutTByTenantAdminV1OauthPolicyResponse = PutTByTenantAdminV1OauthPolicyResponses[keyof PutTByTenantAdminV1OauthPolicyResponses];

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses } from './types.gen.js';
+import type { GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2ParData, PostTByTenantOauth2ParErrors, PostTByTenantOauth2ParResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -66,6 +66,26 @@ export const postTByTenantOauth2Token = <ThrowOnError extends boolean = false>(o
     return (options.client ?? client).post<PostTByTenantOauth2TokenResponses, PostTByTenantOauth2TokenErrors, ThrowOnError>({
         ...urlSearchParamsBodySerializer,
         url: '/t/{tenant}/oauth2/token',
+        ...options,
+        headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            ...options.headers
+        }
+    });
+};
+
+/**
+ * Pushed authorization request (RFC 9126)
+ *
+ * The client posts its authorization request here first, authenticated as at the token
+ * endpoint, and sends the browser to the authorization endpoint with only `client_id` and
+ * the `request_uri` it gets back, which works once, within `expires_in` seconds. A tenant
+ * or a client may require it.
+ */
+export const postTByTenantOauth2Par = <ThrowOnError extends boolean = false>(options: Options<PostTByTenantOauth2ParData, ThrowOnError>) => {
+    return (options.client ?? client).post<PostTByTenantOauth2ParResponses, PostTByTenantOauth2ParErrors, ThrowOnError>({
+        ...urlSearchParamsBodySerializer,
+        url: '/t/{tenant}/oauth2/par',
         ...options,
         headers: {
             'Content-Type': 'application/x-www-form-urlencoded',

@@ -79,6 +79,7 @@ export type OAuthErrorBody = {
     /**
      * `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
      * `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+     * `unsupported_response_type` (pushed authorization requests),
      * `temporarily_unavailable` or `server_error`.
      */
     error: string;
@@ -114,6 +115,85 @@ export type Problem = {
 };
 
 /**
+ * PushedAuthorizationRequest
+ *
+ * An authorization request (RFC 6749 §4.1.1, RFC 7636, RFC 8707), form encoded, with the
+ * client's authentication as at the token endpoint.
+ */
+export type PushedAuthorizationRequest = {
+    /**
+     * `code`.
+     */
+    response_type?: string;
+    /**
+     * The client; required unless it authenticates with HTTP Basic.
+     */
+    client_id?: string;
+    /**
+     * One of the client's registered redirect URIs; may be left out if it has only one.
+     */
+    redirect_uri?: string;
+    /**
+     * Space-separated scopes.
+     */
+    scope?: string;
+    state?: string;
+    /**
+     * OpenID Connect: echoed in the ID token.
+     */
+    nonce?: string;
+    /**
+     * The PKCE challenge (RFC 7636): 43 to 128 characters of base64url.
+     */
+    code_challenge?: string;
+    /**
+     * `S256`.
+     */
+    code_challenge_method?: string;
+    /**
+     * `none`, `login` or `consent`, space separated.
+     */
+    prompt?: string;
+    /**
+     * The resource the tokens are for (RFC 8707); one here (several may be named on the
+     * authorization endpoint's query).
+     */
+    resource?: string;
+    /**
+     * Not allowed here (RFC 9126 §2.1); refused with `invalid_request`.
+     */
+    request_uri?: string;
+    /**
+     * With `client_secret_post`: the client's secret.
+     */
+    client_secret?: string;
+    /**
+     * With `private_key_jwt`: `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
+     */
+    client_assertion_type?: string;
+    /**
+     * With `private_key_jwt`: a JWT signed with a registered key (RFC 7523).
+     */
+    client_assertion?: string;
+};
+
+/**
+ * PushedBody
+ *
+ * The `request_uri` to send the browser to the authorization endpoint with (RFC 9126 §2.2).
+ */
+export type PushedBody = {
+    /**
+     * `urn:ietf:params:oauth:request_uri:…`: works once, until it expires.
+     */
+    request_uri: string;
+    /**
+     * Seconds until `request_uri` expires.
+     */
+    expires_in: number;
+};
+
+/**
  * ServerMetadata
  *
  * Authorization server metadata (RFC 8414 / OpenID Connect Discovery); lists only what this
@@ -144,6 +224,14 @@ export type ServerMetadata = {
     authorization_response_iss_parameter_supported: boolean;
     response_modes_supported: Array<string>;
     prompt_values_supported: Array<string>;
+    /**
+     * RFC 9126.
+     */
+    pushed_authorization_request_endpoint: string;
+    /**
+     * RFC 9126 §5: every authorization request of this tenant must be pushed first.
+     */
+    require_pushed_authorization_requests: boolean;
 };
 
 /**
@@ -387,6 +475,50 @@ export type PostTByTenantOauth2TokenResponses = {
 };
 
 export type PostTByTenantOauth2TokenResponse = PostTByTenantOauth2TokenResponses[keyof PostTByTenantOauth2TokenResponses];
+
+export type PostTByTenantOauth2ParData = {
+    body: PushedAuthorizationRequest;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/par';
+};
+
+export type PostTByTenantOauth2ParErrors = {
+    /**
+     * The request is malformed, or not one the client may make (RFC 6749 §4.1.2.1 codes).
+     */
+    400: OAuthErrorBody;
+    /**
+     * Client authentication failed.
+     */
+    401: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`; `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type PostTByTenantOauth2ParError = PostTByTenantOauth2ParErrors[keyof PostTByTenantOauth2ParErrors];
+
+export type PostTByTenantOauth2ParResponses = {
+    /**
+     * The request is kept; send the browser to the authorization endpoint with `client_id`
+     * and `request_uri`.
+     */
+    201: PushedBody;
+};
+
+export type PostTByTenantOauth2ParResponse = PostTByTenantOauth2ParResponses[keyof PostTByTenantOauth2ParResponses];
 
 export type GetTByTenantOauth2UserinfoData = {
     body?: never;

@@ -39,6 +39,9 @@ struct ClientCreate {
     /// tokens itself, or a gateway configured for opaque tokens); other clients learn only
     /// about their own tokens. `false` when absent.
     resource_server: Option<bool>,
+    /// `true`: the client's authorization requests must be pushed to the pushed
+    /// authorization request endpoint first (RFC 9126 §6); `false` when absent.
+    require_pushed_authorization_requests: Option<bool>,
 }
 
 impl Example for ClientCreate {
@@ -53,6 +56,7 @@ impl Example for ClientCreate {
             jwks: None,
             access_token_format: None,
             resource_server: None,
+            require_pushed_authorization_requests: None,
         }
     }
 }
@@ -66,6 +70,8 @@ struct ClientPatch {
     disabled: Option<bool>,
     /// Whether the client may introspect every access token of the tenant.
     resource_server: Option<bool>,
+    /// Whether the client's authorization requests must be pushed first (RFC 9126).
+    require_pushed_authorization_requests: Option<bool>,
 }
 
 #[derive(ApiResponse)]
@@ -130,6 +136,9 @@ impl ClientsApi {
             jwks: body.jwks,
             access_token_format: body.access_token_format.map(|f| f.0),
             resource_server: body.resource_server.unwrap_or(false),
+            require_pushed_authorization_requests: body
+                .require_pushed_authorization_requests
+                .unwrap_or(false),
         };
         let caller = if auth.is_operator() {
             Caller::Operator
@@ -195,6 +204,7 @@ impl ClientsApi {
         let update = ClientUpdate {
             disabled: body.0.disabled,
             resource_server: body.0.resource_server,
+            require_pushed_authorization_requests: body.0.require_pushed_authorization_requests,
         };
         let client = self
             .admin

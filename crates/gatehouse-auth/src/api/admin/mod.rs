@@ -4,6 +4,7 @@
 
 mod clients;
 mod keys;
+mod policy;
 mod rules;
 mod tenants;
 mod users;
@@ -24,6 +25,9 @@ enum AdminTag {
     Users,
     /// A tenant's token signing keys and their rotation.
     Keys,
+    /// A tenant's OAuth policy: pushed authorization requests, client registration, token
+    /// exchange.
+    Policy,
 }
 
 #[derive(ApiResponse)]
@@ -39,6 +43,7 @@ pub type AdminApi = (
     clients::ClientsApi,
     users::UsersApi,
     keys::KeysApi,
+    policy::PolicyApi,
 );
 
 pub fn admin_api(admin: Admin) -> AdminApi {
@@ -46,6 +51,7 @@ pub fn admin_api(admin: Admin) -> AdminApi {
         tenants::TenantsApi::new(admin.clone()),
         clients::ClientsApi::new(admin.clone()),
         users::UsersApi::new(admin.clone()),
-        keys::KeysApi::new(admin),
+        keys::KeysApi::new(admin.clone()),
+        policy::PolicyApi::new(admin),
     )
 }

@@ -60,6 +60,10 @@ pub(super) struct ServerMetadata {
     authorization_response_iss_parameter_supported: bool,
     response_modes_supported: Vec<String>,
     prompt_values_supported: Vec<String>,
+    /// RFC 9126.
+    pushed_authorization_request_endpoint: String,
+    /// RFC 9126 §5: every authorization request of this tenant must be pushed first.
+    require_pushed_authorization_requests: bool,
 }
 
 #[derive(ApiResponse)]
@@ -102,6 +106,9 @@ impl OAuthApi {
                 userinfo_endpoint: format!("{issuer}/oauth2/userinfo"),
                 introspection_endpoint: format!("{issuer}/oauth2/introspect"),
                 revocation_endpoint: format!("{issuer}/oauth2/revoke"),
+                pushed_authorization_request_endpoint: format!("{issuer}/oauth2/par"),
+                require_pushed_authorization_requests: crate::policy::OAuthPolicy::of(&tenant)
+                    .require_pushed_authorization_requests,
                 scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
                 claims_supported: strings(&[
                     "sub",

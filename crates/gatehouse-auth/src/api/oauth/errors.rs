@@ -10,9 +10,10 @@ use crate::service::TokenError;
 
 /// An error response (RFC 6749 §5.2).
 #[derive(Debug, Object)]
-pub(super) struct OAuthErrorBody {
+pub(crate) struct OAuthErrorBody {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
     /// `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+    /// `unsupported_response_type` (pushed authorization requests),
     /// `temporarily_unavailable` or `server_error`.
     error: String,
     #[oai(skip_serializing_if_is_none)]
@@ -101,6 +102,7 @@ impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
             TokenError::UnauthorizedClient(d) => bad("unauthorized_client", d),
             TokenError::InvalidScope(d) => bad("invalid_scope", d),
             TokenError::InvalidTarget(d) => bad("invalid_target", d),
+            TokenError::UnsupportedResponseType(d) => bad("unsupported_response_type", d),
             TokenError::UnsupportedGrantType => bad(
                 "unsupported_grant_type",
                 "supported grant types: authorization_code, refresh_token, client_credentials"

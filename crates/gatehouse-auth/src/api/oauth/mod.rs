@@ -8,6 +8,7 @@ mod client_auth;
 mod discovery;
 mod errors;
 mod introspection;
+mod par;
 mod token;
 mod userinfo;
 
@@ -21,6 +22,7 @@ use crate::service::AuthService;
 use discovery::{JwksFound, MetadataFound};
 use errors::TokenResponse;
 use introspection::{IntrospectionBody, TokenQuery};
+use par::{PushedAuthorizationRequest, PushedResponse};
 use token::{TokenBody, TokenRequest};
 use userinfo::UserinfoResponse;
 
@@ -98,6 +100,26 @@ impl OAuthApi {
         form: Form<TokenRequest>,
     ) -> TokenResponse<TokenBody> {
         self.token_response(req, &tenant, form.0).await
+    }
+
+    /// Pushed authorization request (RFC 9126)
+    ///
+    /// The client posts its authorization request here first, authenticated as at the token
+    /// endpoint, and sends the browser to the authorization endpoint with only `client_id` and
+    /// the `request_uri` it gets back, which works once, within `expires_in` seconds. A tenant
+    /// or a client may require it.
+    #[oai(
+        path = "/t/:tenant/oauth2/par",
+        method = "post",
+        tag = "OAuthTag::Token"
+    )]
+    async fn pushed_authorization_request(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        form: Form<PushedAuthorizationRequest>,
+    ) -> PushedResponse {
+        self.push_response(req, &tenant, form.0).await
     }
 
     /// OpenID Connect UserInfo

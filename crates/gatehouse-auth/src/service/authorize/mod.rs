@@ -4,6 +4,7 @@
 mod consent;
 mod login;
 mod pending;
+mod pushed;
 mod redirect_uri;
 mod request;
 

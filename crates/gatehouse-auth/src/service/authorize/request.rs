@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{Outcome, error_page, redirect_to_client, redirect_uri_matches, split_scope};
 use crate::entity::{authorization_request, client, consent, session, tenant, user};
 use crate::error::AuthError;
+use crate::policy::OAuthPolicy;
 use crate::secrets::{random_token, sha256_hex};
 use crate::service::AuthService;
 
@@ -18,7 +19,7 @@ const REQUEST_TTL_SECONDS: i64 = 600;
 const MAX_RESOURCES: usize = 4;
 
 /// The checked parameters of an authorization request.
-struct Checked {
+pub(super) struct Checked {
     client: client::Model,
     redirect_uri: String,
     scope: Vec<String>,
@@ -53,7 +54,13 @@ impl AuthService {
                 "There is no such tenant.",
             ));
         };
-        let checked = match self.check_request(&tenant, params).await? {
+        // A pushed request (RFC 9126) brings its parameters; the URL's others are ignored.
+        let (params, pushed) = match self.pushed_parameters(&tenant, params).await? {
+            Ok(Some(stored)) => (stored, true),
+            Ok(None) => (params.to_vec(), false),
+            Err(page) => return Ok(page),
+        };
+        let checked = match self.check_request(&tenant, &params, pushed).await? {
             Ok(checked) => checked,
             Err(outcome) => return Ok(outcome),
         };
@@ -119,13 +126,50 @@ impl AuthService {
         }
     }
 
-    /// Validates the request. Until the redirect URI is known to be the client's, problems are
-    /// error pages; after that, error redirects (RFC 6749 §4.1.2.1).
+    /// Validates the request, `pushed` first or not. Until the redirect URI is known to be the
+    /// client's, problems are error pages; after that, error redirects (RFC 6749 §4.1.2.1).
     async fn check_request(
         &self,
         tenant: &tenant::Model,
         params: &[(String, String)],
+        pushed: bool,
     ) -> Result<Result<Checked, Outcome>, AuthError> {
+        let (client, redirect_uri) = match self.trusted_client(tenant, params).await? {
+            Ok(trusted) => trusted,
+            Err(page) => return Ok(Err(page)),
+        };
+        let params = Params(params);
+        let issuer = self.config.issuer(&tenant.slug);
+        let state = params.get("state");
+        let must_push = OAuthPolicy::of(tenant).require_pushed_authorization_requests
+            || client.require_pushed_authorization_requests;
+        let checked = if must_push && !pushed {
+            Err(RequestError::new(
+                "invalid_request",
+                "authorization requests must be pushed first (RFC 9126)",
+            ))
+        } else {
+            check_parameters(client, redirect_uri.clone(), &params, |uri| {
+                self.is_resource_of(&tenant.slug, uri)
+            })
+        };
+        Ok(checked.map_err(|err| {
+            redirect_to_client(
+                &redirect_uri,
+                &[("error", err.code), ("error_description", &err.description)],
+                state,
+                &issuer,
+            )
+        }))
+    }
+
+    /// The client a request names and the redirect URI it may be answered at, with each
+    /// parameter given once; or the error page that sends the user nowhere.
+    pub(super) async fn trusted_client(
+        &self,
+        tenant: &tenant::Model,
+        params: &[(String, String)],
+    ) -> Result<Result<(client::Model, String), Outcome>, AuthError> {
         let mut seen = std::collections::HashSet::new();
         // `resource` alone may be repeated (RFC 8707 §2).
         let mut repeated = |k: &str| k != "resource" && !seen.insert(k.to_owned());
@@ -136,17 +180,7 @@ impl AuthService {
                 format!("The parameter '{dup}' is given more than once."),
             )));
         }
-        let params = Params(params);
-        Ok(match self.trusted_redirect(tenant, &params).await? {
-            Ok((client, redirect_uri)) => check_parameters(
-                client,
-                redirect_uri,
-                &params,
-                &self.config.issuer(&tenant.slug),
-                |uri| self.is_resource_of(&tenant.slug, uri),
-            ),
-            Err(page) => Err(page),
-        })
+        self.trusted_redirect(tenant, &Params(params)).await
     }
 
     /// The client the request names and the redirect URI it may be answered at, or the error
@@ -226,7 +260,7 @@ impl AuthService {
 }
 
 /// The request's parameters, each given at most once.
-struct Params<'a>(&'a [(String, String)]);
+pub(super) struct Params<'a>(pub(super) &'a [(String, String)]);
 
 impl<'a> Params<'a> {
     fn get(&self, key: &str) -> Option<&'a str> {
@@ -244,24 +278,34 @@ impl<'a> Params<'a> {
     }
 }
 
-/// The request's parameters for `client`, checked; a problem is an error redirect to
-/// `redirect_uri`, which is known to be the client's.
-fn check_parameters(
+/// Why an authorization request is refused once its client and redirect URI are trusted: an
+/// RFC 6749 §4.1.2.1 error code and a description.
+#[derive(Debug)]
+pub(super) struct RequestError {
+    pub code: &'static str,
+    pub description: String,
+}
+
+impl RequestError {
+    fn new(code: &'static str, description: &str) -> Self {
+        Self {
+            code,
+            description: description.to_owned(),
+        }
+    }
+}
+
+/// The request's parameters for `client`, whose `redirect_uri` is known to be its own,
+/// checked.
+pub(super) fn check_parameters(
     client: client::Model,
     redirect_uri: String,
     params: &Params<'_>,
-    issuer: &str,
     is_resource: impl Fn(&str) -> bool,
-) -> Result<Checked, Outcome> {
+) -> Result<Checked, RequestError> {
     let state = params.get("state").map(str::to_owned);
-    let redirect_error = |error: &str, description: &str| {
-        Err(redirect_to_client(
-            &redirect_uri,
-            &[("error", error), ("error_description", description)],
-            state.as_deref(),
-            issuer,
-        ))
-    };
+    let redirect_error =
+        |code: &'static str, description: &str| Err(RequestError::new(code, description));
     if params.get("response_type") != Some("code") {
         return redirect_error(
             "unsupported_response_type",

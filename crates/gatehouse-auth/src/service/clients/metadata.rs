@@ -6,6 +6,7 @@ use gatehouse_proto::FieldError;
 use crate::error::AuthError;
 use crate::service::{PLATFORM_ADMIN_SCOPE, SYSTEM_TENANT};
 
+#[derive(Default)]
 pub struct NewClient {
     pub client_name: String,
     pub grant_types: Vec<String>,
@@ -22,6 +23,8 @@ pub struct NewClient {
     pub access_token_format: Option<String>,
     /// May introspect every access token of the tenant.
     pub resource_server: bool,
+    /// Its authorization requests must be pushed first (RFC 9126 §6).
+    pub require_pushed_authorization_requests: bool,
 }
 
 pub const SUPPORTED_GRANT_TYPES: &[&str] =

@@ -24,6 +24,7 @@ use crate::secrets::new_client_secret;
 pub struct ClientUpdate {
     pub disabled: Option<bool>,
     pub resource_server: Option<bool>,
+    pub require_pushed_authorization_requests: Option<bool>,
 }
 
 /// A client secret in clear: returned once at creation, never stored.
@@ -86,6 +87,7 @@ impl AuthService {
             access_token_format: Set(new.access_token_format),
             disabled: Set(false),
             resource_server: Set(new.resource_server),
+            require_pushed_authorization_requests: Set(new.require_pushed_authorization_requests),
         }
         .insert(&self.db)
         .await?;
@@ -148,6 +150,9 @@ impl AuthService {
         active.disabled = Set(disabled);
         if let Some(resource_server) = update.resource_server {
             active.resource_server = Set(resource_server);
+        }
+        if let Some(required) = update.require_pushed_authorization_requests {
+            active.require_pushed_authorization_requests = Set(required);
         }
         let updated = active.update(&tx).await?;
         if disabling {

@@ -76,6 +76,9 @@ pub enum TokenError {
     /// RFC 8707 §2: a `resource` the server does not know, or the grant did not name.
     #[error("{0}")]
     InvalidTarget(String),
+    /// A pushed authorization request (RFC 9126) asked for a response type other than `code`.
+    #[error("{0}")]
+    UnsupportedResponseType(String),
     #[error(transparent)]
     Internal(#[from] AuthError),
 }
@@ -91,7 +94,22 @@ impl TokenError {
             Self::InvalidScope(_) => "invalid_scope",
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidTarget(_) => "invalid_target",
+            Self::UnsupportedResponseType(_) => "unsupported_response_type",
             Self::Internal(_) => "server_error",
+        }
+    }
+}
+
+impl TokenError {
+    /// An authorization request's refusal (RFC 6749 §4.1.2.1 `code`), told in a JSON answer
+    /// instead of a redirect: at the pushed authorization request endpoint.
+    pub(crate) fn refused_authorization(code: &str, description: String) -> Self {
+        match code {
+            "unauthorized_client" => Self::UnauthorizedClient(description),
+            "invalid_scope" => Self::InvalidScope(description),
+            "invalid_target" => Self::InvalidTarget(description),
+            "unsupported_response_type" => Self::UnsupportedResponseType(description),
+            _ => Self::InvalidRequest(description),
         }
     }
 }

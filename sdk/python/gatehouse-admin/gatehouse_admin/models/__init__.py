@@ -14,6 +14,7 @@ from .consent import Consent
 from .consent_list import ConsentList
 from .field_error import FieldError
 from .key_list import KeyList
+from .o_auth_policy import OAuthPolicy
 from .problem import Problem
 from .role import Role
 from .signing_key import SigningKey
@@ -41,6 +42,7 @@ __all__ = (
     "ConsentList",
     "FieldError",
     "KeyList",
+    "OAuthPolicy",
     "Problem",
     "Role",
     "SigningKey",

@@ -27,6 +27,7 @@ class Client:
         client_id_issued_at (int): Seconds since the epoch (RFC 7591).
         disabled (bool):
         resource_server (bool):
+        require_pushed_authorization_requests (bool): Its authorization requests must be pushed first (RFC 9126 §6).
         jwks (Any | Unset):
     """
 
@@ -41,6 +42,7 @@ class Client:
     client_id_issued_at: int
     disabled: bool
     resource_server: bool
+    require_pushed_authorization_requests: bool
     jwks: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,6 +69,8 @@ class Client:
 
         resource_server = self.resource_server
 
+        require_pushed_authorization_requests = self.require_pushed_authorization_requests
+
         jwks = self.jwks
 
         field_dict: dict[str, Any] = {}
@@ -84,6 +88,7 @@ class Client:
                 "client_id_issued_at": client_id_issued_at,
                 "disabled": disabled,
                 "resource_server": resource_server,
+                "require_pushed_authorization_requests": require_pushed_authorization_requests,
             }
         )
         if jwks is not UNSET:
@@ -116,6 +121,8 @@ class Client:
 
         resource_server = d.pop("resource_server")
 
+        require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
+
         jwks = d.pop("jwks", UNSET)
 
         client = cls(
@@ -130,6 +137,7 @@ class Client:
             client_id_issued_at=client_id_issued_at,
             disabled=disabled,
             resource_server=resource_server,
+            require_pushed_authorization_requests=require_pushed_authorization_requests,
             jwks=jwks,
         )
 

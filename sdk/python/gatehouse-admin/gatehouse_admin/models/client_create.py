@@ -22,7 +22,8 @@ class ClientCreate:
     Example:
         {'client_name': 'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
-            'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None, 'resource_server': None}
+            'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None, 'resource_server': None,
+            'require_pushed_authorization_requests': None}
 
     Attributes:
         client_name (str): A name for people: shown on consent pages and in logs.
@@ -44,6 +45,9 @@ class ClientCreate:
             API that checks
             tokens itself, or a gateway configured for opaque tokens); other clients learn only
             about their own tokens. `false` when absent.
+        require_pushed_authorization_requests (bool | None | Unset): `true`: the client's authorization requests must be
+            pushed to the pushed
+            authorization request endpoint first (RFC 9126 §6); `false` when absent.
     """
 
     client_name: str
@@ -55,6 +59,7 @@ class ClientCreate:
     jwks: Any | Unset = UNSET
     access_token_format: ClientCreateAccessTokenFormat | Unset = UNSET
     resource_server: bool | None | Unset = UNSET
+    require_pushed_authorization_requests: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +112,12 @@ class ClientCreate:
         else:
             resource_server = self.resource_server
 
+        require_pushed_authorization_requests: bool | None | Unset
+        if isinstance(self.require_pushed_authorization_requests, Unset):
+            require_pushed_authorization_requests = UNSET
+        else:
+            require_pushed_authorization_requests = self.require_pushed_authorization_requests
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -130,6 +141,8 @@ class ClientCreate:
             field_dict["access_token_format"] = access_token_format
         if resource_server is not UNSET:
             field_dict["resource_server"] = resource_server
+        if require_pushed_authorization_requests is not UNSET:
+            field_dict["require_pushed_authorization_requests"] = require_pushed_authorization_requests
 
         return field_dict
 
@@ -218,6 +231,17 @@ class ClientCreate:
 
         resource_server = _parse_resource_server(d.pop("resource_server", UNSET))
 
+        def _parse_require_pushed_authorization_requests(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        require_pushed_authorization_requests = _parse_require_pushed_authorization_requests(
+            d.pop("require_pushed_authorization_requests", UNSET)
+        )
+
         client_create = cls(
             client_name=client_name,
             grant_types=grant_types,
@@ -228,6 +252,7 @@ class ClientCreate:
             jwks=jwks,
             access_token_format=access_token_format,
             resource_server=resource_server,
+            require_pushed_authorization_requests=require_pushed_authorization_requests,
         )
 
         client_create.additional_properties = d

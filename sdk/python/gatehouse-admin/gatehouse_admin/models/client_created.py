@@ -28,6 +28,7 @@ class ClientCreated:
             client_id_issued_at (int): Seconds since the epoch (RFC 7591).
             disabled (bool):
             resource_server (bool):
+            require_pushed_authorization_requests (bool): Its authorization requests must be pushed first (RFC 9126 §6).
             jwks (Any | Unset):
             client_secret (str | Unset):
             client_secret_expires_at (int | Unset): `0`: the secret does not expire (RFC 7591).
@@ -44,6 +45,7 @@ class ClientCreated:
     client_id_issued_at: int
     disabled: bool
     resource_server: bool
+    require_pushed_authorization_requests: bool
     jwks: Any | Unset = UNSET
     client_secret: str | Unset = UNSET
     client_secret_expires_at: int | Unset = UNSET
@@ -72,6 +74,8 @@ class ClientCreated:
 
         resource_server = self.resource_server
 
+        require_pushed_authorization_requests = self.require_pushed_authorization_requests
+
         jwks = self.jwks
 
         client_secret = self.client_secret
@@ -93,6 +97,7 @@ class ClientCreated:
                 "client_id_issued_at": client_id_issued_at,
                 "disabled": disabled,
                 "resource_server": resource_server,
+                "require_pushed_authorization_requests": require_pushed_authorization_requests,
             }
         )
         if jwks is not UNSET:
@@ -129,6 +134,8 @@ class ClientCreated:
 
         resource_server = d.pop("resource_server")
 
+        require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
+
         jwks = d.pop("jwks", UNSET)
 
         client_secret = d.pop("client_secret", UNSET)
@@ -147,6 +154,7 @@ class ClientCreated:
             client_id_issued_at=client_id_issued_at,
             disabled=disabled,
             resource_server=resource_server,
+            require_pushed_authorization_requests=require_pushed_authorization_requests,
             jwks=jwks,
             client_secret=client_secret,
             client_secret_expires_at=client_secret_expires_at,

@@ -21,10 +21,13 @@ class ClientPatch:
             gateway refuses its access tokens; `false` enables it again (earlier tokens stay
             revoked).
         resource_server (bool | None | Unset): Whether the client may introspect every access token of the tenant.
+        require_pushed_authorization_requests (bool | None | Unset): Whether the client's authorization requests must be
+            pushed first (RFC 9126).
     """
 
     disabled: bool | None | Unset = UNSET
     resource_server: bool | None | Unset = UNSET
+    require_pushed_authorization_requests: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +43,12 @@ class ClientPatch:
         else:
             resource_server = self.resource_server
 
+        require_pushed_authorization_requests: bool | None | Unset
+        if isinstance(self.require_pushed_authorization_requests, Unset):
+            require_pushed_authorization_requests = UNSET
+        else:
+            require_pushed_authorization_requests = self.require_pushed_authorization_requests
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -47,6 +56,8 @@ class ClientPatch:
             field_dict["disabled"] = disabled
         if resource_server is not UNSET:
             field_dict["resource_server"] = resource_server
+        if require_pushed_authorization_requests is not UNSET:
+            field_dict["require_pushed_authorization_requests"] = require_pushed_authorization_requests
 
         return field_dict
 
@@ -72,9 +83,21 @@ class ClientPatch:
 
         resource_server = _parse_resource_server(d.pop("resource_server", UNSET))
 
+        def _parse_require_pushed_authorization_requests(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        require_pushed_authorization_requests = _parse_require_pushed_authorization_requests(
+            d.pop("require_pushed_authorization_requests", UNSET)
+        )
+
         client_patch = cls(
             disabled=disabled,
             resource_server=resource_server,
+            require_pushed_authorization_requests=require_pushed_authorization_requests,
         )
 
         client_patch.additional_properties = d

@@ -6,6 +6,8 @@ from .jwk import Jwk
 from .jwks import Jwks
 from .o_auth_error_body import OAuthErrorBody
 from .problem import Problem
+from .pushed_authorization_request import PushedAuthorizationRequest
+from .pushed_body import PushedBody
 from .server_metadata import ServerMetadata
 from .token_body import TokenBody
 from .token_query import TokenQuery
@@ -18,6 +20,8 @@ __all__ = (
     "Jwks",
     "OAuthErrorBody",
     "Problem",
+    "PushedAuthorizationRequest",
+    "PushedBody",
     "ServerMetadata",
     "TokenBody",
     "TokenQuery",

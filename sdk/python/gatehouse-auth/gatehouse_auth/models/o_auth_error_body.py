@@ -18,6 +18,7 @@ class OAuthErrorBody:
     Attributes:
         error (str): `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
             `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
+            `unsupported_response_type` (pushed authorization requests),
             `temporarily_unavailable` or `server_error`.
         error_description (str | Unset):
     """

@@ -36,6 +36,9 @@ class ServerMetadata:
             authorization_response_iss_parameter_supported (bool): RFC 9207: authorization responses carry `iss`.
             response_modes_supported (list[str]):
             prompt_values_supported (list[str]):
+            pushed_authorization_request_endpoint (str): RFC 9126.
+            require_pushed_authorization_requests (bool): RFC 9126 §5: every authorization request of this tenant must be
+                pushed first.
     """
 
     issuer: str
@@ -59,6 +62,8 @@ class ServerMetadata:
     authorization_response_iss_parameter_supported: bool
     response_modes_supported: list[str]
     prompt_values_supported: list[str]
+    pushed_authorization_request_endpoint: str
+    require_pushed_authorization_requests: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,6 +109,10 @@ class ServerMetadata:
 
         prompt_values_supported = self.prompt_values_supported
 
+        pushed_authorization_request_endpoint = self.pushed_authorization_request_endpoint
+
+        require_pushed_authorization_requests = self.require_pushed_authorization_requests
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -129,6 +138,8 @@ class ServerMetadata:
                 "authorization_response_iss_parameter_supported": authorization_response_iss_parameter_supported,
                 "response_modes_supported": response_modes_supported,
                 "prompt_values_supported": prompt_values_supported,
+                "pushed_authorization_request_endpoint": pushed_authorization_request_endpoint,
+                "require_pushed_authorization_requests": require_pushed_authorization_requests,
             }
         )
 
@@ -185,6 +196,10 @@ class ServerMetadata:
 
         prompt_values_supported = cast(list[str], d.pop("prompt_values_supported"))
 
+        pushed_authorization_request_endpoint = d.pop("pushed_authorization_request_endpoint")
+
+        require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
+
         server_metadata = cls(
             issuer=issuer,
             authorization_endpoint=authorization_endpoint,
@@ -207,6 +222,8 @@ class ServerMetadata:
             authorization_response_iss_parameter_supported=authorization_response_iss_parameter_supported,
             response_modes_supported=response_modes_supported,
             prompt_values_supported=prompt_values_supported,
+            pushed_authorization_request_endpoint=pushed_authorization_request_endpoint,
+            require_pushed_authorization_requests=require_pushed_authorization_requests,
         )
 
         server_metadata.additional_properties = d
