@@ -3,14 +3,21 @@
 //! `tests/oauth-clients/`, run by `scripts/oauth-clients.sh` against a platform this test starts.
 //! Which library covers what is in each test file's header.
 
-use crate::helpers::{run_script, spawn_app};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, repository, run_script, spawn_app};
 
 #[tokio::test]
 async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
     let app = spawn_app().await;
-    app.create_tenant("acme").await;
+    // A tenant with ada and an app she signs in to, and a service of its own.
+    let third_party = app.app_with("acme", json!({})).await;
     let client = app.register_client("acme", "products:read").await;
-    run_script(
+    let app_secret = third_party
+        .client_secret
+        .as_deref()
+        .expect("a confidential app");
+    let output = run_script(
         "the OAuth client library tests",
         "oauth-clients.sh",
         &[],
@@ -19,9 +26,28 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
             ("GATEHOUSE_TENANT", "acme"),
             ("GATEHOUSE_CLIENT_ID", &client.client_id),
             ("GATEHOUSE_CLIENT_SECRET", &client.client_secret),
+            ("GATEHOUSE_APP_ID", &third_party.client_id),
+            ("GATEHOUSE_APP_SECRET", app_secret),
+            ("GATEHOUSE_APP_REDIRECT", &third_party.redirect),
+            ("GATEHOUSE_USERNAME", "ada"),
+            ("GATEHOUSE_PASSWORD", PASSWORD),
         ],
         "It needs node (20.18 or newer) and npm (Debian: scripts/install-test-deps.sh installs \
          them), and npm's registry the first time (npm ci in tests/oauth-clients).",
     )
     .await;
+    // Every test of every file ran: node's summary counts them.
+    let files = std::fs::read_dir(repository().join("tests/oauth-clients/test")).expect("tests");
+    let declared: usize = files
+        .filter_map(Result::ok)
+        .filter(|f| f.file_name().to_string_lossy().ends_with(".test.mjs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(f.path()).expect("a test file");
+            text.lines().filter(|l| l.starts_with("test(")).count()
+        })
+        .sum();
+    assert!(
+        output.contains(&format!("ℹ pass {declared}\n")),
+        "{declared} tests declared, not all passed:\n{output}"
+    );
 }

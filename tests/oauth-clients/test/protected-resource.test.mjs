@@ -7,13 +7,9 @@ import assert from 'node:assert/strict'
 import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
 
-const base = process.env.GATEHOUSE_BASE_URL
-const tenant = process.env.GATEHOUSE_TENANT
-const clientId = process.env.GATEHOUSE_CLIENT_ID
-const clientSecret = process.env.GATEHOUSE_CLIENT_SECRET
-for (const [name, value] of Object.entries({ base, tenant, clientId, clientSecret })) {
-  assert.ok(value, `${name} is not set: run these tests through tests/api/oauth_clients.rs`)
-}
+import { env } from '../lib/platform.mjs'
+
+const { base, tenant, clientId, clientSecret } = env
 
 // The test platform speaks plain http on loopback.
 const insecure = { [oauth.allowInsecureRequests]: true }
