@@ -190,6 +190,37 @@ async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_
         .expect_err("not JSON");
     assert!(format!("{refused:#}").contains("--set"), "{refused:#}");
 
+    // An initial access token for client registration: shown once, then listed without it.
+    let made = json(
+        run(&[
+            "--json",
+            "tenant",
+            "registration-token",
+            "create",
+            "acme",
+            "--max-uses",
+            "2",
+        ])
+        .await,
+    );
+    assert!(
+        made["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("ghi_")),
+        "{made}"
+    );
+    assert_eq!(made["remaining_uses"], 2);
+    let listed = json(run(&["--json", "tenant", "registration-token", "list", "acme"]).await);
+    assert_eq!(
+        listed,
+        api("/t/acme/admin/v1/registration-tokens".into()).await
+    );
+    assert!(listed["items"][0].get("token").is_none());
+    let id = made["id"].as_str().expect("id");
+    run(&["tenant", "registration-token", "delete", "acme", id])
+        .await
+        .expect("delete");
+
     // A public app that redirects, as the admin API would register it.
     let public = json(
         run(&[

@@ -32,6 +32,7 @@ mod par;
 mod products;
 mod profile;
 mod rate_limits;
+mod registration;
 mod resource_indicators;
 mod resource_metadata;
 mod response_cache;

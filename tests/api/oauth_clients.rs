@@ -17,6 +17,18 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
         .client_secret
         .as_deref()
         .expect("a confidential app");
+    // Agents may register themselves.
+    let operator = app.operator_token().await;
+    let policy = json!({"registration": {"mode": "open"}});
+    let set = app
+        .send(
+            reqwest::Method::PUT,
+            "/t/acme/admin/v1/oauth-policy",
+            Some(&operator),
+            Some(policy),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
     let output = run_script(
         "the OAuth client library tests",
         "oauth-clients.sh",

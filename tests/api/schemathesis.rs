@@ -75,6 +75,7 @@ async fn schemathesis_finds_every_answer_as_the_documents_say() {
         limits.client_per_minute = 10_000_000;
         limits.token_endpoint_per_minute = 10_000_000;
         limits.oauth_per_minute = 10_000_000;
+        limits.registration_per_minute = 10_000_000;
     })
     .await;
     app.create_tenant("acme").await;
@@ -92,6 +93,17 @@ async fn schemathesis_finds_every_answer_as_the_documents_say() {
     let scopes: Vec<&str> = SHOP_SCOPES.split(' ').collect();
     let tenant_token = app.token(&client, &scopes).await;
     let operator_token = app.operator_token().await;
+    // Clients may register themselves in acme, so that the fuzzer reaches the registration.
+    let open = json!({"registration": {"mode": "open"}});
+    let policy = app
+        .send(
+            reqwest::Method::PUT,
+            "/t/acme/admin/v1/oauth-policy",
+            Some(&operator_token),
+            Some(open),
+        )
+        .await;
+    assert_eq!(policy.status(), 200);
 
     let st = tokio::task::spawn_blocking(schemathesis)
         .await

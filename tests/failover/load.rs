@@ -220,6 +220,7 @@ pub fn generous_limits(config: &mut gatehouse::Config) {
     limits.client_per_minute = 1_000_000;
     limits.token_endpoint_per_minute = 1_000_000;
     limits.oauth_per_minute = 1_000_000;
+    limits.registration_per_minute = 1_000_000;
 }
 
 /// The `x-cache` header of a cached read now.

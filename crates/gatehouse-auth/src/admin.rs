@@ -9,7 +9,8 @@ use crate::service::{
     AuthService, ClientUpdate, NewClient, NewTenant, NewUser, TenantUpdate, UserUpdate,
 };
 use crate::views::{
-    ClientCreated, ClientList, ConsentList, KeyList, Tenant, TenantList, User, UserList,
+    ClientCreated, ClientList, ConsentList, InitialAccessTokenCreated, InitialAccessTokenList,
+    KeyList, Tenant, TenantList, User, UserList,
 };
 
 /// Who asks for an admin operation.
@@ -76,6 +77,43 @@ impl Admin {
         policy: OAuthPolicy,
     ) -> Result<OAuthPolicy, AuthError> {
         self.service.set_oauth_policy(tenant, policy).await
+    }
+
+    /// A new initial access token for dynamic client registration, shown once.
+    #[tracing::instrument(skip(self))]
+    pub async fn create_initial_access_token(
+        &self,
+        tenant: &str,
+        expires_in: Option<i64>,
+        max_uses: Option<i32>,
+    ) -> Result<InitialAccessTokenCreated, AuthError> {
+        let (row, token) = self
+            .service
+            .create_initial_access_token(tenant, expires_in, max_uses)
+            .await?;
+        Ok(InitialAccessTokenCreated {
+            details: row.into(),
+            token,
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    pub async fn list_initial_access_tokens(
+        &self,
+        tenant: &str,
+    ) -> Result<InitialAccessTokenList, AuthError> {
+        let rows = self.service.list_initial_access_tokens(tenant).await?;
+        let items = rows.into_iter().map(Into::into).collect();
+        Ok(InitialAccessTokenList { items })
+    }
+
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_initial_access_token(
+        &self,
+        tenant: &str,
+        id: uuid::Uuid,
+    ) -> Result<(), AuthError> {
+        self.service.delete_initial_access_token(tenant, id).await
     }
 
     /// Deletes the tenant with its clients, users and keys.

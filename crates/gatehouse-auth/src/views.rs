@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use poem_openapi::types::ToJSON;
 
-use crate::entity::{client, signing_key, tenant, user};
+use crate::entity::{client, initial_access_token, signing_key, tenant, user};
 use crate::service::users::GrantedConsent;
 
 /// A view as the JSON the admin API answers.
@@ -138,6 +138,45 @@ impl ClientCreated {
 #[derive(Debug, Object)]
 pub struct ClientList {
     pub(crate) items: Vec<Client>,
+}
+
+/// An initial access token (RFC 7591 §3): lets its holder register clients at the tenant's
+/// registration endpoint, when the tenant's policy asks for one. The token itself is shown
+/// only when it is made.
+#[derive(Debug, Object)]
+pub struct InitialAccessToken {
+    id: uuid::Uuid,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    /// Registrations it still allows; absent: unlimited until it expires.
+    #[oai(skip_serializing_if_is_none)]
+    remaining_uses: Option<i32>,
+}
+
+impl From<initial_access_token::Model> for InitialAccessToken {
+    fn from(t: initial_access_token::Model) -> Self {
+        Self {
+            id: t.id,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            remaining_uses: t.remaining_uses,
+        }
+    }
+}
+
+/// A new initial access token: hand `token` to whoever may register clients; it is shown only
+/// this once.
+#[derive(Debug, Object)]
+pub struct InitialAccessTokenCreated {
+    #[oai(flatten)]
+    pub(crate) details: InitialAccessToken,
+    /// The bearer token for `Authorization: Bearer …` on the registration endpoint.
+    pub(crate) token: String,
+}
+
+#[derive(Debug, Object)]
+pub struct InitialAccessTokenList {
+    pub(crate) items: Vec<InitialAccessToken>,
 }
 
 /// A user. The password is never returned.

@@ -25,6 +25,8 @@ pub struct RateLimitConfig {
     /// Requests per minute from one address, per tenant, to the sign-in pages, introspection,
     /// revocation and UserInfo.
     pub oauth_per_minute: u32,
+    /// Client registrations (and their management) per minute from one address, per tenant.
+    pub registration_per_minute: u32,
 }
 
 /// Who a request is charged to.
@@ -196,11 +198,14 @@ impl Limiter {
                     AddressBudget::Token => ("token", self.config.token_endpoint_per_minute),
                     AddressBudget::OAuthApi => ("oauth", self.config.oauth_per_minute),
                     AddressBudget::SignIn => ("sign-in", self.config.oauth_per_minute),
+                    AddressBudget::Registration => {
+                        ("registration", self.config.registration_per_minute)
+                    }
                 };
-                let bucket = if budget == AddressBudget::Token {
-                    "token"
-                } else {
-                    "oauth"
+                let bucket = match budget {
+                    AddressBudget::Token => "token",
+                    AddressBudget::Registration => "registration",
+                    AddressBudget::OAuthApi | AddressBudget::SignIn => "oauth",
                 };
                 vec![(
                     name,

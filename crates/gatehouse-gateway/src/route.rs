@@ -55,6 +55,8 @@ pub enum AddressBudget {
     OAuthApi,
     /// The sign-in pages: authorize, login, consent (`rate_limits.oauth_per_minute`).
     SignIn,
+    /// Dynamic client registration and its management (`rate_limits.registration_per_minute`).
+    Registration,
 }
 
 /// A request's route, as the request-id middleware classified it (`None`: no route).
@@ -190,6 +192,10 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                 let (template, budget) = match *endpoint {
                     "token" => ("/t/:tenant/oauth2/token", Some(AddressBudget::Token)),
                     "par" => ("/t/:tenant/oauth2/par", Some(AddressBudget::Token)),
+                    "register" => (
+                        "/t/:tenant/oauth2/register",
+                        Some(AddressBudget::Registration),
+                    ),
                     "authorize" => ("/t/:tenant/oauth2/authorize", Some(AddressBudget::SignIn)),
                     "login" => ("/t/:tenant/oauth2/login", Some(AddressBudget::SignIn)),
                     "consent" => ("/t/:tenant/oauth2/consent", Some(AddressBudget::SignIn)),
@@ -206,6 +212,10 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                     ..target(template, Auth, public, Some(tenant))
                 }
             }
+            ["oauth2", "register", _] => Target {
+                per_address: Some(AddressBudget::Registration),
+                ..target("/t/:tenant/oauth2/register", Auth, public, Some(tenant))
+            },
             ["oauth2", ..] => target("/t/:tenant/oauth2/*", Auth, public, Some(tenant)),
             ["jwks.json"] => target("/t/:tenant/jwks.json", Auth, public, Some(tenant)),
             [".well-known", ..] => target("/t/:tenant/.well-known/*", Auth, public, Some(tenant)),

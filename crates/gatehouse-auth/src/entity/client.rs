@@ -32,6 +32,9 @@ pub struct Model {
     pub resource_server: bool,
     /// Its authorization requests must be pushed first (RFC 9126 §6).
     pub require_pushed_authorization_requests: bool,
+    /// Registered dynamically (RFC 7591): the SHA-256 of its registration access token, with
+    /// which it manages itself (RFC 7592).
+    pub registration_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub mod client;
 pub mod code;
 pub mod consent;
 pub mod directory_change;
+pub mod initial_access_token;
 pub mod installation;
 pub mod pushed_request;
 pub mod refresh_token;

@@ -20,6 +20,7 @@ mod m20261202_000012_resource_servers;
 mod m20261202_000013_directory_changes;
 mod m20261203_000014_resource_indicators;
 mod m20261203_000015_pushed_authorization_requests;
+mod m20261203_000016_client_registration;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_directory_changes::Migration),
             Box::new(m20261203_000014_resource_indicators::Migration),
             Box::new(m20261203_000015_pushed_authorization_requests::Migration),
+            Box::new(m20261203_000016_client_registration::Migration),
         ]
     }
 }
@@ -79,6 +81,7 @@ mod tests {
                 "m20261202_000013_directory_changes",
                 "m20261203_000014_resource_indicators",
                 "m20261203_000015_pushed_authorization_requests",
+                "m20261203_000016_client_registration",
             ]
         );
     }

@@ -12,7 +12,7 @@ mod throttle;
 mod tokens;
 pub(crate) mod users;
 
-pub use clients::{ClientUpdate, NewClient};
+pub use clients::{ClientUpdate, NewClient, RegistrationError};
 pub use revocation::{Introspection, UserinfoError};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use tokens::{ClientAuth, Grant, TokenError};
@@ -196,7 +196,7 @@ impl AuthService {
                     ..NewClient::default()
                 };
                 let (_, generated) = self
-                    .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret)
+                    .insert_client(&system, ADMIN_CLIENT_ID.into(), new, secret, None)
                     .await?;
                 Ok(match (secret, generated) {
                     (None, Some(generated)) => Bootstrap::SecretGenerated(generated.0),

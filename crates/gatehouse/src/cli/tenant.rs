@@ -54,6 +54,28 @@ pub(crate) enum TenantCommand {
         #[arg(long)]
         set: Option<std::path::PathBuf>,
     },
+    /// The initial access tokens with which clients register themselves, when the tenant's
+    /// policy asks for one (RFC 7591).
+    #[command(subcommand)]
+    RegistrationToken(RegistrationTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RegistrationTokenCommand {
+    /// Make one; the token is printed only this once.
+    Create {
+        slug: String,
+        /// Seconds until it expires (60 to 2592000); a day when absent.
+        #[arg(long)]
+        expires_in: Option<i64>,
+        /// How many clients it may register; unlimited until it expires when absent.
+        #[arg(long)]
+        max_uses: Option<i32>,
+    },
+    /// Those that have not expired (without the tokens).
+    List { slug: String },
+    /// Withdraw one.
+    Delete { slug: String, id: uuid::Uuid },
 }
 
 /// A number, or `default`: the installation's value (`None`).
@@ -126,6 +148,29 @@ pub(super) async fn run(admin: &Admin, cmd: TenantCommand) -> anyhow::Result<Ans
                     .map_err(problem)?,
             )
         }
+        TenantCommand::RegistrationToken(cmd) => match cmd {
+            RegistrationTokenCommand::Create {
+                slug,
+                expires_in,
+                max_uses,
+            } => {
+                let made = admin.create_initial_access_token(&slug, expires_in, max_uses);
+                view(&made.await.map_err(problem)?)
+            }
+            RegistrationTokenCommand::List { slug } => view(
+                &admin
+                    .list_initial_access_tokens(&slug)
+                    .await
+                    .map_err(problem)?,
+            ),
+            RegistrationTokenCommand::Delete { slug, id } => {
+                admin
+                    .delete_initial_access_token(&slug, id)
+                    .await
+                    .map_err(problem)?;
+                Answer::Done(format!("withdrew initial access token {id}"))
+            }
+        },
         TenantCommand::Delete { slug } => {
             admin.delete_tenant(&slug).await.map_err(problem)?;
             Answer::Done(format!("deleted tenant {slug}"))

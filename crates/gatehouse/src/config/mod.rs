@@ -204,6 +204,7 @@ pub struct RateLimits {
     pub client_per_minute: u32,
     pub token_endpoint_per_minute: u32,
     pub oauth_per_minute: u32,
+    pub registration_per_minute: u32,
     /// Tenant slug → requests per minute.
     #[serde(default)]
     pub tenants: std::collections::HashMap<String, u32>,

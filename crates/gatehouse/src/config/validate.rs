@@ -164,6 +164,7 @@ impl Config {
             || limits.client_per_minute == 0
             || limits.token_endpoint_per_minute == 0
             || limits.oauth_per_minute == 0
+            || limits.registration_per_minute == 0
             || limits.tenants.values().any(|v| *v == 0)
         {
             return Err(invalid(

@@ -76,6 +76,7 @@ pub(super) async fn gateway(
             client_per_minute: config.gateway.rate_limits.client_per_minute,
             token_endpoint_per_minute: config.gateway.rate_limits.token_endpoint_per_minute,
             oauth_per_minute: config.gateway.rate_limits.oauth_per_minute,
+            registration_per_minute: config.gateway.rate_limits.registration_per_minute,
         },
         revocation_poll: Duration::from_secs(config.gateway.revocation_poll_seconds),
         revocation_unknown: match config.gateway.revocation_unknown {

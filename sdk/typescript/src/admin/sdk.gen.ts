@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { DeleteAdminV1TenantsBySlugData, DeleteAdminV1TenantsBySlugErrors, DeleteAdminV1TenantsBySlugResponses, DeleteTByTenantAdminV1ClientsByClientIdData, DeleteTByTenantAdminV1ClientsByClientIdErrors, DeleteTByTenantAdminV1ClientsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdData, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdErrors, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdData, DeleteTByTenantAdminV1UsersByUserIdErrors, DeleteTByTenantAdminV1UsersByUserIdResponses, GetAdminV1TenantsBySlugData, GetAdminV1TenantsBySlugErrors, GetAdminV1TenantsBySlugResponses, GetAdminV1TenantsData, GetAdminV1TenantsErrors, GetAdminV1TenantsResponses, GetTByTenantAdminV1ClientsByClientIdData, GetTByTenantAdminV1ClientsByClientIdErrors, GetTByTenantAdminV1ClientsByClientIdResponses, GetTByTenantAdminV1ClientsData, GetTByTenantAdminV1ClientsErrors, GetTByTenantAdminV1ClientsResponses, GetTByTenantAdminV1KeysData, GetTByTenantAdminV1KeysErrors, GetTByTenantAdminV1KeysResponses, GetTByTenantAdminV1OauthPolicyData, GetTByTenantAdminV1OauthPolicyErrors, GetTByTenantAdminV1OauthPolicyResponses, GetTByTenantAdminV1UsersByUserIdConsentsData, GetTByTenantAdminV1UsersByUserIdConsentsErrors, GetTByTenantAdminV1UsersByUserIdConsentsResponses, GetTByTenantAdminV1UsersByUserIdData, GetTByTenantAdminV1UsersByUserIdErrors, GetTByTenantAdminV1UsersByUserIdResponses, GetTByTenantAdminV1UsersData, GetTByTenantAdminV1UsersErrors, GetTByTenantAdminV1UsersResponses, PatchAdminV1TenantsBySlugData, PatchAdminV1TenantsBySlugErrors, PatchAdminV1TenantsBySlugResponses, PatchTByTenantAdminV1ClientsByClientIdData, PatchTByTenantAdminV1ClientsByClientIdErrors, PatchTByTenantAdminV1ClientsByClientIdResponses, PatchTByTenantAdminV1UsersByUserIdData, PatchTByTenantAdminV1UsersByUserIdErrors, PatchTByTenantAdminV1UsersByUserIdResponses, PostAdminV1TenantsData, PostAdminV1TenantsErrors, PostAdminV1TenantsResponses, PostTByTenantAdminV1ClientsData, PostTByTenantAdminV1ClientsErrors, PostTByTenantAdminV1ClientsResponses, PostTByTenantAdminV1KeysRotateData, PostTByTenantAdminV1KeysRotateErrors, PostTByTenantAdminV1KeysRotateResponses, PostTByTenantAdminV1UsersData, PostTByTenantAdminV1UsersErrors, PostTByTenantAdminV1UsersResponses, PutTByTenantAdminV1OauthPolicyData, PutTByTenantAdminV1OauthPolicyErrors, PutTByTenantAdminV1OauthPolicyResponses } from './types.gen.js';
+import type { DeleteAdminV1TenantsBySlugData, DeleteAdminV1TenantsBySlugErrors, DeleteAdminV1TenantsBySlugResponses, DeleteTByTenantAdminV1ClientsByClientIdData, DeleteTByTenantAdminV1ClientsByClientIdErrors, DeleteTByTenantAdminV1ClientsByClientIdResponses, DeleteTByTenantAdminV1RegistrationTokensByIdData, DeleteTByTenantAdminV1RegistrationTokensByIdErrors, DeleteTByTenantAdminV1RegistrationTokensByIdResponses, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdData, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdErrors, DeleteTByTenantAdminV1UsersByUserIdConsentsByClientIdResponses, DeleteTByTenantAdminV1UsersByUserIdData, DeleteTByTenantAdminV1UsersByUserIdErrors, DeleteTByTenantAdminV1UsersByUserIdResponses, GetAdminV1TenantsBySlugData, GetAdminV1TenantsBySlugErrors, GetAdminV1TenantsBySlugResponses, GetAdminV1TenantsData, GetAdminV1TenantsErrors, GetAdminV1TenantsResponses, GetTByTenantAdminV1ClientsByClientIdData, GetTByTenantAdminV1ClientsByClientIdErrors, GetTByTenantAdminV1ClientsByClientIdResponses, GetTByTenantAdminV1ClientsData, GetTByTenantAdminV1ClientsErrors, GetTByTenantAdminV1ClientsResponses, GetTByTenantAdminV1KeysData, GetTByTenantAdminV1KeysErrors, GetTByTenantAdminV1KeysResponses, GetTByTenantAdminV1OauthPolicyData, GetTByTenantAdminV1OauthPolicyErrors, GetTByTenantAdminV1OauthPolicyResponses, GetTByTenantAdminV1RegistrationTokensData, GetTByTenantAdminV1RegistrationTokensErrors, GetTByTenantAdminV1RegistrationTokensResponses, GetTByTenantAdminV1UsersByUserIdConsentsData, GetTByTenantAdminV1UsersByUserIdConsentsErrors, GetTByTenantAdminV1UsersByUserIdConsentsResponses, GetTByTenantAdminV1UsersByUserIdData, GetTByTenantAdminV1UsersByUserIdErrors, GetTByTenantAdminV1UsersByUserIdResponses, GetTByTenantAdminV1UsersData, GetTByTenantAdminV1UsersErrors, GetTByTenantAdminV1UsersResponses, PatchAdminV1TenantsBySlugData, PatchAdminV1TenantsBySlugErrors, PatchAdminV1TenantsBySlugResponses, PatchTByTenantAdminV1ClientsByClientIdData, PatchTByTenantAdminV1ClientsByClientIdErrors, PatchTByTenantAdminV1ClientsByClientIdResponses, PatchTByTenantAdminV1UsersByUserIdData, PatchTByTenantAdminV1UsersByUserIdErrors, PatchTByTenantAdminV1UsersByUserIdResponses, PostAdminV1TenantsData, PostAdminV1TenantsErrors, PostAdminV1TenantsResponses, PostTByTenantAdminV1ClientsData, PostTByTenantAdminV1ClientsErrors, PostTByTenantAdminV1ClientsResponses, PostTByTenantAdminV1KeysRotateData, PostTByTenantAdminV1KeysRotateErrors, PostTByTenantAdminV1KeysRotateResponses, PostTByTenantAdminV1RegistrationTokensData, PostTByTenantAdminV1RegistrationTokensErrors, PostTByTenantAdminV1RegistrationTokensResponses, PostTByTenantAdminV1UsersData, PostTByTenantAdminV1UsersErrors, PostTByTenantAdminV1UsersResponses, PutTByTenantAdminV1OauthPolicyData, PutTByTenantAdminV1OauthPolicyErrors, PutTByTenantAdminV1OauthPolicyResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -407,5 +407,60 @@ export const putTByTenantAdminV1OauthPolicy = <ThrowOnError extends boolean = fa
             'Content-Type': 'application/json; charset=utf-8',
             ...options.headers
         }
+    });
+};
+
+/**
+ * List the initial access tokens that have not expired
+ */
+export const getTByTenantAdminV1RegistrationTokens = <ThrowOnError extends boolean = false>(options: Options<GetTByTenantAdminV1RegistrationTokensData, ThrowOnError>) => {
+    return (options.client ?? client).get<GetTByTenantAdminV1RegistrationTokensResponses, GetTByTenantAdminV1RegistrationTokensErrors, ThrowOnError>({
+        security: [
+            {
+                scheme: 'bearer',
+                type: 'http'
+            }
+        ],
+        url: '/t/{tenant}/admin/v1/registration-tokens',
+        ...options
+    });
+};
+
+/**
+ * Make an initial access token
+ *
+ * For a tenant whose policy registers clients with an initial access token (RFC 7591 §3):
+ * whoever holds it may register clients until it expires or is used up.
+ */
+export const postTByTenantAdminV1RegistrationTokens = <ThrowOnError extends boolean = false>(options: Options<PostTByTenantAdminV1RegistrationTokensData, ThrowOnError>) => {
+    return (options.client ?? client).post<PostTByTenantAdminV1RegistrationTokensResponses, PostTByTenantAdminV1RegistrationTokensErrors, ThrowOnError>({
+        security: [
+            {
+                scheme: 'bearer',
+                type: 'http'
+            }
+        ],
+        url: '/t/{tenant}/admin/v1/registration-tokens',
+        ...options,
+        headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            ...options.headers
+        }
+    });
+};
+
+/**
+ * Withdraw an initial access token
+ */
+export const deleteTByTenantAdminV1RegistrationTokensById = <ThrowOnError extends boolean = false>(options: Options<DeleteTByTenantAdminV1RegistrationTokensByIdData, ThrowOnError>) => {
+    return (options.client ?? client).delete<DeleteTByTenantAdminV1RegistrationTokensByIdResponses, DeleteTByTenantAdminV1RegistrationTokensByIdErrors, ThrowOnError>({
+        security: [
+            {
+                scheme: 'bearer',
+                type: 'http'
+            }
+        ],
+        url: '/t/{tenant}/admin/v1/registration-tokens/{id}',
+        ...options
     });
 };

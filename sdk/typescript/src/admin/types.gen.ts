@@ -189,6 +189,66 @@ export type FieldError = {
 };
 
 /**
+ * InitialAccessToken
+ *
+ * An initial access token (RFC 7591 §3): lets its holder register clients at the tenant's
+ * registration endpoint, when the tenant's policy asks for one. The token itself is shown
+ * only when it is made.
+ */
+export type InitialAccessToken = {
+    id: string;
+    created_at: string;
+    expires_at: string;
+    /**
+     * Registrations it still allows; absent: unlimited until it expires.
+     */
+    remaining_uses?: number;
+};
+
+/**
+ * InitialAccessTokenCreate
+ *
+ * A new initial access token.
+ */
+export type InitialAccessTokenCreate = {
+    /**
+     * Seconds until it expires: 60 to 2592000 (30 days); a day when absent.
+     */
+    expires_in?: number | null;
+    /**
+     * How many clients it may register: 1 to 10000; unlimited (until it expires) when absent.
+     */
+    max_uses?: number | null;
+};
+
+/**
+ * InitialAccessTokenCreated
+ *
+ * A new initial access token: hand `token` to whoever may register clients; it is shown only
+ * this once.
+ */
+export type InitialAccessTokenCreated = {
+    id: string;
+    created_at: string;
+    expires_at: string;
+    /**
+     * Registrations it still allows; absent: unlimited until it expires.
+     */
+    remaining_uses?: number;
+    /**
+     * The bearer token for `Authorization: Bearer …` on the registration endpoint.
+     */
+    token: string;
+};
+
+/**
+ * InitialAccessTokenList
+ */
+export type InitialAccessTokenList = {
+    items: Array<InitialAccessToken>;
+};
+
+/**
  * KeyList
  */
 export type KeyList = {
@@ -207,6 +267,11 @@ export type OAuthPolicy = {
      * to with its own `require_pushed_authorization_requests`. `false` by default.
      */
     require_pushed_authorization_requests?: boolean | null;
+    /**
+     * Who may register clients at the tenant's `registration_endpoint` (RFC 7591), and what
+     * they may get.
+     */
+    registration?: (RegistrationPolicy & unknown) | null;
 };
 
 /**
@@ -235,6 +300,34 @@ export type Problem = {
      * For validation problems: each field that is wrong, and why. Absent on other problems.
      */
     errors?: Array<FieldError>;
+};
+
+/**
+ * Who may register a client by itself (RFC 7591).
+ */
+export type RegistrationMode = 'closed' | 'open' | 'initial_access_token';
+
+/**
+ * RegistrationPolicy
+ *
+ * What dynamic client registration allows in a tenant.
+ */
+export type RegistrationPolicy = {
+    /**
+     * `closed` (default), `open` or `initial_access_token`.
+     */
+    mode?: (RegistrationMode & unknown) | null;
+    /**
+     * The scopes a registered client may be granted: what it asks for is narrowed to these,
+     * and it gets all of them when it asks for none. Never an admin scope. Default: `openid
+     * profile email offline_access` and the API's read scopes.
+     */
+    allowed_scopes?: Array<string> | null;
+    /**
+     * The grant types a registered client may use; asking for another is refused. Default:
+     * `authorization_code` and `refresh_token`.
+     */
+    allowed_grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials'> | null;
 };
 
 /**
@@ -2455,3 +2548,295 @@ export type PutTByTenantAdminV1OauthPolicyResponses = {
 };
 
 export type PutTByTenantAdminV1OauthPolicyResponse = PutTByTenantAdminV1OauthPolicyResponses[keyof PutTByTenantAdminV1OauthPolicyResponses];
+
+export type GetTByTenantAdminV1RegistrationTokensData = {
+    body?: never;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/admin/v1/registration-tokens';
+};
+
+export type GetTByTenantAdminV1RegistrationTokensErrors = {
+    /**
+     * `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+     * each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+     * the JSON the operation takes).
+     */
+    400: Problem;
+    /**
+     * `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+     * the gateway, with `WWW-Authenticate`).
+     */
+    401: Problem;
+    /**
+     * `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+     * was issued for another tenant.
+     */
+    403: Problem;
+    /**
+     * `urn:gatehouse:problem:not-found`: no such resource in this tenant.
+     */
+    404: Problem;
+    /**
+     * `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+     * duplicate, a transition that is not allowed) or
+     * `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
+     */
+    409: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+     * longer current.
+     */
+    412: Problem;
+    /**
+     * `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
+     */
+    413: Problem;
+    /**
+     * `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+     * not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
+     */
+    422: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+     * writes.
+     */
+    428: Problem;
+    /**
+     * `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+     * client's) is spent; `Retry-After` says when to try again.
+     */
+    429: Problem;
+    /**
+     * `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+     * log, under the request id.
+     */
+    500: Problem;
+    /**
+     * `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+     */
+    502: Problem;
+    /**
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
+     */
+    503: Problem;
+    /**
+     * `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+     * in time.
+     */
+    504: Problem;
+};
+
+export type GetTByTenantAdminV1RegistrationTokensError = GetTByTenantAdminV1RegistrationTokensErrors[keyof GetTByTenantAdminV1RegistrationTokensErrors];
+
+export type GetTByTenantAdminV1RegistrationTokensResponses = {
+    200: InitialAccessTokenList;
+};
+
+export type GetTByTenantAdminV1RegistrationTokensResponse = GetTByTenantAdminV1RegistrationTokensResponses[keyof GetTByTenantAdminV1RegistrationTokensResponses];
+
+export type PostTByTenantAdminV1RegistrationTokensData = {
+    body: InitialAccessTokenCreate;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/admin/v1/registration-tokens';
+};
+
+export type PostTByTenantAdminV1RegistrationTokensErrors = {
+    /**
+     * `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+     * each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+     * the JSON the operation takes).
+     */
+    400: Problem;
+    /**
+     * `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+     * the gateway, with `WWW-Authenticate`).
+     */
+    401: Problem;
+    /**
+     * `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+     * was issued for another tenant.
+     */
+    403: Problem;
+    /**
+     * `urn:gatehouse:problem:not-found`: no such resource in this tenant.
+     */
+    404: Problem;
+    /**
+     * `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+     * duplicate, a transition that is not allowed) or
+     * `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
+     */
+    409: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+     * longer current.
+     */
+    412: Problem;
+    /**
+     * `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
+     */
+    413: Problem;
+    /**
+     * `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+     * not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
+     */
+    422: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+     * writes.
+     */
+    428: Problem;
+    /**
+     * `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+     * client's) is spent; `Retry-After` says when to try again.
+     */
+    429: Problem;
+    /**
+     * `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+     * log, under the request id.
+     */
+    500: Problem;
+    /**
+     * `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+     */
+    502: Problem;
+    /**
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
+     */
+    503: Problem;
+    /**
+     * `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+     * in time.
+     */
+    504: Problem;
+};
+
+export type PostTByTenantAdminV1RegistrationTokensError = PostTByTenantAdminV1RegistrationTokensErrors[keyof PostTByTenantAdminV1RegistrationTokensErrors];
+
+export type PostTByTenantAdminV1RegistrationTokensResponses = {
+    /**
+     * The token is shown only in this answer.
+     */
+    201: InitialAccessTokenCreated;
+};
+
+export type PostTByTenantAdminV1RegistrationTokensResponse = PostTByTenantAdminV1RegistrationTokensResponses[keyof PostTByTenantAdminV1RegistrationTokensResponses];
+
+export type DeleteTByTenantAdminV1RegistrationTokensByIdData = {
+    body?: never;
+    path: {
+        tenant: string;
+        id: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/admin/v1/registration-tokens/{id}';
+};
+
+export type DeleteTByTenantAdminV1RegistrationTokensByIdErrors = {
+    /**
+     * `urn:gatehouse:problem:validation` (a field or parameter is not valid; `errors` lists
+     * each with its reason) or `urn:gatehouse:problem:malformed-request` (the body is not
+     * the JSON the operation takes).
+     */
+    400: Problem;
+    /**
+     * `urn:gatehouse:problem:unauthorized`: no valid access token was presented (answered by
+     * the gateway, with `WWW-Authenticate`).
+     */
+    401: Problem;
+    /**
+     * `urn:gatehouse:problem:forbidden`: the token lacks a scope this operation requires, or
+     * was issued for another tenant.
+     */
+    403: Problem;
+    /**
+     * `urn:gatehouse:problem:not-found`: no such resource in this tenant.
+     */
+    404: Problem;
+    /**
+     * `urn:gatehouse:problem:conflict` (the request conflicts with the current state: a
+     * duplicate, a transition that is not allowed) or
+     * `urn:gatehouse:problem:insufficient-stock` (`errors` names each short order line).
+     */
+    409: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-failed`: `If-Match` named a version that is no
+     * longer current.
+     */
+    412: Problem;
+    /**
+     * `urn:gatehouse:problem:payload-too-large`: the request body is larger than the limit.
+     */
+    413: Problem;
+    /**
+     * `urn:gatehouse:problem:unsupported-media-type`: the body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `urn:gatehouse:problem:validation`: the request is well-formed but names what does
+     * not exist (`errors` lists each), or reuses an `Idempotency-Key` with another request.
+     */
+    422: Problem;
+    /**
+     * `urn:gatehouse:problem:precondition-required`: the tenant requires `If-Match` on
+     * writes.
+     */
+    428: Problem;
+    /**
+     * `urn:gatehouse:problem:rate-limited`: a rate limit of the gateway (the tenant's, the
+     * client's) is spent; `Retry-After` says when to try again.
+     */
+    429: Problem;
+    /**
+     * `urn:gatehouse:problem:internal`: an unexpected failure; the details are in the server
+     * log, under the request id.
+     */
+    500: Problem;
+    /**
+     * `urn:gatehouse:problem:bad-gateway`: the gateway could not reach the service behind it.
+     */
+    502: Problem;
+    /**
+     * `urn:gatehouse:problem:unavailable` (the database cannot be reached for a moment: a
+     * restart, a failover) or `urn:gatehouse:problem:revocation-unknown` (the gateway cannot
+     * tell now whether the token was revoked, and is set to refuse it then). Nothing was
+     * changed; `Retry-After` says when to try again.
+     */
+    503: Problem;
+    /**
+     * `urn:gatehouse:problem:gateway-timeout`: the service behind the gateway did not answer
+     * in time.
+     */
+    504: Problem;
+};
+
+export type DeleteTByTenantAdminV1RegistrationTokensByIdError = DeleteTByTenantAdminV1RegistrationTokensByIdErrors[keyof DeleteTByTenantAdminV1RegistrationTokensByIdErrors];
+
+export type DeleteTByTenantAdminV1RegistrationTokensByIdResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteTByTenantAdminV1RegistrationTokensByIdResponse = DeleteTByTenantAdminV1RegistrationTokensByIdResponses[keyof DeleteTByTenantAdminV1RegistrationTokensByIdResponses];

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2ParData, PostTByTenantOauth2ParErrors, PostTByTenantOauth2ParResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses } from './types.gen.js';
+import type { DeleteTByTenantOauth2RegisterByClientIdData, DeleteTByTenantOauth2RegisterByClientIdErrors, DeleteTByTenantOauth2RegisterByClientIdResponses, GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2RegisterByClientIdData, GetTByTenantOauth2RegisterByClientIdErrors, GetTByTenantOauth2RegisterByClientIdResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2ParData, PostTByTenantOauth2ParErrors, PostTByTenantOauth2ParResponses, PostTByTenantOauth2RegisterData, PostTByTenantOauth2RegisterErrors, PostTByTenantOauth2RegisterResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses, PutTByTenantOauth2RegisterByClientIdData, PutTByTenantOauth2RegisterByClientIdErrors, PutTByTenantOauth2RegisterByClientIdResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -89,6 +89,66 @@ export const postTByTenantOauth2Par = <ThrowOnError extends boolean = false>(opt
         ...options,
         headers: {
             'Content-Type': 'application/x-www-form-urlencoded',
+            ...options.headers
+        }
+    });
+};
+
+/**
+ * Dynamic client registration (RFC 7591)
+ *
+ * A client registers itself, if the tenant's OAuth policy lets it: openly, or with an
+ * initial access token (`Authorization: Bearer …`) a tenant admin made. The grant types
+ * and scopes it gets are within that policy. The answer's `registration_access_token`
+ * manages the registration at its `registration_client_uri` (RFC 7592).
+ */
+export const postTByTenantOauth2Register = <ThrowOnError extends boolean = false>(options: Options<PostTByTenantOauth2RegisterData, ThrowOnError>) => {
+    return (options.client ?? client).post<PostTByTenantOauth2RegisterResponses, PostTByTenantOauth2RegisterErrors, ThrowOnError>({
+        url: '/t/{tenant}/oauth2/register',
+        ...options,
+        headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            ...options.headers
+        }
+    });
+};
+
+/**
+ * Delete a registration (RFC 7592 §2.3)
+ *
+ * The client goes, with every token it was given.
+ */
+export const deleteTByTenantOauth2RegisterByClientId = <ThrowOnError extends boolean = false>(options: Options<DeleteTByTenantOauth2RegisterByClientIdData, ThrowOnError>) => {
+    return (options.client ?? client).delete<DeleteTByTenantOauth2RegisterByClientIdResponses, DeleteTByTenantOauth2RegisterByClientIdErrors, ThrowOnError>({
+        url: '/t/{tenant}/oauth2/register/{client_id}',
+        ...options
+    });
+};
+
+/**
+ * Read a registration (RFC 7592 §2.1)
+ *
+ * With the registration access token as a bearer token; the answer carries a new one.
+ */
+export const getTByTenantOauth2RegisterByClientId = <ThrowOnError extends boolean = false>(options: Options<GetTByTenantOauth2RegisterByClientIdData, ThrowOnError>) => {
+    return (options.client ?? client).get<GetTByTenantOauth2RegisterByClientIdResponses, GetTByTenantOauth2RegisterByClientIdErrors, ThrowOnError>({
+        url: '/t/{tenant}/oauth2/register/{client_id}',
+        ...options
+    });
+};
+
+/**
+ * Replace a registration's metadata (RFC 7592 §2.2)
+ *
+ * The whole metadata, within the tenant's policy; the authentication method stays. The
+ * answer carries a new registration access token.
+ */
+export const putTByTenantOauth2RegisterByClientId = <ThrowOnError extends boolean = false>(options: Options<PutTByTenantOauth2RegisterByClientIdData, ThrowOnError>) => {
+    return (options.client ?? client).put<PutTByTenantOauth2RegisterByClientIdResponses, PutTByTenantOauth2RegisterByClientIdErrors, ThrowOnError>({
+        url: '/t/{tenant}/oauth2/register/{client_id}',
+        ...options,
+        headers: {
+            'Content-Type': 'application/json; charset=utf-8',
             ...options.headers
         }
     });

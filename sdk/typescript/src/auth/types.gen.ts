@@ -5,6 +5,53 @@ export type ClientOptions = {
 };
 
 /**
+ * ClientMetadata
+ *
+ * A client's metadata (RFC 7591 §2). Fields this server does not know are ignored; what it
+ * registers is in the answer.
+ */
+export type ClientMetadata = {
+    /**
+     * A name shown to people on the consent page; `Registered client` when absent.
+     */
+    client_name?: string;
+    /**
+     * Where the browser returns with a code: `https`, `http` on loopback, or a private-use
+     * scheme (RFC 8252).
+     */
+    redirect_uris?: Array<string>;
+    /**
+     * `["authorization_code"]` when absent; the tenant's policy says which are allowed.
+     */
+    grant_types?: Array<string>;
+    /**
+     * `["code"]`, the only one.
+     */
+    response_types?: Array<string>;
+    /**
+     * Space separated; narrowed to what the tenant's policy allows (all of it when absent).
+     */
+    scope?: string;
+    /**
+     * `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` (with `jwks`)
+     * or `none` (a public client).
+     */
+    token_endpoint_auth_method?: string;
+    /**
+     * For `private_key_jwt`: the client's public keys.
+     */
+    jwks?: unknown;
+    /**
+     * `RS256` (default) or `ES256`.
+     */
+    id_token_signed_response_alg?: string;
+    /**
+     * With RFC 7592 `PUT`: the client's id, which must be this registration's.
+     */
+    client_id?: string;
+};
+
+/**
  * FieldError
  *
  * One field that failed validation.
@@ -194,6 +241,38 @@ export type PushedBody = {
 };
 
 /**
+ * RegisteredClient
+ *
+ * A registered client (RFC 7591 §3.2.1, RFC 7592 §3).
+ */
+export type RegisteredClient = {
+    client_id: string;
+    /**
+     * Only when the client is registered, and only for clients with a secret.
+     */
+    client_secret?: string;
+    client_id_issued_at: number;
+    /**
+     * `0`: the secret does not expire.
+     */
+    client_secret_expires_at?: number;
+    /**
+     * The bearer token for this registration's `registration_client_uri`. Each answer
+     * carries a new one, which replaces the last.
+     */
+    registration_access_token: string;
+    registration_client_uri: string;
+    client_name: string;
+    redirect_uris: Array<string>;
+    grant_types: Array<string>;
+    response_types: Array<string>;
+    scope: string;
+    token_endpoint_auth_method: string;
+    jwks?: unknown;
+    id_token_signed_response_alg: string;
+};
+
+/**
  * ServerMetadata
  *
  * Authorization server metadata (RFC 8414 / OpenID Connect Discovery); lists only what this
@@ -232,6 +311,10 @@ export type ServerMetadata = {
      * RFC 9126 §5: every authorization request of this tenant must be pushed first.
      */
     require_pushed_authorization_requests: boolean;
+    /**
+     * RFC 7591: where clients register themselves; only when the tenant's policy lets them.
+     */
+    registration_endpoint?: string;
 };
 
 /**
@@ -519,6 +602,233 @@ export type PostTByTenantOauth2ParResponses = {
 };
 
 export type PostTByTenantOauth2ParResponse = PostTByTenantOauth2ParResponses[keyof PostTByTenantOauth2ParResponses];
+
+export type PostTByTenantOauth2RegisterData = {
+    body: ClientMetadata;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/register';
+};
+
+export type PostTByTenantOauth2RegisterErrors = {
+    /**
+     * `invalid_client_metadata` or `invalid_redirect_uri`: nothing was registered or changed.
+     */
+    400: OAuthErrorBody;
+    /**
+     * `invalid_token`: a missing or unusable initial access token, or not this
+     * registration's access token (also when the client does not exist).
+     */
+    401: OAuthErrorBody;
+    /**
+     * `access_denied`: the tenant does not let clients register themselves.
+     */
+    403: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`; `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type PostTByTenantOauth2RegisterError = PostTByTenantOauth2RegisterErrors[keyof PostTByTenantOauth2RegisterErrors];
+
+export type PostTByTenantOauth2RegisterResponses = {
+    /**
+     * The registration as it now is, with a new registration access token.
+     */
+    200: RegisteredClient;
+    /**
+     * Registered: store `client_secret` and `registration_access_token` now.
+     */
+    201: RegisteredClient;
+    /**
+     * The client is deleted, with every token it was given.
+     */
+    204: void;
+};
+
+export type PostTByTenantOauth2RegisterResponse = PostTByTenantOauth2RegisterResponses[keyof PostTByTenantOauth2RegisterResponses];
+
+export type DeleteTByTenantOauth2RegisterByClientIdData = {
+    body?: never;
+    path: {
+        tenant: string;
+        client_id: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/register/{client_id}';
+};
+
+export type DeleteTByTenantOauth2RegisterByClientIdErrors = {
+    /**
+     * `invalid_client_metadata` or `invalid_redirect_uri`: nothing was registered or changed.
+     */
+    400: OAuthErrorBody;
+    /**
+     * `invalid_token`: a missing or unusable initial access token, or not this
+     * registration's access token (also when the client does not exist).
+     */
+    401: OAuthErrorBody;
+    /**
+     * `access_denied`: the tenant does not let clients register themselves.
+     */
+    403: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`; `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type DeleteTByTenantOauth2RegisterByClientIdError = DeleteTByTenantOauth2RegisterByClientIdErrors[keyof DeleteTByTenantOauth2RegisterByClientIdErrors];
+
+export type DeleteTByTenantOauth2RegisterByClientIdResponses = {
+    /**
+     * The registration as it now is, with a new registration access token.
+     */
+    200: RegisteredClient;
+    /**
+     * Registered: store `client_secret` and `registration_access_token` now.
+     */
+    201: RegisteredClient;
+    /**
+     * The client is deleted, with every token it was given.
+     */
+    204: void;
+};
+
+export type DeleteTByTenantOauth2RegisterByClientIdResponse = DeleteTByTenantOauth2RegisterByClientIdResponses[keyof DeleteTByTenantOauth2RegisterByClientIdResponses];
+
+export type GetTByTenantOauth2RegisterByClientIdData = {
+    body?: never;
+    path: {
+        tenant: string;
+        client_id: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/register/{client_id}';
+};
+
+export type GetTByTenantOauth2RegisterByClientIdErrors = {
+    /**
+     * `invalid_client_metadata` or `invalid_redirect_uri`: nothing was registered or changed.
+     */
+    400: OAuthErrorBody;
+    /**
+     * `invalid_token`: a missing or unusable initial access token, or not this
+     * registration's access token (also when the client does not exist).
+     */
+    401: OAuthErrorBody;
+    /**
+     * `access_denied`: the tenant does not let clients register themselves.
+     */
+    403: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`; `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type GetTByTenantOauth2RegisterByClientIdError = GetTByTenantOauth2RegisterByClientIdErrors[keyof GetTByTenantOauth2RegisterByClientIdErrors];
+
+export type GetTByTenantOauth2RegisterByClientIdResponses = {
+    /**
+     * The registration as it now is, with a new registration access token.
+     */
+    200: RegisteredClient;
+    /**
+     * Registered: store `client_secret` and `registration_access_token` now.
+     */
+    201: RegisteredClient;
+    /**
+     * The client is deleted, with every token it was given.
+     */
+    204: void;
+};
+
+export type GetTByTenantOauth2RegisterByClientIdResponse = GetTByTenantOauth2RegisterByClientIdResponses[keyof GetTByTenantOauth2RegisterByClientIdResponses];
+
+export type PutTByTenantOauth2RegisterByClientIdData = {
+    body: ClientMetadata;
+    path: {
+        tenant: string;
+        client_id: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/register/{client_id}';
+};
+
+export type PutTByTenantOauth2RegisterByClientIdErrors = {
+    /**
+     * `invalid_client_metadata` or `invalid_redirect_uri`: nothing was registered or changed.
+     */
+    400: OAuthErrorBody;
+    /**
+     * `invalid_token`: a missing or unusable initial access token, or not this
+     * registration's access token (also when the client does not exist).
+     */
+    401: OAuthErrorBody;
+    /**
+     * `access_denied`: the tenant does not let clients register themselves.
+     */
+    403: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`; `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type PutTByTenantOauth2RegisterByClientIdError = PutTByTenantOauth2RegisterByClientIdErrors[keyof PutTByTenantOauth2RegisterByClientIdErrors];
+
+export type PutTByTenantOauth2RegisterByClientIdResponses = {
+    /**
+     * The registration as it now is, with a new registration access token.
+     */
+    200: RegisteredClient;
+    /**
+     * Registered: store `client_secret` and `registration_access_token` now.
+     */
+    201: RegisteredClient;
+    /**
+     * The client is deleted, with every token it was given.
+     */
+    204: void;
+};
+
+export type PutTByTenantOauth2RegisterByClientIdResponse = PutTByTenantOauth2RegisterByClientIdResponses[keyof PutTByTenantOauth2RegisterByClientIdResponses];
 
 export type GetTByTenantOauth2UserinfoData = {
     body?: never;

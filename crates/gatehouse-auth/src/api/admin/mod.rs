@@ -25,8 +25,8 @@ enum AdminTag {
     Users,
     /// A tenant's token signing keys and their rotation.
     Keys,
-    /// A tenant's OAuth policy: pushed authorization requests, client registration, token
-    /// exchange.
+    /// A tenant's OAuth policy (pushed authorization requests, client registration, token
+    /// exchange) and the initial access tokens of its client registration.
     Policy,
 }
 
@@ -44,6 +44,7 @@ pub type AdminApi = (
     users::UsersApi,
     keys::KeysApi,
     policy::PolicyApi,
+    policy::RegistrationTokensApi,
 );
 
 pub fn admin_api(admin: Admin) -> AdminApi {
@@ -52,6 +53,7 @@ pub fn admin_api(admin: Admin) -> AdminApi {
         clients::ClientsApi::new(admin.clone()),
         users::UsersApi::new(admin.clone()),
         keys::KeysApi::new(admin.clone()),
-        policy::PolicyApi::new(admin),
+        policy::PolicyApi::new(admin.clone()),
+        policy::RegistrationTokensApi::new(admin),
     )
 }

@@ -12,6 +12,7 @@ pub(crate) fn document_rules() -> Vec<Rule> {
         REDIRECT_URIS_MAX, SCOPE_MAX_CHARS, SCOPE_PATTERN, SUPPORTED_AUTH_METHODS,
         SUPPORTED_GRANT_TYPES,
     };
+    use crate::service::clients::{INITIAL_TOKEN_MAX_SECONDS, INITIAL_TOKEN_MAX_USES};
     use crate::service::tenants::{DISPLAY_NAME_MAX_CHARS, RATE_LIMIT_PER_MINUTE, REFRESH_SECONDS};
     use crate::service::users::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_PATTERN};
 
@@ -40,6 +41,10 @@ pub(crate) fn document_rules() -> Vec<Rule> {
         "ClientPatch.resource_server",
         "ClientPatch.require_pushed_authorization_requests",
         "OAuthPolicy.require_pushed_authorization_requests",
+        "OAuthPolicy.registration",
+        "RegistrationPolicy.mode",
+        "RegistrationPolicy.allowed_scopes",
+        "RegistrationPolicy.allowed_grant_types",
         "UserCreate.role",
         "UserPatch.role",
         "UserPatch.disabled",
@@ -63,6 +68,18 @@ pub(crate) fn document_rules() -> Vec<Rule> {
                     "maximum": RATE_LIMIT_PER_MINUTE.end(),
                     "nullable": true,
                 }),
+            ),
+            Rule::field(
+                "InitialAccessTokenCreate.expires_in",
+                json!({"minimum": 60, "maximum": INITIAL_TOKEN_MAX_SECONDS, "nullable": true}),
+            ),
+            Rule::field(
+                "InitialAccessTokenCreate.max_uses",
+                json!({"minimum": 1, "maximum": INITIAL_TOKEN_MAX_USES, "nullable": true}),
+            ),
+            Rule::field(
+                "RegistrationPolicy.allowed_grant_types[]",
+                json!({"enum": SUPPORTED_GRANT_TYPES}),
             ),
             Rule::field("ClientCreate.client_name", name(CLIENT_NAME_MAX_CHARS)),
             Rule::field("ClientCreate.grant_types", json!({"minItems": 1})),

@@ -64,6 +64,9 @@ pub(super) struct ServerMetadata {
     pushed_authorization_request_endpoint: String,
     /// RFC 9126 §5: every authorization request of this tenant must be pushed first.
     require_pushed_authorization_requests: bool,
+    /// RFC 7591: where clients register themselves; only when the tenant's policy lets them.
+    #[oai(skip_serializing_if_is_none)]
+    registration_endpoint: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -98,6 +101,7 @@ impl OAuthApi {
     pub(super) async fn metadata(&self, tenant: &str) -> Result<MetadataFound, ApiProblem> {
         let tenant = self.service.get_tenant(tenant).await?;
         let issuer = self.service.config().issuer(&tenant.slug);
+        let policy = crate::policy::OAuthPolicy::of(&tenant);
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
         Ok(MetadataFound::Ok(
             Json(ServerMetadata {
@@ -107,8 +111,10 @@ impl OAuthApi {
                 introspection_endpoint: format!("{issuer}/oauth2/introspect"),
                 revocation_endpoint: format!("{issuer}/oauth2/revoke"),
                 pushed_authorization_request_endpoint: format!("{issuer}/oauth2/par"),
-                require_pushed_authorization_requests: crate::policy::OAuthPolicy::of(&tenant)
-                    .require_pushed_authorization_requests,
+                require_pushed_authorization_requests: policy.require_pushed_authorization_requests,
+                registration_endpoint: (policy.registration.mode
+                    != crate::policy::RegistrationMode::Closed)
+                    .then(|| format!("{issuer}/oauth2/register")),
                 scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
                 claims_supported: strings(&[
                     "sub",

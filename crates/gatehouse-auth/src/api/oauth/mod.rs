@@ -9,13 +9,14 @@ mod discovery;
 mod errors;
 mod introspection;
 mod par;
+mod registration;
 mod token;
 mod userinfo;
 
 use gatehouse_proto::ApiProblem;
 use poem::Request;
 use poem_openapi::param::Path;
-use poem_openapi::payload::Form;
+use poem_openapi::payload::{Form, Json};
 use poem_openapi::{OpenApi, Tags};
 
 use crate::service::AuthService;
@@ -23,6 +24,7 @@ use discovery::{JwksFound, MetadataFound};
 use errors::TokenResponse;
 use introspection::{IntrospectionBody, TokenQuery};
 use par::{PushedAuthorizationRequest, PushedResponse};
+use registration::{ClientMetadata, RegistrationResponse};
 use token::{TokenBody, TokenRequest};
 use userinfo::UserinfoResponse;
 
@@ -32,6 +34,8 @@ enum OAuthTag {
     Token,
     /// Keys and metadata that clients and resource servers discover.
     Discovery,
+    /// Clients that register themselves (RFC 7591, RFC 7592).
+    Registration,
 }
 
 pub struct OAuthApi {
@@ -120,6 +124,80 @@ impl OAuthApi {
         form: Form<PushedAuthorizationRequest>,
     ) -> PushedResponse {
         self.push_response(req, &tenant, form.0).await
+    }
+
+    /// Dynamic client registration (RFC 7591)
+    ///
+    /// A client registers itself, if the tenant's OAuth policy lets it: openly, or with an
+    /// initial access token (`Authorization: Bearer …`) a tenant admin made. The grant types
+    /// and scopes it gets are within that policy. The answer's `registration_access_token`
+    /// manages the registration at its `registration_client_uri` (RFC 7592).
+    #[oai(
+        path = "/t/:tenant/oauth2/register",
+        method = "post",
+        tag = "OAuthTag::Registration"
+    )]
+    async fn register_client(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        body: Json<ClientMetadata>,
+    ) -> RegistrationResponse {
+        self.register(req, &tenant, body.0).await
+    }
+
+    /// Read a registration (RFC 7592 §2.1)
+    ///
+    /// With the registration access token as a bearer token; the answer carries a new one.
+    #[oai(
+        path = "/t/:tenant/oauth2/register/:client_id",
+        method = "get",
+        tag = "OAuthTag::Registration"
+    )]
+    async fn read_client_registration(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        client_id: Path<String>,
+    ) -> RegistrationResponse {
+        self.read_registration(req, &tenant, &client_id).await
+    }
+
+    /// Replace a registration's metadata (RFC 7592 §2.2)
+    ///
+    /// The whole metadata, within the tenant's policy; the authentication method stays. The
+    /// answer carries a new registration access token.
+    #[oai(
+        path = "/t/:tenant/oauth2/register/:client_id",
+        method = "put",
+        tag = "OAuthTag::Registration"
+    )]
+    async fn update_client_registration(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        client_id: Path<String>,
+        body: Json<ClientMetadata>,
+    ) -> RegistrationResponse {
+        self.update_registration(req, &tenant, &client_id, body.0)
+            .await
+    }
+
+    /// Delete a registration (RFC 7592 §2.3)
+    ///
+    /// The client goes, with every token it was given.
+    #[oai(
+        path = "/t/:tenant/oauth2/register/:client_id",
+        method = "delete",
+        tag = "OAuthTag::Registration"
+    )]
+    async fn delete_client_registration(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        client_id: Path<String>,
+    ) -> RegistrationResponse {
+        self.delete_registration(req, &tenant, &client_id).await
     }
 
     /// OpenID Connect UserInfo

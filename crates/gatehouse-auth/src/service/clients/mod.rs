@@ -1,12 +1,14 @@
 //! A tenant's OAuth clients: registering, finding, changing and deleting them.
 
 mod metadata;
+mod registration;
 
 pub use metadata::{
     ACCESS_TOKEN_FORMATS, CLIENT_NAME_MAX_CHARS, ID_TOKEN_ALGS, NewClient, REDIRECT_URI_MAX_CHARS,
     REDIRECT_URIS_MAX, SCOPE_MAX_CHARS, SCOPE_PATTERN, SUPPORTED_AUTH_METHODS,
-    SUPPORTED_GRANT_TYPES,
+    SUPPORTED_GRANT_TYPES, is_scope_token,
 };
+pub use registration::{INITIAL_TOKEN_MAX_SECONDS, INITIAL_TOKEN_MAX_USES, RegistrationError};
 
 use chrono::Utc;
 use sea_orm::{
@@ -47,7 +49,8 @@ impl AuthService {
         // 128 random bits in hexadecimal: safe in URLs, forms, Basic credentials and command
         // lines (a base64url id may start with '-', which a CLI reads as a flag).
         let client_id = Uuid::new_v4().simple().to_string();
-        self.insert_client(&tenant, client_id, new, None).await
+        self.insert_client(&tenant, client_id, new, None, None)
+            .await
     }
 
     pub(super) async fn insert_client(
@@ -56,6 +59,7 @@ impl AuthService {
         client_id: String,
         new: NewClient,
         secret: Option<&str>,
+        registration_token_hash: Option<String>,
     ) -> Result<(client::Model, Option<ClientSecret>), AuthError> {
         new.validate(&tenant.slug)?;
         // Public clients and private_key_jwt clients have no secret; their hash stays empty
@@ -88,6 +92,7 @@ impl AuthService {
             disabled: Set(false),
             resource_server: Set(new.resource_server),
             require_pushed_authorization_requests: Set(new.require_pushed_authorization_requests),
+            registration_token_hash: Set(registration_token_hash),
         }
         .insert(&self.db)
         .await?;

@@ -13,9 +13,13 @@ from .client_patch import ClientPatch
 from .consent import Consent
 from .consent_list import ConsentList
 from .field_error import FieldError
+from .initial_access_token import InitialAccessToken
+from .initial_access_token_create import InitialAccessTokenCreate
+from .initial_access_token_created import InitialAccessTokenCreated
+from .initial_access_token_list import InitialAccessTokenList
 from .key_list import KeyList
-from .o_auth_policy import OAuthPolicy
 from .problem import Problem
+from .registration_mode import RegistrationMode
 from .role import Role
 from .signing_key import SigningKey
 from .tenant import Tenant
@@ -41,9 +45,13 @@ __all__ = (
     "Consent",
     "ConsentList",
     "FieldError",
+    "InitialAccessToken",
+    "InitialAccessTokenCreate",
+    "InitialAccessTokenCreated",
+    "InitialAccessTokenList",
     "KeyList",
-    "OAuthPolicy",
     "Problem",
+    "RegistrationMode",
     "Role",
     "SigningKey",
     "Tenant",

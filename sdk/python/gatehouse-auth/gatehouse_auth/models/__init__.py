@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .client_metadata import ClientMetadata
 from .field_error import FieldError
 from .introspection_body import IntrospectionBody
 from .jwk import Jwk
@@ -8,12 +9,14 @@ from .o_auth_error_body import OAuthErrorBody
 from .problem import Problem
 from .pushed_authorization_request import PushedAuthorizationRequest
 from .pushed_body import PushedBody
+from .registered_client import RegisteredClient
 from .server_metadata import ServerMetadata
 from .token_body import TokenBody
 from .token_query import TokenQuery
 from .token_request import TokenRequest
 
 __all__ = (
+    "ClientMetadata",
     "FieldError",
     "IntrospectionBody",
     "Jwk",
@@ -22,6 +25,7 @@ __all__ = (
     "Problem",
     "PushedAuthorizationRequest",
     "PushedBody",
+    "RegisteredClient",
     "ServerMetadata",
     "TokenBody",
     "TokenQuery",

@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ServerMetadata")
 
 
@@ -39,6 +41,8 @@ class ServerMetadata:
             pushed_authorization_request_endpoint (str): RFC 9126.
             require_pushed_authorization_requests (bool): RFC 9126 §5: every authorization request of this tenant must be
                 pushed first.
+            registration_endpoint (str | Unset): RFC 7591: where clients register themselves; only when the tenant's policy
+                lets them.
     """
 
     issuer: str
@@ -64,6 +68,7 @@ class ServerMetadata:
     prompt_values_supported: list[str]
     pushed_authorization_request_endpoint: str
     require_pushed_authorization_requests: bool
+    registration_endpoint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,6 +118,8 @@ class ServerMetadata:
 
         require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        registration_endpoint = self.registration_endpoint
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -142,6 +149,8 @@ class ServerMetadata:
                 "require_pushed_authorization_requests": require_pushed_authorization_requests,
             }
         )
+        if registration_endpoint is not UNSET:
+            field_dict["registration_endpoint"] = registration_endpoint
 
         return field_dict
 
@@ -200,6 +209,8 @@ class ServerMetadata:
 
         require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
 
+        registration_endpoint = d.pop("registration_endpoint", UNSET)
+
         server_metadata = cls(
             issuer=issuer,
             authorization_endpoint=authorization_endpoint,
@@ -224,6 +235,7 @@ class ServerMetadata:
             prompt_values_supported=prompt_values_supported,
             pushed_authorization_request_endpoint=pushed_authorization_request_endpoint,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            registration_endpoint=registration_endpoint,
         )
 
         server_metadata.additional_properties = d

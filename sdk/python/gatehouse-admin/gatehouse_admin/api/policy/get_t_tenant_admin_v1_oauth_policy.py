@@ -6,7 +6,6 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.o_auth_policy import OAuthPolicy
 from ...models.problem import Problem
 from ...types import Response
 
@@ -25,12 +24,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> OAuthPolicy | Problem | None:
-    if response.status_code == 200:
-        response_200 = OAuthPolicy.from_dict(response.json())
-
-        return response_200
-
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | None:
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
 
@@ -112,9 +106,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[OAuthPolicy | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +119,7 @@ def sync_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-) -> Response[OAuthPolicy | Problem]:
+) -> Response[Problem]:
     """Get the tenant's OAuth policy
 
     Args:
@@ -138,7 +130,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthPolicy | Problem]
+        Response[Problem]
     """
 
     kwargs = _get_kwargs(
@@ -156,7 +148,7 @@ def sync(
     tenant: str,
     *,
     client: AuthenticatedClient,
-) -> OAuthPolicy | Problem | None:
+) -> Problem | None:
     """Get the tenant's OAuth policy
 
     Args:
@@ -167,7 +159,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthPolicy | Problem
+        Problem
     """
 
     return sync_detailed(
@@ -180,7 +172,7 @@ async def asyncio_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-) -> Response[OAuthPolicy | Problem]:
+) -> Response[Problem]:
     """Get the tenant's OAuth policy
 
     Args:
@@ -191,7 +183,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthPolicy | Problem]
+        Response[Problem]
     """
 
     kwargs = _get_kwargs(
@@ -207,7 +199,7 @@ async def asyncio(
     tenant: str,
     *,
     client: AuthenticatedClient,
-) -> OAuthPolicy | Problem | None:
+) -> Problem | None:
     """Get the tenant's OAuth policy
 
     Args:
@@ -218,7 +210,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthPolicy | Problem
+        Problem
     """
 
     return (

@@ -6,36 +6,30 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.o_auth_policy import OAuthPolicy
+from ...models.initial_access_token_list import InitialAccessTokenList
 from ...models.problem import Problem
 from ...types import Response
 
 
 def _get_kwargs(
     tenant: str,
-    *,
-    body: OAuthPolicy,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
-        "method": "put",
-        "url": "/t/{tenant}/admin/v1/oauth-policy".format(
+        "method": "get",
+        "url": "/t/{tenant}/admin/v1/registration-tokens".format(
             tenant=quote(str(tenant), safe=""),
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json; charset=utf-8"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> OAuthPolicy | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> InitialAccessTokenList | Problem | None:
     if response.status_code == 200:
-        response_200 = OAuthPolicy.from_dict(response.json())
+        response_200 = InitialAccessTokenList.from_dict(response.json())
 
         return response_200
 
@@ -122,7 +116,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[OAuthPolicy | Problem]:
+) -> Response[InitialAccessTokenList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -135,29 +129,22 @@ def sync_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: OAuthPolicy,
-) -> Response[OAuthPolicy | Problem]:
-    """Replace the tenant's OAuth policy
-
-     The whole document: a field left out takes its default. Every auth process applies it
-    at once.
+) -> Response[InitialAccessTokenList | Problem]:
+    """List the initial access tokens that have not expired
 
     Args:
         tenant (str):
-        body (OAuthPolicy): A tenant's OAuth policy. Every field may be left out; it then takes
-            its default.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthPolicy | Problem]
+        Response[InitialAccessTokenList | Problem]
     """
 
     kwargs = _get_kwargs(
         tenant=tenant,
-        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -171,30 +158,23 @@ def sync(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: OAuthPolicy,
-) -> OAuthPolicy | Problem | None:
-    """Replace the tenant's OAuth policy
-
-     The whole document: a field left out takes its default. Every auth process applies it
-    at once.
+) -> InitialAccessTokenList | Problem | None:
+    """List the initial access tokens that have not expired
 
     Args:
         tenant (str):
-        body (OAuthPolicy): A tenant's OAuth policy. Every field may be left out; it then takes
-            its default.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthPolicy | Problem
+        InitialAccessTokenList | Problem
     """
 
     return sync_detailed(
         tenant=tenant,
         client=client,
-        body=body,
     ).parsed
 
 
@@ -202,29 +182,22 @@ async def asyncio_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: OAuthPolicy,
-) -> Response[OAuthPolicy | Problem]:
-    """Replace the tenant's OAuth policy
-
-     The whole document: a field left out takes its default. Every auth process applies it
-    at once.
+) -> Response[InitialAccessTokenList | Problem]:
+    """List the initial access tokens that have not expired
 
     Args:
         tenant (str):
-        body (OAuthPolicy): A tenant's OAuth policy. Every field may be left out; it then takes
-            its default.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthPolicy | Problem]
+        Response[InitialAccessTokenList | Problem]
     """
 
     kwargs = _get_kwargs(
         tenant=tenant,
-        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -236,30 +209,23 @@ async def asyncio(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: OAuthPolicy,
-) -> OAuthPolicy | Problem | None:
-    """Replace the tenant's OAuth policy
-
-     The whole document: a field left out takes its default. Every auth process applies it
-    at once.
+) -> InitialAccessTokenList | Problem | None:
+    """List the initial access tokens that have not expired
 
     Args:
         tenant (str):
-        body (OAuthPolicy): A tenant's OAuth policy. Every field may be left out; it then takes
-            its default.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthPolicy | Problem
+        InitialAccessTokenList | Problem
     """
 
     return (
         await asyncio_detailed(
             tenant=tenant,
             client=client,
-            body=body,
         )
     ).parsed

@@ -1,0 +1,264 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.initial_access_token_create import InitialAccessTokenCreate
+from ...models.initial_access_token_created import InitialAccessTokenCreated
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    body: InitialAccessTokenCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/t/{tenant}/admin/v1/registration-tokens".format(
+            tenant=quote(str(tenant), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> InitialAccessTokenCreated | Problem | None:
+    if response.status_code == 201:
+        response_201 = InitialAccessTokenCreated.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[InitialAccessTokenCreated | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: InitialAccessTokenCreate,
+) -> Response[InitialAccessTokenCreated | Problem]:
+    """Make an initial access token
+
+     For a tenant whose policy registers clients with an initial access token (RFC 7591 §3):
+    whoever holds it may register clients until it expires or is used up.
+
+    Args:
+        tenant (str):
+        body (InitialAccessTokenCreate): A new initial access token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InitialAccessTokenCreated | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: InitialAccessTokenCreate,
+) -> InitialAccessTokenCreated | Problem | None:
+    """Make an initial access token
+
+     For a tenant whose policy registers clients with an initial access token (RFC 7591 §3):
+    whoever holds it may register clients until it expires or is used up.
+
+    Args:
+        tenant (str):
+        body (InitialAccessTokenCreate): A new initial access token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InitialAccessTokenCreated | Problem
+    """
+
+    return sync_detailed(
+        tenant=tenant,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: InitialAccessTokenCreate,
+) -> Response[InitialAccessTokenCreated | Problem]:
+    """Make an initial access token
+
+     For a tenant whose policy registers clients with an initial access token (RFC 7591 §3):
+    whoever holds it may register clients until it expires or is used up.
+
+    Args:
+        tenant (str):
+        body (InitialAccessTokenCreate): A new initial access token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InitialAccessTokenCreated | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: InitialAccessTokenCreate,
+) -> InitialAccessTokenCreated | Problem | None:
+    """Make an initial access token
+
+     For a tenant whose policy registers clients with an initial access token (RFC 7591 §3):
+    whoever holds it may register clients until it expires or is used up.
+
+    Args:
+        tenant (str):
+        body (InitialAccessTokenCreate): A new initial access token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InitialAccessTokenCreated | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant=tenant,
+            client=client,
+            body=body,
+        )
+    ).parsed
