@@ -14,6 +14,7 @@ mod consent;
 mod customers;
 mod databases;
 mod deploy_files;
+mod device;
 mod directory;
 mod edge;
 mod errors;

@@ -29,6 +29,22 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
         )
         .await;
     assert_eq!(set.status(), 200);
+    // A TV: a public client of the device grant.
+    let tv = app
+        .post(
+            "/t/acme/admin/v1/clients",
+            &operator,
+            json!({
+                "client_name": "Living-room TV",
+                "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+                "token_endpoint_auth_method": "none",
+                "scope": "products:read offline_access",
+            }),
+        )
+        .await;
+    assert_eq!(tv.status(), 201);
+    let tv: serde_json::Value = tv.json().await.expect("json");
+    let tv_id = tv["client_id"].as_str().expect("client_id");
     let output = run_script(
         "the OAuth client library tests",
         "oauth-clients.sh",
@@ -41,6 +57,7 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
             ("GATEHOUSE_APP_ID", &third_party.client_id),
             ("GATEHOUSE_APP_SECRET", app_secret),
             ("GATEHOUSE_APP_REDIRECT", &third_party.redirect),
+            ("GATEHOUSE_DEVICE_ID", tv_id),
             ("GATEHOUSE_USERNAME", "ada"),
             ("GATEHOUSE_PASSWORD", PASSWORD),
         ],

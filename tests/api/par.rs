@@ -1,10 +1,8 @@
 //! Pushed authorization requests (RFC 9126): the app posts its request first, the browser
 //! carries only a `request_uri` that works once, and a tenant or a client may require it.
 
-use chrono::Utc;
 use oauth2::PkceCodeChallenge;
 use reqwest::Method;
-use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -123,17 +121,7 @@ async fn a_pushed_request_signs_the_user_in_once_and_its_code_gets_tokens() {
         .await
         .expect("answer");
     assert_eq!(stolen.status(), 400);
-    let db = app.db().await;
-    let age = Query::update()
-        .table(Alias::new("auth_pushed_requests"))
-        .value(
-            Alias::new("expires_at"),
-            Utc::now() - chrono::Duration::days(1),
-        )
-        .to_owned();
-    db.execute_raw(db.get_database_backend().build(&age))
-        .await
-        .expect("age the pushed requests");
+    app.expire_all("auth_pushed_requests").await;
     let expired = Browser::new()
         .http
         .get(authorize_url(&app, &third_party, request_uri))

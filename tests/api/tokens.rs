@@ -253,7 +253,12 @@ async fn both_discovery_documents_describe_the_tenant_issuer() {
         );
         assert_eq!(
             doc["grant_types_supported"],
-            json!(["authorization_code", "refresh_token", "client_credentials"])
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code"
+            ])
         );
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],

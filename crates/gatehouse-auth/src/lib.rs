@@ -44,10 +44,11 @@ use api::oauth::OAuthApi;
 /// The auth server's short-lived rows, for the sweeper: (table, expiry column, seconds a row
 /// is kept past its expiry). A code is kept a day, so that a late replay of it still revokes
 /// what it gave; a refresh token lives as long as its family.
-pub const EXPIRING_ROWS: [(&str, &str, u64); 8] = [
+pub const EXPIRING_ROWS: [(&str, &str, u64); 9] = [
     ("auth_requests", "expires_at", 0),
     ("auth_pushed_requests", "expires_at", 0),
     ("auth_initial_access_tokens", "expires_at", 0),
+    ("auth_device_codes", "expires_at", 0),
     ("auth_codes", "expires_at", 86_400),
     ("auth_sessions", "expires_at", 0),
     ("auth_access_tokens", "expires_at", 0),
@@ -142,6 +143,10 @@ pub fn endpoint(service: AuthService, proof: ProofKey) -> BoxEndpoint<'static> {
         .at(
             "/t/:tenant/oauth2/authorize",
             poem::get(api::browser::authorize).data(service_for_pages.clone()),
+        )
+        .at(
+            "/t/:tenant/oauth2/device",
+            poem::get(api::browser::device).data(service_for_pages.clone()),
         )
         .at(
             "/t/:tenant/oauth2/login",

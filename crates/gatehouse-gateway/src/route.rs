@@ -198,6 +198,11 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
                     ),
                     "authorize" => ("/t/:tenant/oauth2/authorize", Some(AddressBudget::SignIn)),
                     "login" => ("/t/:tenant/oauth2/login", Some(AddressBudget::SignIn)),
+                    "device" => ("/t/:tenant/oauth2/device", Some(AddressBudget::SignIn)),
+                    "device_authorization" => (
+                        "/t/:tenant/oauth2/device_authorization",
+                        Some(AddressBudget::Token),
+                    ),
                     "consent" => ("/t/:tenant/oauth2/consent", Some(AddressBudget::SignIn)),
                     "introspect" => (
                         "/t/:tenant/oauth2/introspect",

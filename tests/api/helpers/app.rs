@@ -160,6 +160,23 @@ impl TestApp {
             .await
             .expect("test database")
     }
+
+    /// Makes every row of `table` expired a minute ago (its `expires_at`), as time would.
+    pub async fn expire_all(&self, table: &str) {
+        use sea_orm::ConnectionTrait;
+        use sea_orm::sea_query::{Alias, Query};
+        let db = self.db().await;
+        let age = Query::update()
+            .table(Alias::new(table))
+            .value(
+                Alias::new("expires_at"),
+                chrono::Utc::now() - chrono::Duration::minutes(1),
+            )
+            .to_owned();
+        db.execute_raw(db.get_database_backend().build(&age))
+            .await
+            .unwrap_or_else(|e| panic!("expire {table}: {e}"));
+    }
 }
 
 /// Ports for listeners whose address must be known before they bind: below Linux's ephemeral

@@ -13,6 +13,7 @@ export const env = Object.fromEntries(
     appId: 'GATEHOUSE_APP_ID',
     appSecret: 'GATEHOUSE_APP_SECRET',
     redirect: 'GATEHOUSE_APP_REDIRECT',
+    deviceId: 'GATEHOUSE_DEVICE_ID',
     username: 'GATEHOUSE_USERNAME',
     password: 'GATEHOUSE_PASSWORD',
   }).map(([key, name]) => {
@@ -71,7 +72,14 @@ export class Browser {
    * sends the browser back to.
    */
   async approve(authorizationUrl) {
-    let response = await this.fetch(authorizationUrl)
+    const response = await this.answer(authorizationUrl, 'approve')
+    assert.equal(response.status, 303, `redirected back from ${authorizationUrl}`)
+    return new URL(response.headers.get('location'))
+  }
+
+  /** Ada opens `url`, signs in if asked, and answers the consent page with `decision`. */
+  async answer(url, decision) {
+    let response = await this.fetch(url)
     if (response.status === 200) {
       const html = await response.text()
       assert.match(html, /name="password"/, 'the login page')
@@ -80,9 +88,8 @@ export class Browser {
     if (response.status === 200) {
       const html = await response.text()
       assert.match(html, /value="approve"/, 'the consent page')
-      response = await this.post(html, 'consent', { decision: 'approve' })
+      response = await this.post(html, 'consent', { decision })
     }
-    assert.equal(response.status, 303, `redirected back from ${authorizationUrl}`)
-    return new URL(response.headers.get('location'))
+    return response
   }
 }

@@ -73,10 +73,55 @@ pub async fn authorize(
         .authorize(&tenant, &params, cookie, &browser)
         .await
         .map(|o| (o, None));
-    let mut response = respond(service, &tenant, result);
+    with_browser_cookie(
+        service,
+        &tenant,
+        respond(service, &tenant, result),
+        known,
+        &browser,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DeviceQuery {
+    user_code: Option<String>,
+}
+
+/// `GET {issuer}/oauth2/device`: the device verification page (RFC 8628 §3.3).
+#[handler]
+pub async fn device(
+    req: &Request,
+    Path(tenant): Path<String>,
+    Query(query): Query<DeviceQuery>,
+    Data(service): Data<&AuthService>,
+) -> Response {
+    let cookie = session_cookie(req);
+    let known = browser_cookie(req);
+    let browser = known.map_or_else(|| crate::secrets::random_token(32), str::to_owned);
+    let result = service
+        .verify_device(&tenant, query.user_code.as_deref(), cookie, &browser)
+        .await
+        .map(|o| (o, None));
+    with_browser_cookie(
+        service,
+        &tenant,
+        respond(service, &tenant, result),
+        known,
+        &browser,
+    )
+}
+
+/// Sets the browser's binding cookie on `response` unless it had one.
+fn with_browser_cookie(
+    service: &AuthService,
+    tenant: &str,
+    mut response: Response,
+    known: Option<&str>,
+    browser: &str,
+) -> Response {
     if known.is_none() {
         let secure = service.config().secure_cookies();
-        if let Ok(value) = pages::browser_cookie(&tenant, &browser, secure).parse() {
+        if let Ok(value) = pages::browser_cookie(tenant, browser, secure).parse() {
             response
                 .headers_mut()
                 .append(poem::http::header::SET_COOKIE, value);

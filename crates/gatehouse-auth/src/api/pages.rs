@@ -9,7 +9,7 @@ use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::service::authorize::{NewSession, Outcome, PageContext};
+use crate::service::authorize::{DeviceEntry, NewSession, Outcome, PageContext};
 
 pub const SESSION_COOKIE: &str = "gh_session";
 /// Binds pending authorization requests to the browser that opened them (login CSRF).
@@ -148,8 +148,18 @@ fn consent_page(page: &PageContext) -> String {
             )
         })
         .unwrap_or_default();
+    let device = page
+        .user_code
+        .as_deref()
+        .map(|code| {
+            format!(
+                "<p>Allow this only if your device shows the code <strong>{}</strong>.</p>",
+                escape(code)
+            )
+        })
+        .unwrap_or_default();
     let body = format!(
-        "<h1>Allow {client}?</h1><p class=\"sub\"><strong>{client}</strong> wants to:</p><ul>{scopes}</ul>{who}\
+        "<h1>Allow {client}?</h1><p class=\"sub\"><strong>{client}</strong> wants to:</p><ul>{scopes}</ul>{device}{who}\
          <form method=\"post\" action=\"consent\">{hidden}\
          <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></form>",
@@ -157,6 +167,23 @@ fn consent_page(page: &PageContext) -> String {
         hidden = hidden(page),
     );
     document(&format!("Allow {}?", page.client_name), &body)
+}
+
+fn device_entry_page(entry: &DeviceEntry) -> String {
+    let message = entry
+        .message
+        .as_deref()
+        .map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(m)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Connect a device</h1><p class=\"sub\">Enter the code your device shows to sign it in to {tenant}.</p>{message}\
+         <form method=\"get\" action=\"device\">\
+         <label for=\"user_code\">Code</label>\
+         <input type=\"text\" id=\"user_code\" name=\"user_code\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\" placeholder=\"XXXX-XXXX\" required autofocus>\
+         <button type=\"submit\">Continue</button></form>",
+        tenant = escape(&entry.tenant_name),
+    );
+    document("Connect a device", &body)
 }
 
 fn error_page(title: &str, detail: &str) -> String {
@@ -238,6 +265,16 @@ pub fn respond(
             consent_page(&page),
             &redirect_source(&page.redirect_uri),
         ),
+        Outcome::DeviceEntry(entry) => html(
+            if entry.message.is_some() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            },
+            device_entry_page(&entry),
+            "",
+        ),
+        Outcome::Message { title, detail } => html(StatusCode::OK, error_page(&title, &detail), ""),
         Outcome::Redirect(location) => {
             let mut response = Response::builder()
                 .status(StatusCode::SEE_OTHER)

@@ -10,6 +10,8 @@ pub struct Model {
     pub client_id: Uuid,
     pub redirect_uri: String,
     pub scope: String,
+    /// The client's `state`; for a device's request, the user code (shown on the consent
+    /// page for the person to compare with their device).
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub code_challenge: String,
@@ -24,6 +26,9 @@ pub struct Model {
     /// The resources (RFC 8707) the authorization request named, space separated.
     #[sea_orm(column_type = "Text", nullable)]
     pub resources: Option<String>,
+    /// A device's request (RFC 8628): the SHA-256 of its device code, which the consent
+    /// approves or denies instead of redirecting anywhere.
+    pub device_code_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod authorization_request;
 pub mod client;
 pub mod code;
 pub mod consent;
+pub mod device_code;
 pub mod directory_change;
 pub mod initial_access_token;
 pub mod installation;

@@ -21,6 +21,7 @@ mod m20261202_000013_directory_changes;
 mod m20261203_000014_resource_indicators;
 mod m20261203_000015_pushed_authorization_requests;
 mod m20261203_000016_client_registration;
+mod m20261203_000017_device_authorization;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_resource_indicators::Migration),
             Box::new(m20261203_000015_pushed_authorization_requests::Migration),
             Box::new(m20261203_000016_client_registration::Migration),
+            Box::new(m20261203_000017_device_authorization::Migration),
         ]
     }
 }
@@ -82,6 +84,7 @@ mod tests {
                 "m20261203_000014_resource_indicators",
                 "m20261203_000015_pushed_authorization_requests",
                 "m20261203_000016_client_registration",
+                "m20261203_000017_device_authorization",
             ]
         );
     }

@@ -46,7 +46,7 @@ export type ClientCreate = {
     /**
      * Grant types the client may use; `["client_credentials"]` when absent.
      */
-    grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials'> | null;
+    grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code'> | null;
     /**
      * Registered redirect URIs (for grants that redirect).
      */
@@ -327,7 +327,7 @@ export type RegistrationPolicy = {
      * The grant types a registered client may use; asking for another is refused. Default:
      * `authorization_code` and `refresh_token`.
      */
-    allowed_grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials'> | null;
+    allowed_grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code'> | null;
 };
 
 /**

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { DeleteTByTenantOauth2RegisterByClientIdData, DeleteTByTenantOauth2RegisterByClientIdErrors, DeleteTByTenantOauth2RegisterByClientIdResponses, GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2RegisterByClientIdData, GetTByTenantOauth2RegisterByClientIdErrors, GetTByTenantOauth2RegisterByClientIdResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2ParData, PostTByTenantOauth2ParErrors, PostTByTenantOauth2ParResponses, PostTByTenantOauth2RegisterData, PostTByTenantOauth2RegisterErrors, PostTByTenantOauth2RegisterResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses, PutTByTenantOauth2RegisterByClientIdData, PutTByTenantOauth2RegisterByClientIdErrors, PutTByTenantOauth2RegisterByClientIdResponses } from './types.gen.js';
+import type { DeleteTByTenantOauth2RegisterByClientIdData, DeleteTByTenantOauth2RegisterByClientIdErrors, DeleteTByTenantOauth2RegisterByClientIdResponses, GetTByTenantJwksJsonData, GetTByTenantJwksJsonErrors, GetTByTenantJwksJsonResponses, GetTByTenantOauth2RegisterByClientIdData, GetTByTenantOauth2RegisterByClientIdErrors, GetTByTenantOauth2RegisterByClientIdResponses, GetTByTenantOauth2UserinfoData, GetTByTenantOauth2UserinfoErrors, GetTByTenantOauth2UserinfoResponses, GetTByTenantWellKnownOpenidConfigurationData, GetTByTenantWellKnownOpenidConfigurationErrors, GetTByTenantWellKnownOpenidConfigurationResponses, GetWellKnownOauthAuthorizationServerTByTenantData, GetWellKnownOauthAuthorizationServerTByTenantErrors, GetWellKnownOauthAuthorizationServerTByTenantResponses, PostTByTenantOauth2DeviceAuthorizationData, PostTByTenantOauth2DeviceAuthorizationErrors, PostTByTenantOauth2DeviceAuthorizationResponses, PostTByTenantOauth2IntrospectData, PostTByTenantOauth2IntrospectErrors, PostTByTenantOauth2IntrospectResponses, PostTByTenantOauth2ParData, PostTByTenantOauth2ParErrors, PostTByTenantOauth2ParResponses, PostTByTenantOauth2RegisterData, PostTByTenantOauth2RegisterErrors, PostTByTenantOauth2RegisterResponses, PostTByTenantOauth2RevokeData, PostTByTenantOauth2RevokeErrors, PostTByTenantOauth2RevokeResponses, PostTByTenantOauth2TokenData, PostTByTenantOauth2TokenErrors, PostTByTenantOauth2TokenResponses, PostTByTenantOauth2UserinfoData, PostTByTenantOauth2UserinfoErrors, PostTByTenantOauth2UserinfoResponses, PutTByTenantOauth2RegisterByClientIdData, PutTByTenantOauth2RegisterByClientIdErrors, PutTByTenantOauth2RegisterByClientIdResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -86,6 +86,25 @@ export const postTByTenantOauth2Par = <ThrowOnError extends boolean = false>(opt
     return (options.client ?? client).post<PostTByTenantOauth2ParResponses, PostTByTenantOauth2ParErrors, ThrowOnError>({
         ...urlSearchParamsBodySerializer,
         url: '/t/{tenant}/oauth2/par',
+        ...options,
+        headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            ...options.headers
+        }
+    });
+};
+
+/**
+ * Device authorization (RFC 8628)
+ *
+ * A device without a browser (a TV, a CLI) gets a `user_code` for a person to enter at
+ * `verification_uri`, and a `device_code` with which it polls the token endpoint every
+ * `interval` seconds until the person approves or denies it.
+ */
+export const postTByTenantOauth2DeviceAuthorization = <ThrowOnError extends boolean = false>(options: Options<PostTByTenantOauth2DeviceAuthorizationData, ThrowOnError>) => {
+    return (options.client ?? client).post<PostTByTenantOauth2DeviceAuthorizationResponses, PostTByTenantOauth2DeviceAuthorizationErrors, ThrowOnError>({
+        ...urlSearchParamsBodySerializer,
+        url: '/t/{tenant}/oauth2/device_authorization',
         ...options,
         headers: {
             'Content-Type': 'application/x-www-form-urlencoded',

@@ -52,6 +52,60 @@ export type ClientMetadata = {
 };
 
 /**
+ * DeviceAuthorizationBody
+ *
+ * What the device shows its user, and how it polls (RFC 8628 §3.2).
+ */
+export type DeviceAuthorizationBody = {
+    /**
+     * For the device's polls of the token endpoint
+     * (`grant_type=urn:ietf:params:oauth:grant-type:device_code`).
+     */
+    device_code: string;
+    /**
+     * The code the person types: `XXXX-XXXX`.
+     */
+    user_code: string;
+    /**
+     * Where the person goes, on a phone or computer.
+     */
+    verification_uri: string;
+    /**
+     * The same, with the code filled in (for a QR code).
+     */
+    verification_uri_complete: string;
+    /**
+     * Seconds until both codes expire.
+     */
+    expires_in: number;
+    /**
+     * Seconds to wait between polls.
+     */
+    interval: number;
+};
+
+/**
+ * DeviceAuthorizationRequest
+ *
+ * A device's request for a user code, form encoded, with the client's authentication as at
+ * the token endpoint (a public client sends its `client_id`).
+ */
+export type DeviceAuthorizationRequest = {
+    client_id?: string;
+    /**
+     * Space-separated scopes; all the client may have when absent.
+     */
+    scope?: string;
+    /**
+     * The resource the tokens are for (RFC 8707).
+     */
+    resource?: string;
+    client_secret?: string;
+    client_assertion_type?: string;
+    client_assertion?: string;
+};
+
+/**
  * FieldError
  *
  * One field that failed validation.
@@ -126,7 +180,8 @@ export type OAuthErrorBody = {
     /**
      * `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
      * `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
-     * `unsupported_response_type` (pushed authorization requests),
+     * `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
+     * `slow_down`, `expired_token`, `access_denied` (the device code grant),
      * `temporarily_unavailable` or `server_error`.
      */
     error: string;
@@ -312,6 +367,10 @@ export type ServerMetadata = {
      */
     require_pushed_authorization_requests: boolean;
     /**
+     * RFC 8628.
+     */
+    device_authorization_endpoint: string;
+    /**
      * RFC 7591: where clients register themselves; only when the tenant's policy lets them.
      */
     registration_endpoint?: string;
@@ -375,7 +434,8 @@ export type TokenQuery = {
  */
 export type TokenRequest = {
     /**
-     * `authorization_code`, `refresh_token` or `client_credentials`.
+     * `authorization_code`, `refresh_token`, `client_credentials` or
+     * `urn:ietf:params:oauth:grant-type:device_code`.
      */
     grant_type?: string;
     /**
@@ -422,6 +482,10 @@ export type TokenRequest = {
      * tenant, or on the one resource the authorization request named.
      */
     resource?: string;
+    /**
+     * With the device code grant: the `device_code` of the device authorization.
+     */
+    device_code?: string;
 };
 
 export type PostTByTenantOauth2IntrospectData = {
@@ -602,6 +666,51 @@ export type PostTByTenantOauth2ParResponses = {
 };
 
 export type PostTByTenantOauth2ParResponse = PostTByTenantOauth2ParResponses[keyof PostTByTenantOauth2ParResponses];
+
+export type PostTByTenantOauth2DeviceAuthorizationData = {
+    body: DeviceAuthorizationRequest;
+    path: {
+        tenant: string;
+    };
+    query?: never;
+    url: '/t/{tenant}/oauth2/device_authorization';
+};
+
+export type PostTByTenantOauth2DeviceAuthorizationErrors = {
+    /**
+     * The request is malformed, or the grant or scope is not acceptable.
+     */
+    400: OAuthErrorBody;
+    /**
+     * Client authentication failed.
+     */
+    401: OAuthErrorBody;
+    /**
+     * No tenant with this slug.
+     */
+    404: OAuthErrorBody;
+    /**
+     * An unexpected failure; the details are in the server log.
+     */
+    500: OAuthErrorBody;
+    /**
+     * `temporarily_unavailable`: the database cannot be reached for a moment (a restart, a
+     * failover); nothing was changed. `Retry-After` says when to try again.
+     */
+    503: OAuthErrorBody;
+};
+
+export type PostTByTenantOauth2DeviceAuthorizationError = PostTByTenantOauth2DeviceAuthorizationErrors[keyof PostTByTenantOauth2DeviceAuthorizationErrors];
+
+export type PostTByTenantOauth2DeviceAuthorizationResponses = {
+    /**
+     * The endpoint's result: the issued token, the token's introspection (RFC 7662), or
+     * the revocation's empty answer (RFC 7009: also for tokens that were not valid).
+     */
+    200: DeviceAuthorizationBody;
+};
+
+export type PostTByTenantOauth2DeviceAuthorizationResponse = PostTByTenantOauth2DeviceAuthorizationResponses[keyof PostTByTenantOauth2DeviceAuthorizationResponses];
 
 export type PostTByTenantOauth2RegisterData = {
     body: ClientMetadata;

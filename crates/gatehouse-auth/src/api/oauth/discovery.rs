@@ -64,6 +64,8 @@ pub(super) struct ServerMetadata {
     pushed_authorization_request_endpoint: String,
     /// RFC 9126 §5: every authorization request of this tenant must be pushed first.
     require_pushed_authorization_requests: bool,
+    /// RFC 8628.
+    device_authorization_endpoint: String,
     /// RFC 7591: where clients register themselves; only when the tenant's policy lets them.
     #[oai(skip_serializing_if_is_none)]
     registration_endpoint: Option<String>,
@@ -111,6 +113,7 @@ impl OAuthApi {
                 introspection_endpoint: format!("{issuer}/oauth2/introspect"),
                 revocation_endpoint: format!("{issuer}/oauth2/revoke"),
                 pushed_authorization_request_endpoint: format!("{issuer}/oauth2/par"),
+                device_authorization_endpoint: format!("{issuer}/oauth2/device_authorization"),
                 require_pushed_authorization_requests: policy.require_pushed_authorization_requests,
                 registration_endpoint: (policy.registration.mode
                     != crate::policy::RegistrationMode::Closed)

@@ -13,7 +13,8 @@ use crate::service::TokenError;
 pub(crate) struct OAuthErrorBody {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
     /// `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
-    /// `unsupported_response_type` (pushed authorization requests),
+    /// `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
+    /// `slow_down`, `expired_token`, `access_denied` (the device code grant),
     /// `temporarily_unavailable` or `server_error`.
     error: String,
     #[oai(skip_serializing_if_is_none)]
@@ -103,9 +104,14 @@ impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
             TokenError::InvalidScope(d) => bad("invalid_scope", d),
             TokenError::InvalidTarget(d) => bad("invalid_target", d),
             TokenError::UnsupportedResponseType(d) => bad("unsupported_response_type", d),
+            err @ (TokenError::AuthorizationPending
+            | TokenError::SlowDown
+            | TokenError::ExpiredToken
+            | TokenError::AccessDenied) => bad(err.code(), err.to_string()),
             TokenError::UnsupportedGrantType => bad(
                 "unsupported_grant_type",
-                "supported grant types: authorization_code, refresh_token, client_credentials"
+                "supported grant types: authorization_code, refresh_token, client_credentials, \
+                 urn:ietf:params:oauth:grant-type:device_code"
                     .into(),
             ),
             TokenError::Internal(err) if err.is_unavailable() => {

@@ -5,6 +5,7 @@
 //! OpenAPI document; each concern's module answers them.
 
 mod client_auth;
+mod device;
 mod discovery;
 mod errors;
 mod introspection;
@@ -20,6 +21,7 @@ use poem_openapi::payload::{Form, Json};
 use poem_openapi::{OpenApi, Tags};
 
 use crate::service::AuthService;
+use device::{DeviceAuthorizationBody, DeviceAuthorizationRequest};
 use discovery::{JwksFound, MetadataFound};
 use errors::TokenResponse;
 use introspection::{IntrospectionBody, TokenQuery};
@@ -124,6 +126,26 @@ impl OAuthApi {
         form: Form<PushedAuthorizationRequest>,
     ) -> PushedResponse {
         self.push_response(req, &tenant, form.0).await
+    }
+
+    /// Device authorization (RFC 8628)
+    ///
+    /// A device without a browser (a TV, a CLI) gets a `user_code` for a person to enter at
+    /// `verification_uri`, and a `device_code` with which it polls the token endpoint every
+    /// `interval` seconds until the person approves or denies it.
+    #[oai(
+        path = "/t/:tenant/oauth2/device_authorization",
+        method = "post",
+        tag = "OAuthTag::Token"
+    )]
+    async fn device_authorization(
+        &self,
+        req: &Request,
+        tenant: Path<String>,
+        form: Form<DeviceAuthorizationRequest>,
+    ) -> TokenResponse<DeviceAuthorizationBody> {
+        self.device_authorization_response(req, &tenant, form.0)
+            .await
     }
 
     /// Dynamic client registration (RFC 7591)

@@ -12,7 +12,8 @@ use crate::service::{Grant, TokenError};
 /// A token request (RFC 6749 §4.1.3, §4.4.2, §6), form encoded.
 #[derive(Debug, Object, serde::Deserialize)]
 pub(super) struct TokenRequest {
-    /// `authorization_code`, `refresh_token` or `client_credentials`.
+    /// `authorization_code`, `refresh_token`, `client_credentials` or
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
     grant_type: Option<String>,
     /// Space-separated scopes: with `client_credentials`, all the client may have when absent;
     /// with `refresh_token`, a narrowing of the granted ones.
@@ -38,6 +39,8 @@ pub(super) struct TokenRequest {
     /// authorization request named. Without it the token is good on every resource of the
     /// tenant, or on the one resource the authorization request named.
     resource: Option<String>,
+    /// With the device code grant: the `device_code` of the device authorization.
+    device_code: Option<String>,
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -107,6 +110,9 @@ impl OAuthApi {
                 refresh_token: required(form.refresh_token, "refresh_token")?,
                 scope: form.scope,
                 resource: form.resource,
+            },
+            Some(crate::service::clients::DEVICE_CODE_GRANT) => Grant::DeviceCode {
+                device_code: required(form.device_code, "device_code")?,
             },
             Some(_) => return Err(TokenError::UnsupportedGrantType),
             None => return Err(TokenError::InvalidRequest("grant_type is required".into())),

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{FormProof, Outcome, error_page, redirect_to_client, split_scope};
+use super::{FormProof, Outcome, error_page, redirect_to_client, split_scope, unknown_tenant_page};
 use crate::entity::{authorization_request, consent, tenant};
 use crate::error::AuthError;
 use crate::service::AuthService;
@@ -20,11 +20,7 @@ impl AuthService {
         session_cookie: Option<&str>,
     ) -> Result<Outcome, AuthError> {
         let Some(tenant) = self.active_tenant(tenant_slug).await? else {
-            return Ok(error_page(
-                404,
-                "Unknown organisation",
-                "There is no such tenant.",
-            ));
+            return Ok(unknown_tenant_page());
         };
         let request = match self.pending(&tenant, form).await? {
             Ok(r) => r,
@@ -41,6 +37,9 @@ impl AuthService {
                 "Sign in again from the application to give your consent.",
             ));
         };
+        if !approve && request.device_code_hash.is_some() {
+            return self.finish_device(&tenant, request, None).await;
+        }
         if !approve {
             authorization_request::Entity::delete_by_id(request.id.clone())
                 .exec(&self.db)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
-use super::{FormProof, NewSession, Outcome, error_page, split_scope};
+use super::{FormProof, NewSession, Outcome, error_page, split_scope, unknown_tenant_page};
 use crate::entity::{client, session, user};
 use crate::error::AuthError;
 use crate::secrets::{random_token, sha256_hex, verify_password};
@@ -25,10 +25,7 @@ impl AuthService {
         address: Option<&str>,
     ) -> Result<(Outcome, Option<NewSession>), AuthError> {
         let Some(tenant) = self.active_tenant(tenant_slug).await? else {
-            return Ok((
-                error_page(404, "Unknown organisation", "There is no such tenant."),
-                None,
-            ));
+            return Ok((unknown_tenant_page(), None));
         };
         let request = match self.pending(&tenant, form).await? {
             Ok(r) => r,

@@ -2,6 +2,7 @@
 //! and the redirect back to the client (RFC 6749 §4.1, PKCE per RFC 7636, RFC 9700).
 
 mod consent;
+mod device;
 mod login;
 mod pending;
 mod pushed;
@@ -26,6 +27,21 @@ pub enum Outcome {
     Consent(Box<PageContext>),
     /// A redirect to the client, with a code or an error.
     Redirect(String),
+    /// The device verification page's form (RFC 8628 §3.3), with a message if the code was
+    /// not good.
+    DeviceEntry(Box<DeviceEntry>),
+    /// A page that ends the flow where it is: a device approved or denied.
+    Message {
+        title: String,
+        detail: String,
+    },
+}
+
+/// The device verification page's form.
+#[derive(Debug)]
+pub struct DeviceEntry {
+    pub tenant_name: String,
+    pub message: Option<String>,
 }
 
 /// What the login and consent pages show and post back.
@@ -41,6 +57,8 @@ pub struct PageContext {
     pub message: Option<String>,
     /// Where the form's answer may redirect to (for the page's `form-action` policy).
     pub redirect_uri: String,
+    /// A device's request: the user code the person should see on their device.
+    pub user_code: Option<String>,
 }
 
 /// A new browser session: the cookie's value, shown once.
@@ -61,6 +79,11 @@ pub struct FormProof<'a> {
     pub browser: Option<&'a str>,
     /// The browser's `gh_device` cookie, if it signed in here before.
     pub device: Option<&'a str>,
+}
+
+/// The page for a tenant that does not exist (or is disabled).
+fn unknown_tenant_page() -> Outcome {
+    error_page(404, "Unknown organisation", "There is no such tenant.")
 }
 
 fn error_page(status: u16, title: &str, detail: impl Into<String>) -> Outcome {

@@ -29,6 +29,11 @@ impl AuthService {
             username: None,
             message: None,
             redirect_uri: request.redirect_uri.clone(),
+            user_code: request
+                .device_code_hash
+                .is_some()
+                .then(|| request.state.clone())
+                .flatten(),
         }
     }
 
@@ -100,6 +105,11 @@ impl AuthService {
         user_id: Uuid,
         auth_time: DateTime<Utc>,
     ) -> Result<Outcome, AuthError> {
+        if request.device_code_hash.is_some() {
+            return self
+                .finish_device(tenant, request, Some((user_id, auth_time)))
+                .await;
+        }
         let code = random_token(32);
         let ttl = chrono::Duration::from_std(self.config.code_ttl).unwrap_or_default();
         code::ActiveModel {

@@ -5,7 +5,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{Outcome, error_page, redirect_to_client, redirect_uri_matches, split_scope};
+use super::{
+    Outcome, error_page, redirect_to_client, redirect_uri_matches, split_scope, unknown_tenant_page,
+};
 use crate::entity::{authorization_request, client, consent, session, tenant, user};
 use crate::error::AuthError;
 use crate::policy::OAuthPolicy;
@@ -48,11 +50,7 @@ impl AuthService {
         browser: &str,
     ) -> Result<Outcome, AuthError> {
         let Some(tenant) = self.active_tenant(tenant_slug).await? else {
-            return Ok(error_page(
-                404,
-                "Unknown organisation",
-                "There is no such tenant.",
-            ));
+            return Ok(unknown_tenant_page());
         };
         // A pushed request (RFC 9126) brings its parameters; the URL's others are ignored.
         let (params, pushed) = match self.pushed_parameters(&tenant, params).await? {
@@ -94,6 +92,7 @@ impl AuthService {
             browser_hash: Set(Some(sha256_hex(browser))),
             force_consent: Set(wants("consent")),
             resources: Set(checked.resources.clone()),
+            device_code_hash: Set(None),
         }
         .insert(&self.db)
         .await?;

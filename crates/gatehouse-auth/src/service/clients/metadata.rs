@@ -27,8 +27,15 @@ pub struct NewClient {
     pub require_pushed_authorization_requests: bool,
 }
 
-pub const SUPPORTED_GRANT_TYPES: &[&str] =
-    &["authorization_code", "refresh_token", "client_credentials"];
+/// The device authorization grant (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+pub const SUPPORTED_GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE_GRANT,
+];
 pub const SUPPORTED_AUTH_METHODS: &[&str] = &[
     "client_secret_basic",
     "client_secret_post",
@@ -220,10 +227,10 @@ impl NewClient {
                 "only the authorization_code grant uses redirect URIs".into(),
             );
         }
-        if grants("refresh_token") && !grants("authorization_code") {
+        if grants("refresh_token") && !grants("authorization_code") && !grants(DEVICE_CODE_GRANT) {
             wrong(
                 "grant_types",
-                "refresh_token comes with authorization_code".into(),
+                "refresh_token comes with authorization_code or the device code grant".into(),
             );
         }
         if method == "none" && grants("client_credentials") {

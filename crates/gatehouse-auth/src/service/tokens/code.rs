@@ -15,6 +15,16 @@ use crate::secrets::{random_token, same, sha256_hex};
 use crate::service::AuthService;
 use crate::service::directory::TenantEntry;
 
+/// What a refresh token family starts from: a user's authorization.
+pub(super) struct FamilyStart<'a> {
+    pub user_id: Uuid,
+    pub scope: &'a str,
+    pub auth_time: chrono::DateTime<Utc>,
+    pub resources: Option<&'a str>,
+    /// The code it came from, if any: a replay of the code revokes the family.
+    pub code_hash: Option<&'a str>,
+}
+
 impl AuthService {
     /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6). A code works once: a
     /// second use fails and revokes what the first issued.
@@ -89,10 +99,14 @@ impl AuthService {
         };
         let refresh =
             if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {
-                Some(
-                    self.new_refresh_family(tenant, client, &row, &code_hash)
-                        .await?,
-                )
+                let start = FamilyStart {
+                    user_id: row.user_id,
+                    scope: &row.scope,
+                    auth_time: row.auth_time,
+                    resources: row.resources.as_deref(),
+                    code_hash: Some(&code_hash),
+                };
+                Some(self.new_refresh_family(tenant, client, start).await?)
             } else {
                 None
             };
@@ -100,12 +114,12 @@ impl AuthService {
             .await
     }
 
-    async fn new_refresh_family(
+    /// A new refresh token family for what a user authorized; its first token.
+    pub(super) async fn new_refresh_family(
         &self,
         tenant: &TenantEntry,
         client: &client::Model,
-        code: &code::Model,
-        code_hash: &str,
+        start: FamilyStart<'_>,
     ) -> Result<String, TokenError> {
         let token = random_token(32);
         let now = Utc::now();
@@ -117,16 +131,16 @@ impl AuthService {
             family_id: Set(Uuid::now_v7()),
             tenant_id: Set(tenant.id),
             client_id: Set(client.id),
-            user_id: Set(code.user_id),
-            scope: Set(code.scope.clone()),
-            code_hash: Set(Some(code_hash.to_owned())),
-            auth_time: Set(code.auth_time),
+            user_id: Set(start.user_id),
+            scope: Set(start.scope.to_owned()),
+            code_hash: Set(start.code_hash.map(str::to_owned)),
+            auth_time: Set(start.auth_time),
             issued_at: Set(now),
             family_expires_at: Set(family_expires),
             idle_expires_at: Set((now + idle).min(family_expires)),
             rotated_at: Set(None),
             revoked_at: Set(None),
-            resources: Set(code.resources.clone()),
+            resources: Set(start.resources.map(str::to_owned)),
         }
         .insert(&self.db)
         .await?;

@@ -1,10 +1,13 @@
-//! The token endpoint's grants: client credentials, authorization code (with PKCE) and
-//! refresh token (rotated, with reuse detection), and the tokens they issue.
+//! The token endpoint's grants: client credentials, authorization code (with PKCE), refresh
+//! token (rotated, with reuse detection) and device code, and the tokens they issue.
 
 mod client_auth;
 mod code;
+mod device;
 mod issue;
 mod refresh;
+
+pub use device::{display_user_code, normalize_user_code};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -43,6 +46,8 @@ pub enum Grant {
         scope: Option<String>,
         resource: Option<String>,
     },
+    /// RFC 8628 §3.4.
+    DeviceCode { device_code: String },
 }
 
 /// What the token endpoint returns.
@@ -76,6 +81,18 @@ pub enum TokenError {
     /// RFC 8707 §2: a `resource` the server does not know, or the grant did not name.
     #[error("{0}")]
     InvalidTarget(String),
+    /// RFC 8628 §3.5: the person has not answered yet.
+    #[error("the user has not answered yet")]
+    AuthorizationPending,
+    /// RFC 8628 §3.5: polled too often; the interval grows by 5 seconds.
+    #[error("polled too often: wait 5 seconds more between polls")]
+    SlowDown,
+    /// RFC 8628 §3.5: the device code expired.
+    #[error("the device code has expired")]
+    ExpiredToken,
+    /// RFC 8628 §3.5: the person denied the device.
+    #[error("the user denied the request")]
+    AccessDenied,
     /// A pushed authorization request (RFC 9126) asked for a response type other than `code`.
     #[error("{0}")]
     UnsupportedResponseType(String),
@@ -95,6 +112,10 @@ impl TokenError {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidTarget(_) => "invalid_target",
             Self::UnsupportedResponseType(_) => "unsupported_response_type",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::ExpiredToken => "expired_token",
+            Self::AccessDenied => "access_denied",
             Self::Internal(_) => "server_error",
         }
     }
@@ -261,6 +282,10 @@ impl AuthService {
             } => {
                 let (scope, resource) = (scope.as_deref(), resource.as_deref());
                 self.refresh(&tenant, &client, &refresh_token, scope, resource)
+                    .await
+            }
+            Grant::DeviceCode { device_code } => {
+                self.exchange_device_code(&tenant, &client, &device_code)
                     .await
             }
         }

@@ -1,6 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .client_metadata import ClientMetadata
+from .device_authorization_body import DeviceAuthorizationBody
+from .device_authorization_request import DeviceAuthorizationRequest
 from .field_error import FieldError
 from .introspection_body import IntrospectionBody
 from .jwk import Jwk
@@ -17,6 +19,8 @@ from .token_request import TokenRequest
 
 __all__ = (
     "ClientMetadata",
+    "DeviceAuthorizationBody",
+    "DeviceAuthorizationRequest",
     "FieldError",
     "IntrospectionBody",
     "Jwk",

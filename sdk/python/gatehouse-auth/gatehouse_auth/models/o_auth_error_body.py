@@ -18,7 +18,8 @@ class OAuthErrorBody:
     Attributes:
         error (str): `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
             `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
-            `unsupported_response_type` (pushed authorization requests),
+            `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
+            `slow_down`, `expired_token`, `access_denied` (the device code grant),
             `temporarily_unavailable` or `server_error`.
         error_description (str | Unset):
     """

@@ -41,6 +41,7 @@ class ServerMetadata:
             pushed_authorization_request_endpoint (str): RFC 9126.
             require_pushed_authorization_requests (bool): RFC 9126 §5: every authorization request of this tenant must be
                 pushed first.
+            device_authorization_endpoint (str): RFC 8628.
             registration_endpoint (str | Unset): RFC 7591: where clients register themselves; only when the tenant's policy
                 lets them.
     """
@@ -68,6 +69,7 @@ class ServerMetadata:
     prompt_values_supported: list[str]
     pushed_authorization_request_endpoint: str
     require_pushed_authorization_requests: bool
+    device_authorization_endpoint: str
     registration_endpoint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -118,6 +120,8 @@ class ServerMetadata:
 
         require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        device_authorization_endpoint = self.device_authorization_endpoint
+
         registration_endpoint = self.registration_endpoint
 
         field_dict: dict[str, Any] = {}
@@ -147,6 +151,7 @@ class ServerMetadata:
                 "prompt_values_supported": prompt_values_supported,
                 "pushed_authorization_request_endpoint": pushed_authorization_request_endpoint,
                 "require_pushed_authorization_requests": require_pushed_authorization_requests,
+                "device_authorization_endpoint": device_authorization_endpoint,
             }
         )
         if registration_endpoint is not UNSET:
@@ -209,6 +214,8 @@ class ServerMetadata:
 
         require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
 
+        device_authorization_endpoint = d.pop("device_authorization_endpoint")
+
         registration_endpoint = d.pop("registration_endpoint", UNSET)
 
         server_metadata = cls(
@@ -235,6 +242,7 @@ class ServerMetadata:
             prompt_values_supported=prompt_values_supported,
             pushed_authorization_request_endpoint=pushed_authorization_request_endpoint,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            device_authorization_endpoint=device_authorization_endpoint,
             registration_endpoint=registration_endpoint,
         )
 

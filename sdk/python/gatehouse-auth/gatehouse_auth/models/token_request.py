@@ -16,7 +16,8 @@ class TokenRequest:
     """A token request (RFC 6749 §4.1.3, §4.4.2, §6), form encoded.
 
     Attributes:
-        grant_type (str | Unset): `authorization_code`, `refresh_token` or `client_credentials`.
+        grant_type (str | Unset): `authorization_code`, `refresh_token`, `client_credentials` or
+            `urn:ietf:params:oauth:grant-type:device_code`.
         scope (str | Unset): Space-separated scopes: with `client_credentials`, all the client may have when absent;
             with `refresh_token`, a narrowing of the granted ones.
         client_id (str | Unset): With `client_secret_post` or a public client: the client's id.
@@ -32,6 +33,7 @@ class TokenRequest:
             `{public_url}/t/{tenant}/api/v1`; with a code or a refresh token, one of those the
             authorization request named. Without it the token is good on every resource of the
             tenant, or on the one resource the authorization request named.
+        device_code (str | Unset): With the device code grant: the `device_code` of the device authorization.
     """
 
     grant_type: str | Unset = UNSET
@@ -45,6 +47,7 @@ class TokenRequest:
     code_verifier: str | Unset = UNSET
     refresh_token: str | Unset = UNSET
     resource: str | Unset = UNSET
+    device_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +72,8 @@ class TokenRequest:
         refresh_token = self.refresh_token
 
         resource = self.resource
+
+        device_code = self.device_code
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -95,6 +100,8 @@ class TokenRequest:
             field_dict["refresh_token"] = refresh_token
         if resource is not UNSET:
             field_dict["resource"] = resource
+        if device_code is not UNSET:
+            field_dict["device_code"] = device_code
 
         return field_dict
 
@@ -123,6 +130,8 @@ class TokenRequest:
 
         resource = d.pop("resource", UNSET)
 
+        device_code = d.pop("device_code", UNSET)
+
         token_request = cls(
             grant_type=grant_type,
             scope=scope,
@@ -135,6 +144,7 @@ class TokenRequest:
             code_verifier=code_verifier,
             refresh_token=refresh_token,
             resource=resource,
+            device_code=device_code,
         )
 
         token_request.additional_properties = d
