@@ -45,6 +45,7 @@ mod split_deployment;
 mod split_mode;
 mod swagger_ui;
 mod sweeper;
+mod token_exchange;
 mod tokens;
 mod traces;
 mod upgrade;

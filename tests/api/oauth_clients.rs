@@ -17,9 +17,27 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
         .client_secret
         .as_deref()
         .expect("a confidential app");
-    // Agents may register themselves.
+    // A back-end service that may exchange users' tokens for the API.
+    let exchanger = app
+        .register_client_with(
+            "acme",
+            json!({
+                "client_name": "Orders service",
+                "grant_types": ["urn:ietf:params:oauth:grant-type:token-exchange"],
+                "scope": "products:read",
+            }),
+        )
+        .await;
+    // Agents may register themselves; the service may act for users on the API.
     let operator = app.operator_token().await;
-    let policy = json!({"registration": {"mode": "open"}});
+    let policy = json!({
+        "registration": {"mode": "open"},
+        "token_exchange": [{
+            "client_id": exchanger.client_id,
+            "audiences": [app.url("/t/acme/api/v1")],
+            "delegation": true,
+        }],
+    });
     let set = app
         .send(
             reqwest::Method::PUT,
@@ -58,6 +76,8 @@ async fn openid_client_and_oauth4webapi_find_and_use_the_platform() {
             ("GATEHOUSE_APP_SECRET", app_secret),
             ("GATEHOUSE_APP_REDIRECT", &third_party.redirect),
             ("GATEHOUSE_DEVICE_ID", tv_id),
+            ("GATEHOUSE_EXCHANGER_ID", &exchanger.client_id),
+            ("GATEHOUSE_EXCHANGER_SECRET", &exchanger.client_secret),
             ("GATEHOUSE_USERNAME", "ada"),
             ("GATEHOUSE_PASSWORD", PASSWORD),
         ],

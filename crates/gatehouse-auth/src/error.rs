@@ -33,6 +33,10 @@ pub enum AuthError {
 
 impl From<DbErr> for AuthError {
     fn from(err: DbErr) -> Self {
+        // An update that found no row: another request deleted it in between.
+        if matches!(err, DbErr::RecordNotUpdated) {
+            return Self::NotFound("it was deleted meanwhile".into());
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Self::Conflict("a record with this name already exists".into())
@@ -75,5 +79,18 @@ impl AuthError {
 impl From<AuthError> for ApiProblem {
     fn from(err: AuthError) -> Self {
         Problem::from(err).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PATCH racing a DELETE of the same record (the fuzzer's two workers found it) is a 404,
+    /// not a 500.
+    #[test]
+    fn an_update_of_a_record_deleted_meanwhile_is_not_found() {
+        let problem = Problem::from(AuthError::from(DbErr::RecordNotUpdated));
+        assert_eq!(problem.status, 404);
     }
 }

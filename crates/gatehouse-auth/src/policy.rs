@@ -23,6 +23,30 @@ pub struct OAuthPolicy {
     /// they may get.
     #[oai(default)]
     pub registration: RegistrationPolicy,
+    /// Which clients may exchange a user's access token for another (RFC 8693), aimed at
+    /// which resources. None by default.
+    #[oai(default)]
+    pub token_exchange: Vec<ExchangeRule>,
+}
+
+/// What one client may do at the token endpoint with
+/// `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`.
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct ExchangeRule {
+    /// The exchanging client (a confidential client of the tenant).
+    pub client_id: Text,
+    /// The resources (their URLs, RFC 8707) the new tokens may be aimed at.
+    pub audiences: Vec<Text>,
+    /// `true`: the new token says who acts for the user (an `act` claim naming the actor
+    /// token's subject, or the client itself).
+    #[oai(default)]
+    #[serde(default)]
+    pub delegation: bool,
+    /// `true`: without an actor token and when delegation is not allowed, the new token speaks
+    /// for the user alone, with no `act` claim. Keep it for services trusted as the user.
+    #[oai(default)]
+    #[serde(default)]
+    pub impersonation: bool,
 }
 
 /// Who may register a client by itself (RFC 7591).
@@ -95,8 +119,8 @@ impl OAuthPolicy {
     }
 
     /// A policy that can be served: registered clients get no admin scope and only grants
-    /// this server has.
-    pub(crate) fn validate(&self) -> Result<(), AuthError> {
+    /// this server has; exchanges aim at the tenant's own resources.
+    pub(crate) fn validate(&self, is_resource: impl Fn(&str) -> bool) -> Result<(), AuthError> {
         let mut errors = Vec::new();
         let registration = &self.registration;
         for Text(scope) in &registration.allowed_scopes {
@@ -117,6 +141,23 @@ impl OAuthPolicy {
                 errors.push(FieldError::new(
                     "registration.allowed_grant_types",
                     format!("'{grant}' is not a grant type this server supports"),
+                ));
+            }
+        }
+        for rule in &self.token_exchange {
+            if !(rule.delegation || rule.impersonation) {
+                errors.push(FieldError::new(
+                    "token_exchange",
+                    format!(
+                        "the rule for {} allows neither delegation nor impersonation",
+                        rule.client_id.0
+                    ),
+                ));
+            }
+            if let Some(Text(audience)) = rule.audiences.iter().find(|a| !is_resource(&a.0)) {
+                errors.push(FieldError::new(
+                    "token_exchange",
+                    format!("'{audience}' is not a resource of this tenant"),
                 ));
             }
         }

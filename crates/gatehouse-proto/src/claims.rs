@@ -67,6 +67,10 @@ pub struct AccessClaims {
     /// When the user signed in (absent for machine clients).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// A token exchanged for delegation (RFC 8693 §4.1): who acts for `sub` (`{"sub": …}`,
+    /// nested when the actor itself acted for another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
 }
 
 impl AccessClaims {

@@ -14,6 +14,8 @@ export const env = Object.fromEntries(
     appSecret: 'GATEHOUSE_APP_SECRET',
     redirect: 'GATEHOUSE_APP_REDIRECT',
     deviceId: 'GATEHOUSE_DEVICE_ID',
+    exchangerId: 'GATEHOUSE_EXCHANGER_ID',
+    exchangerSecret: 'GATEHOUSE_EXCHANGER_SECRET',
     username: 'GATEHOUSE_USERNAME',
     password: 'GATEHOUSE_PASSWORD',
   }).map(([key, name]) => {

@@ -15,7 +15,7 @@ pub(crate) mod users;
 pub use clients::{ClientUpdate, NewClient, RegistrationError};
 pub use revocation::{Introspection, UserinfoError};
 pub use tenants::{NewTenant, TenantUpdate};
-pub use tokens::{ClientAuth, Grant, TokenError};
+pub use tokens::{ClientAuth, Exchange, Grant, TOKEN_EXCHANGE_GRANT, TokenError};
 pub use users::NewUser;
 
 use base64::Engine;

@@ -90,7 +90,7 @@ impl AuthService {
         slug: &str,
         policy: OAuthPolicy,
     ) -> Result<OAuthPolicy, AuthError> {
-        policy.validate()?;
+        policy.validate(|uri| self.is_resource_of(slug, uri))?;
         let tenant = self.get_tenant(slug).await?;
         // A struct of plain fields always serialises.
         let json = serde_json::to_value(&policy)

@@ -46,7 +46,7 @@ export type ClientCreate = {
     /**
      * Grant types the client may use; `["client_credentials"]` when absent.
      */
-    grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code'> | null;
+    grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code' | 'urn:ietf:params:oauth:grant-type:token-exchange'> | null;
     /**
      * Registered redirect URIs (for grants that redirect).
      */
@@ -172,6 +172,33 @@ export type ConsentList = {
 };
 
 /**
+ * ExchangeRule
+ *
+ * What one client may do at the token endpoint with
+ * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`.
+ */
+export type ExchangeRule = {
+    /**
+     * The exchanging client (a confidential client of the tenant).
+     */
+    client_id: string;
+    /**
+     * The resources (their URLs, RFC 8707) the new tokens may be aimed at.
+     */
+    audiences: Array<string>;
+    /**
+     * `true`: the new token says who acts for the user (an `act` claim naming the actor
+     * token's subject, or the client itself).
+     */
+    delegation?: boolean | null;
+    /**
+     * `true`: without an actor token and when delegation is not allowed, the new token speaks
+     * for the user alone, with no `act` claim. Keep it for services trusted as the user.
+     */
+    impersonation?: boolean | null;
+};
+
+/**
  * FieldError
  *
  * One field that failed validation.
@@ -272,6 +299,11 @@ export type OAuthPolicy = {
      * they may get.
      */
     registration?: (RegistrationPolicy & unknown) | null;
+    /**
+     * Which clients may exchange a user's access token for another (RFC 8693), aimed at
+     * which resources. None by default.
+     */
+    token_exchange?: Array<ExchangeRule> | null;
 };
 
 /**
@@ -327,7 +359,7 @@ export type RegistrationPolicy = {
      * The grant types a registered client may use; asking for another is refused. Default:
      * `authorization_code` and `refresh_token`.
      */
-    allowed_grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code'> | null;
+    allowed_grant_types?: Array<'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code' | 'urn:ietf:params:oauth:grant-type:token-exchange'> | null;
 };
 
 /**

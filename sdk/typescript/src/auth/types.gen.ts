@@ -407,6 +407,10 @@ export type TokenBody = {
      * An OpenID Connect ID token, with the `openid` scope.
      */
     id_token?: string;
+    /**
+     * Token exchange (RFC 8693): `urn:ietf:params:oauth:token-type:access_token`.
+     */
+    issued_token_type?: string;
 };
 
 /**
@@ -486,6 +490,30 @@ export type TokenRequest = {
      * With the device code grant: the `device_code` of the device authorization.
      */
     device_code?: string;
+    /**
+     * Token exchange (RFC 8693): the user's access token to exchange.
+     */
+    subject_token?: string;
+    /**
+     * Token exchange: `urn:ietf:params:oauth:token-type:access_token`.
+     */
+    subject_token_type?: string;
+    /**
+     * Token exchange, for delegation: the access token of whoever acts for the user.
+     */
+    actor_token?: string;
+    /**
+     * Token exchange: `urn:ietf:params:oauth:token-type:access_token`, with `actor_token`.
+     */
+    actor_token_type?: string;
+    /**
+     * Token exchange: `urn:ietf:params:oauth:token-type:access_token` (the only one).
+     */
+    requested_token_type?: string;
+    /**
+     * Token exchange: the resource the new token is for, like `resource`.
+     */
+    audience?: string;
 };
 
 export type PostTByTenantOauth2IntrospectData = {

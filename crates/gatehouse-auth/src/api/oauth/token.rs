@@ -41,6 +41,18 @@ pub(super) struct TokenRequest {
     resource: Option<String>,
     /// With the device code grant: the `device_code` of the device authorization.
     device_code: Option<String>,
+    /// Token exchange (RFC 8693): the user's access token to exchange.
+    subject_token: Option<String>,
+    /// Token exchange: `urn:ietf:params:oauth:token-type:access_token`.
+    subject_token_type: Option<String>,
+    /// Token exchange, for delegation: the access token of whoever acts for the user.
+    actor_token: Option<String>,
+    /// Token exchange: `urn:ietf:params:oauth:token-type:access_token`, with `actor_token`.
+    actor_token_type: Option<String>,
+    /// Token exchange: `urn:ietf:params:oauth:token-type:access_token` (the only one).
+    requested_token_type: Option<String>,
+    /// Token exchange: the resource the new token is for, like `resource`.
+    audience: Option<String>,
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -61,6 +73,9 @@ pub(super) struct TokenBody {
     /// An OpenID Connect ID token, with the `openid` scope.
     #[oai(skip_serializing_if_is_none)]
     id_token: Option<String>,
+    /// Token exchange (RFC 8693): `urn:ietf:params:oauth:token-type:access_token`.
+    #[oai(skip_serializing_if_is_none)]
+    issued_token_type: Option<String>,
 }
 
 impl OAuthApi {
@@ -111,6 +126,17 @@ impl OAuthApi {
                 scope: form.scope,
                 resource: form.resource,
             },
+            Some(crate::service::TOKEN_EXCHANGE_GRANT) => {
+                Grant::TokenExchange(Box::new(crate::service::Exchange {
+                    subject_token: required(form.subject_token, "subject_token")?,
+                    subject_token_type: required(form.subject_token_type, "subject_token_type")?,
+                    actor_token: form.actor_token,
+                    actor_token_type: form.actor_token_type,
+                    requested_token_type: form.requested_token_type,
+                    target: form.resource.or(form.audience),
+                    scope: form.scope,
+                }))
+            }
             Some(crate::service::clients::DEVICE_CODE_GRANT) => Grant::DeviceCode {
                 device_code: required(form.device_code, "device_code")?,
             },
@@ -134,6 +160,7 @@ impl OAuthApi {
             scope: tokens.scope,
             refresh_token: tokens.refresh_token,
             id_token: tokens.id_token,
+            issued_token_type: tokens.issued_token_type.map(str::to_owned),
         })
     }
 }

@@ -35,6 +35,7 @@ pub const SUPPORTED_GRANT_TYPES: &[&str] = &[
     "refresh_token",
     "client_credentials",
     DEVICE_CODE_GRANT,
+    crate::service::TOKEN_EXCHANGE_GRANT,
 ];
 pub const SUPPORTED_AUTH_METHODS: &[&str] = &[
     "client_secret_basic",

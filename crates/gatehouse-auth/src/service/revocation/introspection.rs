@@ -37,7 +37,7 @@ impl AuthService {
     /// found live is remembered in the tenant's entry: revoking one records a change of the
     /// tenant, which forgets the entry here at once and in every other process within the
     /// directory's bound.
-    pub(super) async fn live_access_token(
+    pub(in crate::service) async fn live_access_token(
         &self,
         tenant: &TenantEntry,
         token: &str,

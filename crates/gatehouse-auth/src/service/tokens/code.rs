@@ -96,6 +96,7 @@ impl AuthService {
             code_hash: Some(&code_hash),
             nonce: row.nonce.as_deref(),
             resource: resource.as_deref(),
+            act: None,
         };
         let refresh =
             if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {

@@ -195,6 +195,7 @@ impl AuthService {
             code_hash: None,
             nonce: None,
             resource,
+            act: None,
         };
         self.tokens(tenant, client, &subject, &row.scope, refresh)
             .await

@@ -55,6 +55,7 @@ impl AuthService {
             scope: scope.to_owned(),
             tid: tenant.id.to_string(),
             auth_time: subject.auth_time.map(|t| t.timestamp()),
+            act: subject.act.clone(),
         };
         let token = match &opaque_token {
             Some(token) => token.clone(),
@@ -94,6 +95,7 @@ impl AuthService {
             scope: scope.to_owned(),
             refresh_token,
             id_token,
+            issued_token_type: None,
         })
     }
 

@@ -4,10 +4,12 @@
 mod client_auth;
 mod code;
 mod device;
+mod exchange;
 mod issue;
 mod refresh;
 
 pub use device::{display_user_code, normalize_user_code};
+pub use exchange::{Exchange, TOKEN_EXCHANGE_GRANT};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -48,6 +50,8 @@ pub enum Grant {
     },
     /// RFC 8628 §3.4.
     DeviceCode { device_code: String },
+    /// RFC 8693 §2.1.
+    TokenExchange(Box<Exchange>),
 }
 
 /// What the token endpoint returns.
@@ -59,6 +63,8 @@ pub struct TokenSet {
     pub refresh_token: Option<String>,
     /// OpenID Connect, with the `openid` scope.
     pub id_token: Option<String>,
+    /// Token exchange (RFC 8693 §2.2.1): the type of the issued token.
+    pub issued_token_type: Option<&'static str>,
 }
 
 /// Failures of the token endpoint, one per RFC 6749 §5.2 error code.
@@ -152,6 +158,8 @@ struct Subject<'a> {
     nonce: Option<&'a str>,
     /// The one resource the token is aimed at (RFC 8707); every resource when `None`.
     resource: Option<&'a str>,
+    /// RFC 8693 delegation: who acts for the user.
+    act: Option<serde_json::Value>,
 }
 
 fn split(s: &str) -> Vec<&str> {
@@ -262,6 +270,7 @@ impl AuthService {
                     code_hash: None,
                     nonce: None,
                     resource: resource.as_deref(),
+                    act: None,
                 };
                 self.tokens(&tenant, &client, &subject, &scope, None).await
             }
@@ -283,6 +292,9 @@ impl AuthService {
                 let (scope, resource) = (scope.as_deref(), resource.as_deref());
                 self.refresh(&tenant, &client, &refresh_token, scope, resource)
                     .await
+            }
+            Grant::TokenExchange(exchange) => {
+                self.exchange_token(&tenant, &client, *exchange).await
             }
             Grant::DeviceCode { device_code } => {
                 self.exchange_device_code(&tenant, &client, &device_code)

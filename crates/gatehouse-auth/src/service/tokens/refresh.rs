@@ -71,6 +71,7 @@ impl AuthService {
             code_hash: row.code_hash.as_deref(),
             nonce: None,
             resource: resource.as_deref(),
+            act: None,
         };
         self.tokens(tenant, client, &subject, &scope, Some(successor))
             .await

@@ -12,6 +12,7 @@ from .client_list import ClientList
 from .client_patch import ClientPatch
 from .consent import Consent
 from .consent_list import ConsentList
+from .exchange_rule import ExchangeRule
 from .field_error import FieldError
 from .initial_access_token import InitialAccessToken
 from .initial_access_token_create import InitialAccessTokenCreate
@@ -44,6 +45,7 @@ __all__ = (
     "ClientPatch",
     "Consent",
     "ConsentList",
+    "ExchangeRule",
     "FieldError",
     "InitialAccessToken",
     "InitialAccessTokenCreate",

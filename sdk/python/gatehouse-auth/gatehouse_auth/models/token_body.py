@@ -23,6 +23,7 @@ class TokenBody:
         refresh_token (str | Unset): A refresh token, when the client may refresh and `offline_access` was granted. Each
             use returns a new one; the old one is then spent.
         id_token (str | Unset): An OpenID Connect ID token, with the `openid` scope.
+        issued_token_type (str | Unset): Token exchange (RFC 8693): `urn:ietf:params:oauth:token-type:access_token`.
     """
 
     access_token: str
@@ -31,6 +32,7 @@ class TokenBody:
     scope: str
     refresh_token: str | Unset = UNSET
     id_token: str | Unset = UNSET
+    issued_token_type: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +48,8 @@ class TokenBody:
 
         id_token = self.id_token
 
+        issued_token_type = self.issued_token_type
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,6 +64,8 @@ class TokenBody:
             field_dict["refresh_token"] = refresh_token
         if id_token is not UNSET:
             field_dict["id_token"] = id_token
+        if issued_token_type is not UNSET:
+            field_dict["issued_token_type"] = issued_token_type
 
         return field_dict
 
@@ -78,6 +84,8 @@ class TokenBody:
 
         id_token = d.pop("id_token", UNSET)
 
+        issued_token_type = d.pop("issued_token_type", UNSET)
+
         token_body = cls(
             access_token=access_token,
             token_type=token_type,
@@ -85,6 +93,7 @@ class TokenBody:
             scope=scope,
             refresh_token=refresh_token,
             id_token=id_token,
+            issued_token_type=issued_token_type,
         )
 
         token_body.additional_properties = d

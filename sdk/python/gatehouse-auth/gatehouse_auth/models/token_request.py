@@ -34,6 +34,14 @@ class TokenRequest:
             authorization request named. Without it the token is good on every resource of the
             tenant, or on the one resource the authorization request named.
         device_code (str | Unset): With the device code grant: the `device_code` of the device authorization.
+        subject_token (str | Unset): Token exchange (RFC 8693): the user's access token to exchange.
+        subject_token_type (str | Unset): Token exchange: `urn:ietf:params:oauth:token-type:access_token`.
+        actor_token (str | Unset): Token exchange, for delegation: the access token of whoever acts for the user.
+        actor_token_type (str | Unset): Token exchange: `urn:ietf:params:oauth:token-type:access_token`, with
+            `actor_token`.
+        requested_token_type (str | Unset): Token exchange: `urn:ietf:params:oauth:token-type:access_token` (the only
+            one).
+        audience (str | Unset): Token exchange: the resource the new token is for, like `resource`.
     """
 
     grant_type: str | Unset = UNSET
@@ -48,6 +56,12 @@ class TokenRequest:
     refresh_token: str | Unset = UNSET
     resource: str | Unset = UNSET
     device_code: str | Unset = UNSET
+    subject_token: str | Unset = UNSET
+    subject_token_type: str | Unset = UNSET
+    actor_token: str | Unset = UNSET
+    actor_token_type: str | Unset = UNSET
+    requested_token_type: str | Unset = UNSET
+    audience: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +88,18 @@ class TokenRequest:
         resource = self.resource
 
         device_code = self.device_code
+
+        subject_token = self.subject_token
+
+        subject_token_type = self.subject_token_type
+
+        actor_token = self.actor_token
+
+        actor_token_type = self.actor_token_type
+
+        requested_token_type = self.requested_token_type
+
+        audience = self.audience
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -102,6 +128,18 @@ class TokenRequest:
             field_dict["resource"] = resource
         if device_code is not UNSET:
             field_dict["device_code"] = device_code
+        if subject_token is not UNSET:
+            field_dict["subject_token"] = subject_token
+        if subject_token_type is not UNSET:
+            field_dict["subject_token_type"] = subject_token_type
+        if actor_token is not UNSET:
+            field_dict["actor_token"] = actor_token
+        if actor_token_type is not UNSET:
+            field_dict["actor_token_type"] = actor_token_type
+        if requested_token_type is not UNSET:
+            field_dict["requested_token_type"] = requested_token_type
+        if audience is not UNSET:
+            field_dict["audience"] = audience
 
         return field_dict
 
@@ -132,6 +170,18 @@ class TokenRequest:
 
         device_code = d.pop("device_code", UNSET)
 
+        subject_token = d.pop("subject_token", UNSET)
+
+        subject_token_type = d.pop("subject_token_type", UNSET)
+
+        actor_token = d.pop("actor_token", UNSET)
+
+        actor_token_type = d.pop("actor_token_type", UNSET)
+
+        requested_token_type = d.pop("requested_token_type", UNSET)
+
+        audience = d.pop("audience", UNSET)
+
         token_request = cls(
             grant_type=grant_type,
             scope=scope,
@@ -145,6 +195,12 @@ class TokenRequest:
             refresh_token=refresh_token,
             resource=resource,
             device_code=device_code,
+            subject_token=subject_token,
+            subject_token_type=subject_token_type,
+            actor_token=actor_token,
+            actor_token_type=actor_token_type,
+            requested_token_type=requested_token_type,
+            audience=audience,
         )
 
         token_request.additional_properties = d
