@@ -5,7 +5,8 @@
 //! proof that the gateway set them, the access token's claims, the names of the operator's
 //! tenant and the admin scopes, the tenant policy the gateway reads, the keys of the shared
 //! cache, and the shape of a tenant slug. It does no I/O; its only logic is (de)serialising
-//! these and computing the proof. With the `migration` feature it also holds the column types
+//! these, computing the gateway's proof, and checking a client's DPoP proof (RFC 9449), which
+//! the auth server and the gateway both do. With the `migration` feature it also holds the column types
 //! of the database the services share (`columns`), so that every service lays them out alike,
 //! and which database errors mean "unavailable, retry" (`database`), so that every service
 //! answers them alike.
@@ -17,6 +18,7 @@ mod claims;
 pub mod columns;
 #[cfg(feature = "migration")]
 pub mod database;
+mod dpop;
 mod etag;
 mod identity;
 mod policy;
@@ -31,6 +33,9 @@ pub use chain::ErrorChain;
 pub use claims::{
     API_SCOPES, AccessClaims, PLATFORM_ADMIN, PLATFORM_ADMIN_RESOURCE, SYSTEM_TENANT, TENANT_ADMIN,
     api_resource, tenant_admin_resource, tenant_resources,
+};
+pub use dpop::{
+    DPOP_ALGORITHMS, DPOP_MAX_SKEW_SECONDS, DpopError, DpopProof, access_token_hash, verify_proof,
 };
 pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};
