@@ -214,3 +214,50 @@ async fn the_resources_an_authorization_names_bind_its_code_and_refresh_tokens()
     assert!(location.starts_with(&third_party.redirect), "{location}");
     assert_eq!(query(location)["error"], "invalid_target");
 }
+
+#[tokio::test]
+async fn a_split_gateway_holds_resource_bound_tokens_to_their_resource_and_each_auth_process_applies_the_policy()
+ {
+    let deployment = crate::split_deployment::Deployment::start().await;
+    let app = &deployment.app;
+    app.create_tenant("acme").await;
+    let client = app
+        .register_client("acme", "products:read tenant:admin")
+        .await;
+    let api = app.url("/t/acme/api/v1");
+    let token = token_for(app, &client, Some(&api)).await.expect("token");
+    assert_eq!(
+        app.get("/t/acme/api/v1/products", &token).await.status(),
+        200
+    );
+    assert_eq!(
+        app.get("/t/acme/admin/v1/clients", &token).await.status(),
+        401
+    );
+
+    // A policy changed through one auth process is applied by both within the directory's
+    // bound (one poll interval, one read).
+    let operator = app.operator_token().await;
+    let open = json!({"registration": {"mode": "open"}});
+    let set = app
+        .send(
+            reqwest::Method::PUT,
+            "/t/acme/admin/v1/oauth-policy",
+            Some(&operator),
+            Some(open),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let agent = json!({"redirect_uris": ["https://app.example/callback"], "token_endpoint_auth_method": "none"});
+    for attempt in 0..4 {
+        let response = app
+            .http
+            .post(app.url("/t/acme/oauth2/register"))
+            .json(&agent)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), 201, "registration {attempt}");
+    }
+}

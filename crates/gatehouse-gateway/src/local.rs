@@ -5,7 +5,6 @@ use poem::http::StatusCode;
 use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
 
-use crate::resource_metadata::Resource;
 use crate::{Gateway, Upstream, route};
 
 impl Gateway {
@@ -34,7 +33,7 @@ impl Gateway {
                     req.headers(),
                     &route::Rule::PlatformAdmin,
                     None,
-                    Some(&Resource::platform_admin()),
+                    route::PLATFORM_ADMIN_TEMPLATE,
                 )
                 .await
                 .is_ok();

@@ -9,7 +9,6 @@ use poem::{Request, Response};
 
 use crate::http_cache::{Cached, Lookup};
 use crate::ratelimit::{Charge, Verdict};
-use crate::resource_metadata::Resource;
 use crate::route::{Access, Service, Target};
 use crate::{Gateway, GatewayError, Upstream, forward, purge};
 
@@ -91,12 +90,7 @@ impl Gateway {
                 let identity = self
                     .inner
                     .tokens
-                    .authorize(
-                        req.headers(),
-                        rule,
-                        tenant,
-                        Resource::of_route(target.template, tenant).as_ref(),
-                    )
+                    .authorize(req.headers(), rule, tenant, target.template)
                     .await?;
                 Ok(Caller {
                     identity: Some(identity),

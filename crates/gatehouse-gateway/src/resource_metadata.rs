@@ -61,7 +61,7 @@ impl Resource {
     }
 
     /// The platform's admin API.
-    pub fn platform_admin() -> Self {
+    fn platform_admin() -> Self {
         Self::new(Kind::PlatformAdmin, SYSTEM_TENANT)
     }
 
@@ -103,9 +103,9 @@ impl Resource {
         Self::of_path(asked).filter(|resource| resource.path == asked)
     }
 
-    /// The resource's URL: what a token aimed at it names in `aud` (RFC 8707).
-    pub fn url(&self, public_url: &str) -> String {
-        format!("{public_url}{}", self.path)
+    /// Whether `uri` is this resource's URL, as a token aimed at it names it in `aud` (RFC 8707).
+    pub fn is_named_by(&self, public_url: &str, uri: &str) -> bool {
+        uri.strip_prefix(public_url) == Some(self.path.as_str())
     }
 
     /// The URL of this resource's metadata, as a 401 names it.

@@ -45,6 +45,9 @@ pub struct Target {
     pub template: &'static str,
 }
 
+/// The route of the platform's admin API (its metadata and cache purge aside).
+pub const PLATFORM_ADMIN_TEMPLATE: &str = "/admin/v1/*";
+
 /// The budget per caller address of a public OAuth endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddressBudget {
@@ -143,7 +146,7 @@ pub fn classify(method: &Method, path: &str) -> Result<Target, GatewayError> {
             None,
         ),
         ["admin", "v1", ..] => target(
-            "/admin/v1/*",
+            PLATFORM_ADMIN_TEMPLATE,
             Auth,
             Access::Token(Rule::PlatformAdmin),
             None,

@@ -123,15 +123,15 @@ impl TokenValidator {
         }
     }
 
-    /// Validates the request's bearer token for `rule` on `resource` (the protected resource
-    /// the route belongs to) and returns who it speaks for.
+    /// Validates the request's bearer token for `rule` on the route `template` (whose protected
+    /// resource a resource-bound token must name) and returns who it speaks for.
     #[tracing::instrument(skip_all, fields(tenant = path_tenant))]
     pub async fn authorize(
         &self,
         headers: &HeaderMap,
         rule: &Rule,
         path_tenant: Option<&str>,
-        resource: Option<&Resource>,
+        template: &str,
     ) -> Result<Identity, GatewayError> {
         let token = bearer(headers)?;
         // A token verified before is not verified again while it is valid: the signature check
@@ -190,8 +190,12 @@ impl TokenValidator {
         }
         // A token for the whole platform is good on every resource; one aimed at a resource
         // (RFC 8707) only there.
-        let resource_url = resource.map(|r| r.url(&self.public_url));
-        let aimed_here = |aud: &String| *aud == self.audience || Some(aud) == resource_url.as_ref();
+        // The route's resource is looked up only for tokens that are not the platform's.
+        let aimed_here = |aud: &String| {
+            *aud == self.audience
+                || Resource::of_route(template, path_tenant)
+                    .is_some_and(|r| r.is_named_by(&self.public_url, aud))
+        };
         if !claims.aud.iter().any(aimed_here) {
             return Err(invalid("the token is for another resource"));
         }

@@ -186,7 +186,8 @@ fn device_entry_page(entry: &DeviceEntry) -> String {
     document("Connect a device", &body)
 }
 
-fn error_page(title: &str, detail: &str) -> String {
+/// A page that says one thing: an error, or the end of a device's sign-in.
+fn notice_page(title: &str, detail: &str) -> String {
     document(
         title,
         &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(detail)),
@@ -252,7 +253,7 @@ pub fn respond(
             detail,
         } => html(
             StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-            error_page(&title, &detail),
+            notice_page(&title, &detail),
             "",
         ),
         Outcome::Login(page) => html(
@@ -274,7 +275,9 @@ pub fn respond(
             device_entry_page(&entry),
             "",
         ),
-        Outcome::Message { title, detail } => html(StatusCode::OK, error_page(&title, &detail), ""),
+        Outcome::Message { title, detail } => {
+            html(StatusCode::OK, notice_page(&title, &detail), "")
+        }
         Outcome::Redirect(location) => {
             let mut response = Response::builder()
                 .status(StatusCode::SEE_OTHER)

@@ -306,7 +306,8 @@ impl OAuthApi {
     ) -> RegistrationResponse {
         let result = async {
             // The token first: nothing about the client is told to a caller without it.
-            self.service
+            let client = self
+                .service
                 .registered_client(tenant, client_id, bearer(req))
                 .await?;
             if metadata
@@ -321,7 +322,7 @@ impl OAuthApi {
             let new = metadata.into_new_client()?;
             let client = self
                 .service
-                .update_registered_client(tenant, client_id, bearer(req), new)
+                .update_registered_client(tenant, client, new)
                 .await?;
             self.service.rotate_registration_token(client).await
         }

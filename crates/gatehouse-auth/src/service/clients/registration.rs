@@ -110,8 +110,6 @@ fn within_policy(
         ));
     }
     new.scope = granted.join(" ");
-    new.access_token_format = None;
-    new.resource_server = false;
     Ok(new)
 }
 
@@ -191,18 +189,15 @@ impl AuthService {
         Ok(client)
     }
 
-    /// `PUT` on a registration (RFC 7592 §2.2): its metadata replaced by `new`, within the
-    /// tenant's policy. The authentication method stays the one registered.
+    /// `PUT` on a registration (RFC 7592 §2.2): the metadata of `client` (found with
+    /// [`AuthService::registered_client`]) replaced by `new`, within the tenant's policy. The
+    /// authentication method stays the one registered.
     pub async fn update_registered_client(
         &self,
         tenant_slug: &str,
-        client_id: &str,
-        token: Option<&str>,
+        client: client::Model,
         new: NewClient,
     ) -> Result<client::Model, RegistrationError> {
-        let client = self
-            .registered_client(tenant_slug, client_id, token)
-            .await?;
         let method = new
             .token_endpoint_auth_method
             .as_deref()

@@ -193,15 +193,6 @@ fn down_select(allowed: &str, requested: Option<&str>) -> Result<String, TokenEr
     }
 }
 
-/// Whether `uri` names one of the tenant's resources (RFC 8707).
-fn is_resource(public_url: &str, tenant: &str, uri: &str) -> bool {
-    uri.strip_prefix(public_url).is_some_and(|path| {
-        gatehouse_proto::tenant_resources(tenant)
-            .iter()
-            .any(|p| p == path)
-    })
-}
-
 fn ttl(d: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
@@ -209,7 +200,12 @@ fn ttl(d: std::time::Duration) -> chrono::Duration {
 impl AuthService {
     /// Whether `uri` names one of the tenant's resources (RFC 8707).
     pub(crate) fn is_resource_of(&self, tenant: &str, uri: &str) -> bool {
-        is_resource(&self.config.public_url, tenant, uri)
+        uri.strip_prefix(&self.config.public_url)
+            .is_some_and(|path| {
+                gatehouse_proto::tenant_resources(tenant)
+                    .iter()
+                    .any(|p| p == path)
+            })
     }
 
     /// The resource a token is aimed at (RFC 8707 §2.2): the one `requested`, which must be
