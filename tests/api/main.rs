@@ -16,6 +16,7 @@ mod databases;
 mod deploy_files;
 mod device;
 mod directory;
+mod dpop;
 mod edge;
 mod errors;
 mod hardening;

@@ -37,6 +37,9 @@ pub struct AuthConfig {
     pub max_concurrent_password_checks: usize,
     /// Seals private signing keys and the client-secret HMAC key at rest.
     pub sealer: crate::Sealer,
+    /// With DPoP server nonces (RFC 9449 §8): a proof without a current one is refused with
+    /// `use_dpop_nonce`.
+    pub dpop_nonces: Option<gatehouse_proto::DpopNonces>,
 }
 
 impl Default for AuthConfig {
@@ -58,6 +61,7 @@ impl Default for AuthConfig {
             login_lockout: Duration::from_secs(900),
             max_concurrent_password_checks: 4,
             sealer: crate::Sealer::default(),
+            dpop_nonces: None,
         }
     }
 }

@@ -85,6 +85,8 @@ pub struct Client {
     resource_server: bool,
     /// Its authorization requests must be pushed first (RFC 9126 §6).
     require_pushed_authorization_requests: bool,
+    /// Its access tokens must be DPoP-bound (RFC 9449 §5.2).
+    dpop_bound_access_tokens: bool,
 }
 
 impl Client {
@@ -103,6 +105,7 @@ impl From<client::Model> for Client {
             disabled: c.disabled,
             resource_server: c.resource_server,
             require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+            dpop_bound_access_tokens: c.dpop_bound_access_tokens,
             client_id: c.client_id,
             client_name: c.client_name,
             scope: c.scope,

@@ -31,4 +31,7 @@ pub struct GatewayConfig {
     pub revocation_poll: Duration,
     /// What happens to tokens while the feed cannot be read.
     pub revocation_unknown: crate::RevocationUnknown,
+    /// With DPoP server nonces (RFC 9449 §9): a proof without a current one is refused with
+    /// `use_dpop_nonce`.
+    pub dpop_nonces: Option<gatehouse_proto::DpopNonces>,
 }

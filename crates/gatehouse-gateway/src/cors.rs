@@ -14,8 +14,8 @@ pub struct CorsConfig {
     pub tenants: HashMap<String, Vec<String>>,
 }
 
-const ALLOW_HEADERS: &str = "authorization, content-type, if-match, if-none-match, idempotency-key, traceparent, x-request-id";
-const EXPOSE_HEADERS: &str = "etag, location, retry-after, ratelimit, ratelimit-policy, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, x-request-id, x-cache";
+const ALLOW_HEADERS: &str = "authorization, content-type, dpop, if-match, if-none-match, idempotency-key, traceparent, x-request-id";
+const EXPOSE_HEADERS: &str = "dpop-nonce, etag, location, www-authenticate, retry-after, ratelimit, ratelimit-policy, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, x-request-id, x-cache";
 
 impl CorsConfig {
     fn allows(&self, tenant: &str, origin: &str) -> bool {

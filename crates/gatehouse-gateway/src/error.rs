@@ -15,6 +15,14 @@ pub enum GatewayError {
     InvalidToken(String),
     #[error("the token lacks the scope '{0}'")]
     InsufficientScope(String),
+    /// A DPoP-bound token without a good proof (RFC 9449 §7.1): `invalid_dpop_proof`, or
+    /// `use_dpop_nonce` with the nonce to retry with.
+    #[error("{why}")]
+    Dpop {
+        code: &'static str,
+        why: String,
+        nonce: Option<String>,
+    },
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
     /// The body is not what the operation takes; the client is told why (the source).
@@ -61,6 +69,18 @@ impl GatewayError {
 
 const REALM: &str = "gatehouse";
 
+/// The DPoP challenge (RFC 9449 §7.1): the proof algorithms, and an error if any.
+fn dpop_challenge(error: Option<(&str, &str)>) -> String {
+    let algs = gatehouse_proto::DPOP_ALGORITHMS.join(" ");
+    match error {
+        None => format!(r#"DPoP algs="{algs}""#),
+        Some((code, why)) => format!(
+            r#"DPoP algs="{algs}", error="{code}", error_description="{}""#,
+            quoted(why)
+        ),
+    }
+}
+
 fn quoted(s: &str) -> String {
     s.replace(['"', '\\'], "'")
 }
@@ -92,6 +112,11 @@ impl IntoResponse for GatewayError {
             Self::MissingToken => (
                 ProblemType::Unauthorized,
                 Some(format!(r#"Bearer realm="{REALM}""#)),
+            ),
+            // The DPoP challenge alone, so that a client sees which scheme failed.
+            Self::Dpop { code, why, .. } => (
+                ProblemType::Unauthorized,
+                Some(dpop_challenge(Some((code, why)))),
             ),
             Self::InvalidToken(why) => (
                 ProblemType::Unauthorized,
@@ -141,6 +166,19 @@ impl IntoResponse for GatewayError {
             && let Ok(value) = challenge.parse()
         {
             response.headers_mut().insert(WWW_AUTHENTICATE, value);
+            // A Bearer refusal offers DPoP as well (RFC 9449 §7.1).
+            if matches!(self, Self::MissingToken | Self::InvalidToken(_))
+                && let Ok(value) = dpop_challenge(None).parse()
+            {
+                response.headers_mut().append(WWW_AUTHENTICATE, value);
+            }
+        }
+        if let Self::Dpop {
+            nonce: Some(nonce), ..
+        } = &self
+            && let Ok(value) = nonce.parse()
+        {
+            response.headers_mut().insert("dpop-nonce", value);
         }
         response
     }

@@ -26,10 +26,12 @@ pub struct IntrospectionClient {
 /// Tenant slug → the client that introspects its opaque tokens.
 pub type IntrospectionConfig = HashMap<String, IntrospectionClient>;
 
-/// Gatehouse's extension: the tenant's id, which services scope rows by.
+/// Gatehouse's extension: the tenant's id, which services scope rows by; and a DPoP-bound
+/// token's key (RFC 9449 §6.2).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct TenantField {
     tid: Option<String>,
+    cnf: Option<gatehouse_proto::Confirmation>,
 }
 impl ExtraTokenFields for TenantField {}
 
@@ -58,6 +60,8 @@ pub struct Active {
     pub tid: String,
     /// The audiences it names (RFC 7662 `aud`).
     pub aud: Vec<String>,
+    /// The thumbprint of the DPoP key it is bound to.
+    pub jkt: Option<String>,
 }
 
 /// Introspects `token` at the tenant's endpoint, reached through `auth` (in process or over
@@ -114,6 +118,7 @@ pub async fn introspect(
         scope,
         tid,
         aud: response.aud().cloned().unwrap_or_default(),
+        jkt: response.extra_fields().cnf.as_ref().map(|c| c.jkt.clone()),
     }))
 }
 

@@ -8,6 +8,7 @@
 mod client_address;
 mod config;
 mod cors;
+mod dpop;
 mod error;
 mod forward;
 mod http_cache;
@@ -156,8 +157,9 @@ impl Gateway {
 }
 
 impl Gateway {
-    /// Adds the protected resource's metadata URL to a 401's Bearer challenge (RFC 9728 §5.1),
-    /// so that a client can find the authorization server from the refusal alone.
+    /// Adds the protected resource's metadata URL to a 401's Bearer and DPoP challenges
+    /// (RFC 9728 §5.1), so that a client can find the authorization server from the refusal
+    /// alone.
     fn name_resource_metadata(
         &self,
         template: &str,
@@ -168,18 +170,25 @@ impl Gateway {
         let Some(resource) = resource_metadata::Resource::of_route(template, tenant) else {
             return;
         };
-        let Some(challenge) = response
-            .headers()
-            .get(&header)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| v.starts_with("Bearer"))
-        else {
-            return;
-        };
         let url = resource.metadata_url(&self.inner.config.public_url);
-        let challenge = resource_metadata::with_resource_metadata(challenge, &url);
-        if let Ok(value) = challenge.parse() {
-            response.headers_mut().insert(header, value);
+        let challenges: Vec<poem::http::HeaderValue> = response
+            .headers()
+            .get_all(&header)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("Bearer") || v.starts_with("DPoP"))
+            .filter_map(|v| {
+                resource_metadata::with_resource_metadata(v, &url)
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        if challenges.is_empty() {
+            return;
+        }
+        response.headers_mut().remove(&header);
+        for challenge in challenges {
+            response.headers_mut().append(&header, challenge);
         }
     }
 }

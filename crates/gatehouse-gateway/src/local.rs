@@ -30,7 +30,7 @@ impl Gateway {
                 .inner
                 .tokens
                 .authorize(
-                    req.headers(),
+                    req,
                     &route::Rule::PlatformAdmin,
                     None,
                     route::PLATFORM_ADMIN_TEMPLATE,

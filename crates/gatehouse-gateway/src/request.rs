@@ -90,8 +90,9 @@ impl Gateway {
                 let identity = self
                     .inner
                     .tokens
-                    .authorize(req.headers(), rule, tenant, target.template)
+                    .authorize(req, rule, tenant, target.template)
                     .await?;
+                crate::dpop::settle_for_services(req.headers_mut());
                 Ok(Caller {
                     identity: Some(identity),
                     verdict: None,

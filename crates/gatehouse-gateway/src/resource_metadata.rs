@@ -143,6 +143,8 @@ impl Gateway {
             "authorization_servers": [issuer],
             "scopes_supported": resource.scopes,
             "bearer_methods_supported": ["header"],
+            "dpop_signing_alg_values_supported": gatehouse_proto::DPOP_ALGORITHMS,
+            "dpop_bound_access_tokens_required": false,
             "resource_name": format!("{} of tenant {}", resource.name, resource.tenant),
             "resource_documentation": format!("{public_url}/docs"),
         });
@@ -154,7 +156,7 @@ impl Gateway {
     }
 }
 
-/// `challenge` (a `Bearer …` value) with the resource's metadata URL added (RFC 9728 §5.1).
+/// `challenge` (a `Bearer …` or `DPoP …` value) with the resource's metadata URL added (RFC 9728 §5.1).
 pub fn with_resource_metadata(challenge: &str, metadata_url: &str) -> String {
     format!(r#"{challenge}, resource_metadata="{metadata_url}""#)
 }

@@ -1,5 +1,5 @@
-//! Bearer token validation: the tenant's keys, the issuer, the audience, the lifetime, the
-//! algorithm the key was published for, and the route's scope.
+//! Access token validation: the tenant's keys, the issuer, the audience, the lifetime, the
+//! algorithm the key was published for, the DPoP binding, and the route's scope.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use poem::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::dpop::{DpopCheck, Scheme};
 use crate::resource_metadata::Resource;
 use crate::route::Rule;
 use crate::{GatewayConfig, GatewayError, Upstream};
@@ -29,6 +30,8 @@ struct Claims {
     tid: String,
     /// The audiences: the platform's (every resource) or one resource's URL (RFC 8707).
     aud: Vec<String>,
+    /// The thumbprint of the DPoP key the token is bound to (RFC 9449 §6).
+    jkt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +54,7 @@ pub struct TokenValidator {
     verified: moka::sync::Cache<[u8; 32], Arc<Verified>>,
     introspection: crate::IntrospectionConfig,
     revocations: Arc<crate::revocations::Revocations>,
+    dpop_nonces: Option<gatehouse_proto::DpopNonces>,
 }
 
 /// A token whose signature, issuer, audience and lifetime have been checked.
@@ -70,18 +74,19 @@ fn invalid(why: &str) -> GatewayError {
     GatewayError::InvalidToken(why.to_owned())
 }
 
-fn bearer(headers: &HeaderMap) -> Result<&str, GatewayError> {
+/// The request's access token, and whether it came as `Bearer` or `DPoP`.
+fn presented(headers: &HeaderMap) -> Result<(Scheme, &str), GatewayError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(GatewayError::MissingToken)?
         .to_str()
         .map_err(|_| invalid("the Authorization header is not ASCII"))?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(token.trim())
-        }
+    let (scheme, token) = value.split_once(' ').ok_or(GatewayError::MissingToken)?;
+    let token = token.trim();
+    match scheme {
+        _ if token.is_empty() => Err(GatewayError::MissingToken),
+        s if s.eq_ignore_ascii_case("bearer") => Ok((Scheme::Bearer, token)),
+        s if s.eq_ignore_ascii_case("dpop") => Ok((Scheme::Dpop, token)),
         _ => Err(GatewayError::MissingToken),
     }
 }
@@ -116,6 +121,7 @@ impl TokenValidator {
                 .build(),
             introspection: config.introspection.clone(),
             revocations,
+            dpop_nonces: config.dpop_nonces.clone(),
             verified: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
@@ -123,17 +129,17 @@ impl TokenValidator {
         }
     }
 
-    /// Validates the request's bearer token for `rule` on the route `template` (whose protected
+    /// Validates the request's access token for `rule` on the route `template` (whose protected
     /// resource a resource-bound token must name) and returns who it speaks for.
     #[tracing::instrument(skip_all, fields(tenant = path_tenant))]
     pub async fn authorize(
         &self,
-        headers: &HeaderMap,
+        req: &poem::Request,
         rule: &Rule,
         path_tenant: Option<&str>,
         template: &str,
     ) -> Result<Identity, GatewayError> {
-        let token = bearer(headers)?;
+        let (scheme, token) = presented(req.headers())?;
         // A token verified before is not verified again while it is valid: the signature check
         // is the costliest step of a request. Revocation is still checked every time.
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
@@ -167,6 +173,7 @@ impl TokenValidator {
                                 scope: active.scope,
                                 tid: active.tid,
                                 aud: active.aud,
+                                jkt: active.jkt,
                             },
                         }
                     }
@@ -199,6 +206,20 @@ impl TokenValidator {
         if !claims.aud.iter().any(aimed_here) {
             return Err(invalid("the token is for another resource"));
         }
+        let binding = DpopCheck {
+            public_url: &self.public_url,
+            nonces: self.dpop_nonces.as_ref(),
+            cache: &self.cache,
+        };
+        binding
+            .check(
+                req,
+                (scheme, token),
+                &token_tenant,
+                claims.jkt.as_deref(),
+                now,
+            )
+            .await?;
 
         // Revoked tokens are announced by the auth server in the cache both share.
         let revoked = Key::revoked(&token_tenant, &claims.jti);
@@ -297,6 +318,7 @@ impl TokenValidator {
                 scope: claims.scope,
                 tid: claims.tid,
                 aud: vec![claims.aud],
+                jkt: claims.cnf.map(|c| c.jkt),
             },
         })
     }

@@ -25,6 +25,12 @@ impl Key {
         Self::new("revoked", tenant, jti)
     }
 
+    /// A DPoP proof seen (RFC 9449 §11.1), by its key's thumbprint and its `jti`: the first
+    /// process to count it accepts it; the auth server and every gateway share the count.
+    pub fn dpop_proof(tenant: &str, jkt: &str, jti: &str) -> Self {
+        Self::new("dpop", tenant, &format!("{jkt}:{jti}"))
+    }
+
     /// The gateway's copy of a tenant's [`crate::TenantPolicy`].
     pub fn tenant_policy(tenant: &str) -> Self {
         Self::new("policy", tenant, "")

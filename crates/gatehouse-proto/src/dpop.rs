@@ -5,6 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
@@ -32,6 +33,129 @@ pub enum DpopError {
     Stale,
     #[error("the DPoP proof does not match the access token (ath)")]
     AccessTokenHash,
+    #[error("the request carries more than one DPoP header")]
+    Repeated,
+    #[error("the DPoP proof was used before")]
+    Replayed,
+    #[error("the DPoP proof must carry the nonce of the DPoP-Nonce header")]
+    UseNonce,
+    #[error("this client must send a DPoP proof")]
+    Required,
+    #[error("the DPoP proof is signed with a key other than the one the token is bound to")]
+    WrongKey,
+}
+
+impl DpopError {
+    /// The error code (RFC 9449 §5, §7.1, §8): `use_dpop_nonce` asks for a retry with the
+    /// nonce the answer's `DPoP-Nonce` header gives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UseNonce => "use_dpop_nonce",
+            _ => "invalid_dpop_proof",
+        }
+    }
+}
+
+/// How long a proof's `jti` is remembered against replay: longer than a proof is fresh, either
+/// way.
+pub const DPOP_REPLAY_SECONDS: u64 = 2 * DPOP_MAX_SKEW_SECONDS.unsigned_abs() + 10;
+
+/// How long a server nonce is good: from its window's start to the end of the next window.
+const NONCE_WINDOW_SECONDS: i64 = 300;
+
+/// Server-provided nonces (RFC 9449 §8, §9): an HMAC of the tenant and a five-minute window,
+/// under a key derived from the one every process of an installation shares. Any auth server
+/// or gateway instance accepts the nonce another gave, and none stores one. Since the auth
+/// server and the gateway share an origin, a client's one cached nonce serves both.
+#[derive(Clone)]
+pub struct DpopNonces(std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for DpopNonces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DpopNonces(..)")
+    }
+}
+
+impl DpopNonces {
+    /// Nonces under `key`, the installation's shared secret.
+    pub fn new(key: &[u8]) -> Self {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(b"gatehouse-dpop-nonce-key-v1");
+        Self(std::sync::Arc::from(&mac.finalize().into_bytes()[..]))
+    }
+
+    fn nonce(&self, tenant: &str, window: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(format!("{tenant}\n{window}").as_bytes());
+        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..18])
+    }
+
+    /// The nonce to give a client of `tenant` at `now` (Unix seconds).
+    pub fn current(&self, tenant: &str, now: i64) -> String {
+        self.nonce(tenant, now.div_euclid(NONCE_WINDOW_SECONDS))
+    }
+
+    /// Whether `nonce` was given to a client of `tenant` in this window or the one before.
+    pub fn accepts(&self, tenant: &str, nonce: &str, now: i64) -> bool {
+        let window = now.div_euclid(NONCE_WINDOW_SECONDS);
+        [window, window - 1].into_iter().any(|w| {
+            let expected = self.nonce(tenant, w);
+            expected.len() == nonce.len()
+                && expected
+                    .bytes()
+                    .zip(nonce.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
+    }
+}
+
+/// What a request's DPoP proof must match.
+#[derive(Debug, Clone, Copy)]
+pub struct DpopRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The public URL the client called (the query is ignored).
+    pub url: &'a str,
+    /// The access token the request presents, at a resource (for `ath`).
+    pub access_token: Option<&'a str>,
+    pub tenant: &'a str,
+    /// Unix seconds.
+    pub now: i64,
+}
+
+/// The request's `DPoP` header checked against `request`: `None` without one. With `nonces`,
+/// the proof must carry a current nonce ([`DpopError::UseNonce`] otherwise). The caller still
+/// checks the `jti` against replay.
+pub fn check_request(
+    headers: &poem::http::HeaderMap,
+    request: &DpopRequest<'_>,
+    nonces: Option<&DpopNonces>,
+) -> Result<Option<DpopProof>, DpopError> {
+    let mut values = headers.get_all("dpop").iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(DpopError::Repeated);
+    }
+    let proof = value.to_str().map_err(|_| DpopError::NotAProof)?;
+    let proof = verify_proof(
+        proof,
+        request.method,
+        request.url,
+        request.access_token,
+        request.now,
+    )?;
+    if let Some(nonces) = nonces
+        && !proof
+            .nonce
+            .as_deref()
+            .is_some_and(|n| nonces.accepts(request.tenant, n, request.now))
+    {
+        return Err(DpopError::UseNonce);
+    }
+    Ok(Some(proof))
 }
 
 /// A proof that passed: what the caller still checks (the `jti` against replay, the `jkt`
@@ -227,6 +351,40 @@ l0y8RQ7xVuTSOl2cI42Ug7UHiG2ON/UKbgvtZsf0RA3cj/4OnmamHlNg
         let mut bound = claims();
         bound["ath"] = json!(access_token_hash("a-token"));
         assert!(verify_proof(&proof(&bound), "POST", URL, Some("a-token"), NOW).is_ok());
+    }
+
+    #[test]
+    fn a_nonce_is_good_for_its_tenant_in_its_window_and_the_next() {
+        let nonces = DpopNonces::new(b"a key every process shares");
+        let nonce = nonces.current("acme", NOW);
+        assert!(nonces.accepts("acme", &nonce, NOW));
+        assert!(nonces.accepts("acme", &nonce, NOW + NONCE_WINDOW_SECONDS));
+        assert!(!nonces.accepts("acme", &nonce, NOW + 2 * NONCE_WINDOW_SECONDS));
+        assert!(!nonces.accepts("other", &nonce, NOW));
+        assert!(!DpopNonces::new(b"another installation").accepts("acme", &nonce, NOW));
+        let mut headers = poem::http::HeaderMap::new();
+        let request = DpopRequest {
+            method: "POST",
+            url: URL,
+            access_token: None,
+            tenant: "acme",
+            now: NOW,
+        };
+        assert_eq!(check_request(&headers, &request, Some(&nonces)), Ok(None));
+        headers.insert("dpop", proof(&claims()).parse().expect("a header"));
+        assert_eq!(
+            check_request(&headers, &request, Some(&nonces)),
+            Err(DpopError::UseNonce)
+        );
+        let mut with_nonce = claims();
+        with_nonce["nonce"] = json!(nonce);
+        headers.insert("dpop", proof(&with_nonce).parse().expect("a header"));
+        assert!(check_request(&headers, &request, Some(&nonces)).is_ok());
+        headers.append("dpop", proof(&with_nonce).parse().expect("a header"));
+        assert_eq!(
+            check_request(&headers, &request, Some(&nonces)),
+            Err(DpopError::Repeated)
+        );
     }
 
     #[test]

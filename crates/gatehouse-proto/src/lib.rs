@@ -31,11 +31,12 @@ mod text;
 
 pub use chain::ErrorChain;
 pub use claims::{
-    API_SCOPES, AccessClaims, PLATFORM_ADMIN, PLATFORM_ADMIN_RESOURCE, SYSTEM_TENANT, TENANT_ADMIN,
-    api_resource, tenant_admin_resource, tenant_resources,
+    API_SCOPES, AccessClaims, Confirmation, PLATFORM_ADMIN, PLATFORM_ADMIN_RESOURCE, SYSTEM_TENANT,
+    TENANT_ADMIN, api_resource, tenant_admin_resource, tenant_resources,
 };
 pub use dpop::{
-    DPOP_ALGORITHMS, DPOP_MAX_SKEW_SECONDS, DpopError, DpopProof, access_token_hash, verify_proof,
+    DPOP_ALGORITHMS, DPOP_MAX_SKEW_SECONDS, DPOP_REPLAY_SECONDS, DpopError, DpopNonces, DpopProof,
+    DpopRequest, access_token_hash, check_request as check_dpop_request, verify_proof,
 };
 pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};

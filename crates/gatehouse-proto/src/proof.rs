@@ -79,6 +79,11 @@ impl ProofKey {
         Self(Arc::from(secret))
     }
 
+    /// The DPoP server nonces of the installation, under a key derived from this one.
+    pub fn dpop_nonces(&self) -> crate::DpopNonces {
+        crate::DpopNonces::new(&self.0)
+    }
+
     fn mac(&self, timestamp: u64, method: &Method, target: &str, map: &HeaderMap) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(format!("gatehouse-proof-v1\n{timestamp}\n{method}\n{target}\n").as_bytes());

@@ -32,6 +32,9 @@ pub struct Model {
     pub resource_server: bool,
     /// Its authorization requests must be pushed first (RFC 9126 §6).
     pub require_pushed_authorization_requests: bool,
+    /// Its access tokens must be DPoP-bound (RFC 9449 §5.2): a token request without a proof is
+    /// refused.
+    pub dpop_bound_access_tokens: bool,
     /// Registered dynamically (RFC 7591): the SHA-256 of its registration access token, with
     /// which it manages itself (RFC 7592).
     pub registration_token_hash: Option<String>,

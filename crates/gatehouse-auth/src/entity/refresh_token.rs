@@ -22,6 +22,9 @@ pub struct Model {
     /// The resources (RFC 8707) the authorization request named, space separated.
     #[sea_orm(column_type = "Text", nullable)]
     pub resources: Option<String>,
+    /// A public client's family is bound to the DPoP key of its first token request (RFC 9449
+    /// §5): its thumbprint, which every refresh must prove.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

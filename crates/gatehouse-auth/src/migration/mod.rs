@@ -22,6 +22,7 @@ mod m20261203_000014_resource_indicators;
 mod m20261203_000015_pushed_authorization_requests;
 mod m20261203_000016_client_registration;
 mod m20261203_000017_device_authorization;
+mod m20261203_000018_dpop;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_pushed_authorization_requests::Migration),
             Box::new(m20261203_000016_client_registration::Migration),
             Box::new(m20261203_000017_device_authorization::Migration),
+            Box::new(m20261203_000018_dpop::Migration),
         ]
     }
 }
@@ -85,6 +87,7 @@ mod tests {
                 "m20261203_000015_pushed_authorization_requests",
                 "m20261203_000016_client_registration",
                 "m20261203_000017_device_authorization",
+                "m20261203_000018_dpop",
             ]
         );
     }

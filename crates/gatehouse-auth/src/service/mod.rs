@@ -5,6 +5,7 @@ pub(crate) mod authorize;
 mod client_assertion;
 pub(crate) mod clients;
 pub(crate) mod directory;
+mod dpop;
 pub(crate) mod keys;
 mod revocation;
 pub(crate) mod tenants;

@@ -46,6 +46,9 @@ pub(crate) enum ClientCommand {
         /// The client's authorization requests must be pushed first (RFC 9126).
         #[arg(long)]
         require_par: bool,
+        /// The client's token requests must carry a DPoP proof (RFC 9449).
+        #[arg(long)]
+        require_dpop: bool,
     },
     List {
         #[command(flatten)]
@@ -68,6 +71,9 @@ pub(crate) enum ClientCommand {
         /// Whether the client's authorization requests must be pushed first (RFC 9126).
         #[arg(long)]
         require_par: Option<bool>,
+        /// Whether the client's token requests must carry a DPoP proof (RFC 9449).
+        #[arg(long)]
+        require_dpop: Option<bool>,
     },
     Delete {
         #[command(flatten)]
@@ -90,6 +96,7 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
             access_token_format,
             resource_server,
             require_par,
+            require_dpop,
         } => {
             let new = NewClient {
                 client_name: name,
@@ -106,6 +113,7 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
                 access_token_format,
                 resource_server,
                 require_pushed_authorization_requests: require_par,
+                dpop_bound_access_tokens: require_dpop,
             };
             let created = admin.create_client(&tenant.tenant, new, Caller::Operator);
             view(&created.await.map_err(problem)?)
@@ -123,11 +131,13 @@ pub(super) async fn run(admin: &Admin, cmd: ClientCommand) -> anyhow::Result<Ans
             disabled,
             resource_server,
             require_par,
+            require_dpop,
         } => {
             let update = ClientUpdate {
                 disabled,
                 resource_server,
                 require_pushed_authorization_requests: require_par,
+                dpop_bound_access_tokens: require_dpop,
             };
             let updated = admin.update_client(&tenant.tenant, &client_id, update);
             view(&updated.await.map_err(problem)?)

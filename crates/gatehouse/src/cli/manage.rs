@@ -60,7 +60,7 @@ async fn admin(config: &Config) -> anyhow::Result<Admin> {
         .unwrap_or_else(|| format!("http://{}", config.listen));
     // Revocations made here reach a running gateway only through a shared (Redis) cache.
     let cache = std::sync::Arc::new(gatehouse_cache::MemoryCache::new(1 << 20));
-    let service = startup::auth_service(config, db, &public_url, cache).await?;
+    let service = startup::auth_service(config, db, &public_url, (cache, None)).await?;
     Ok(Admin::new(service))
 }
 

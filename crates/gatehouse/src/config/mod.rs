@@ -49,6 +49,8 @@ pub struct Config {
     /// The key with which the gateway proves to the services that it sent a request; the same
     /// in every process of a split platform. `serve` (one process) makes its own when unset.
     pub internal_key: Option<Secret>,
+    /// Whether DPoP proofs must carry a nonce the platform gave (RFC 9449 §8, §9).
+    pub dpop_nonce: bool,
     /// How long start-up waits for the database and Redis.
     pub startup_timeout_seconds: u64,
     pub log: LogConfig,

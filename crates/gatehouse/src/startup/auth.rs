@@ -65,7 +65,7 @@ pub async fn auth_service(
     config: &Config,
     db: DatabaseConnection,
     public_url: &str,
-    cache: SharedCache,
+    (cache, dpop_nonces): (SharedCache, Option<gatehouse_proto::DpopNonces>),
 ) -> anyhow::Result<AuthService> {
     let auth_config = gatehouse_auth::AuthConfig {
         public_url: public_url.to_owned(),
@@ -84,6 +84,7 @@ pub async fn auth_service(
         login_lockout: Duration::from_secs(config.auth.login_lockout_seconds),
         max_concurrent_password_checks: config.auth.max_concurrent_password_checks,
         sealer: key_encryption(config)?,
+        dpop_nonces,
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;
@@ -116,10 +117,10 @@ pub(super) async fn run_auth(
     config: &Config,
     db: &DatabaseConnection,
     public_url: &str,
-    cache: SharedCache,
+    shared: (SharedCache, Option<gatehouse_proto::DpopNonces>),
     metrics: &mut Metrics,
 ) -> anyhow::Result<AuthService> {
-    let service = auth_service(config, db.clone(), public_url, cache).await?;
+    let service = auth_service(config, db.clone(), public_url, shared).await?;
     bootstrap(config, &service).await?;
     spawn_key_rotation(config, service.clone());
     tokio::spawn(

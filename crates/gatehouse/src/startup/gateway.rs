@@ -40,7 +40,7 @@ pub(super) async fn gateway(
     config: &Config,
     public_url: &str,
     (auth, resources): (Upstream, Upstream),
-    cache: SharedCache,
+    (cache, dpop_nonces): (SharedCache, Option<gatehouse_proto::DpopNonces>),
     gateway_metrics: &GatewayMetrics,
     metrics: &mut Metrics,
 ) -> anyhow::Result<(BoxEndpoint<'static, Response>, Readiness)> {
@@ -53,6 +53,7 @@ pub(super) async fn gateway(
         jwks_refetch_interval: Duration::from_secs(config.gateway.jwks_refetch_seconds),
         leeway: Duration::from_secs(config.gateway.clock_leeway_seconds),
         count_cache_hits: config.gateway.count_cache_hits,
+        dpop_nonces,
         introspection: config
             .gateway
             .introspection

@@ -45,7 +45,7 @@ impl Parts<'_> {
             self.config,
             &db,
             self.public_url,
-            self.cache.clone(),
+            (self.cache.clone(), self.dpop_nonces()),
             self.metrics,
         )
         .await?;
@@ -118,7 +118,7 @@ impl Parts<'_> {
             self.config,
             &db,
             self.public_url,
-            self.cache.clone(),
+            (self.cache.clone(), self.dpop_nonces()),
             self.metrics,
         )
         .await?;
@@ -140,6 +140,11 @@ impl Parts<'_> {
         self.gateway_to((auth, resources), &gateway_metrics).await
     }
 
+    /// The DPoP server nonces (`dpop_nonce`), under the key every process shares.
+    fn dpop_nonces(&self) -> Option<gatehouse_proto::DpopNonces> {
+        self.config.dpop_nonce.then(|| self.proof.dpop_nonces())
+    }
+
     async fn gateway_to(
         &mut self,
         upstreams: (Upstream, Upstream),
@@ -149,7 +154,7 @@ impl Parts<'_> {
             self.config,
             self.public_url,
             upstreams,
-            self.cache.clone(),
+            (self.cache.clone(), self.dpop_nonces()),
             gateway_metrics,
             self.metrics,
         )

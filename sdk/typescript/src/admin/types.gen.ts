@@ -31,6 +31,10 @@ export type Client = {
      * Its authorization requests must be pushed first (RFC 9126 §6).
      */
     require_pushed_authorization_requests: boolean;
+    /**
+     * Its access tokens must be DPoP-bound (RFC 9449 §5.2).
+     */
+    dpop_bound_access_tokens: boolean;
 };
 
 /**
@@ -85,6 +89,11 @@ export type ClientCreate = {
      * authorization request endpoint first (RFC 9126 §6); `false` when absent.
      */
     require_pushed_authorization_requests?: boolean | null;
+    /**
+     * `true`: the client's token requests must carry a DPoP proof, and its access tokens are
+     * bound to the proof's key (RFC 9449 §5.2); `false` when absent.
+     */
+    dpop_bound_access_tokens?: boolean | null;
 };
 
 /**
@@ -113,6 +122,10 @@ export type ClientCreated = {
      * Its authorization requests must be pushed first (RFC 9126 §6).
      */
     require_pushed_authorization_requests: boolean;
+    /**
+     * Its access tokens must be DPoP-bound (RFC 9449 §5.2).
+     */
+    dpop_bound_access_tokens: boolean;
     client_secret?: string;
     /**
      * `0`: the secret does not expire (RFC 7591).
@@ -147,6 +160,10 @@ export type ClientPatch = {
      * Whether the client's authorization requests must be pushed first (RFC 9126).
      */
     require_pushed_authorization_requests?: boolean | null;
+    /**
+     * Whether the client's token requests must carry a DPoP proof (RFC 9449 §5.2).
+     */
+    dpop_bound_access_tokens?: boolean | null;
 };
 
 /**

@@ -46,6 +46,11 @@ export type ClientMetadata = {
      */
     id_token_signed_response_alg?: string;
     /**
+     * `true`: every token request must carry a DPoP proof (RFC 9449 §5.2); `false` when
+     * absent.
+     */
+    dpop_bound_access_tokens?: boolean;
+    /**
      * With RFC 7592 `PUT`: the client's id, which must be this registration's.
      */
     client_id?: string;
@@ -143,6 +148,7 @@ export type IntrospectionBody = {
      * The tenant's id (an extension to RFC 7662).
      */
     tid?: string;
+    cnf?: KeyConfirmation;
 };
 
 /**
@@ -172,6 +178,18 @@ export type Jwks = {
 };
 
 /**
+ * KeyConfirmation
+ *
+ * The key a token is bound to (RFC 7800 §3.1).
+ */
+export type KeyConfirmation = {
+    /**
+     * The RFC 7638 SHA-256 thumbprint of the key, base64url.
+     */
+    jkt: string;
+};
+
+/**
  * OAuthErrorBody
  *
  * An error response (RFC 6749 §5.2).
@@ -182,6 +200,7 @@ export type OAuthErrorBody = {
      * `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
      * `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
      * `slow_down`, `expired_token`, `access_denied` (the device code grant),
+     * `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449),
      * `temporarily_unavailable` or `server_error`.
      */
     error: string;
@@ -325,6 +344,7 @@ export type RegisteredClient = {
     token_endpoint_auth_method: string;
     jwks?: unknown;
     id_token_signed_response_alg: string;
+    dpop_bound_access_tokens: boolean;
 };
 
 /**
@@ -352,6 +372,10 @@ export type ServerMetadata = {
     subject_types_supported: Array<string>;
     id_token_signing_alg_values_supported: Array<string>;
     code_challenge_methods_supported: Array<string>;
+    /**
+     * The algorithms of DPoP proofs (RFC 9449 §5.1).
+     */
+    dpop_signing_alg_values_supported: Array<string>;
     /**
      * RFC 9207: authorization responses carry `iss`.
      */
@@ -387,7 +411,8 @@ export type TokenBody = {
      */
     access_token: string;
     /**
-     * `Bearer`.
+     * `Bearer`, or `DPoP` for a token bound to the key of the request's DPoP proof
+     * (RFC 9449 §5).
      */
     token_type: string;
     /**
@@ -978,7 +1003,7 @@ export type GetTByTenantOauth2UserinfoData = {
 
 export type GetTByTenantOauth2UserinfoErrors = {
     /**
-     * No valid access token.
+     * No valid access token, or no valid DPoP proof for a DPoP-bound one.
      */
     401: OAuthErrorBody;
     /**
@@ -1011,7 +1036,7 @@ export type PostTByTenantOauth2UserinfoData = {
 
 export type PostTByTenantOauth2UserinfoErrors = {
     /**
-     * No valid access token.
+     * No valid access token, or no valid DPoP proof for a DPoP-bound one.
      */
     401: OAuthErrorBody;
     /**

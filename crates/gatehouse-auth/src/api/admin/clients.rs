@@ -42,6 +42,9 @@ struct ClientCreate {
     /// `true`: the client's authorization requests must be pushed to the pushed
     /// authorization request endpoint first (RFC 9126 §6); `false` when absent.
     require_pushed_authorization_requests: Option<bool>,
+    /// `true`: the client's token requests must carry a DPoP proof, and its access tokens are
+    /// bound to the proof's key (RFC 9449 §5.2); `false` when absent.
+    dpop_bound_access_tokens: Option<bool>,
 }
 
 impl Example for ClientCreate {
@@ -57,6 +60,7 @@ impl Example for ClientCreate {
             access_token_format: None,
             resource_server: None,
             require_pushed_authorization_requests: None,
+            dpop_bound_access_tokens: None,
         }
     }
 }
@@ -72,6 +76,8 @@ struct ClientPatch {
     resource_server: Option<bool>,
     /// Whether the client's authorization requests must be pushed first (RFC 9126).
     require_pushed_authorization_requests: Option<bool>,
+    /// Whether the client's token requests must carry a DPoP proof (RFC 9449 §5.2).
+    dpop_bound_access_tokens: Option<bool>,
 }
 
 #[derive(ApiResponse)]
@@ -139,6 +145,7 @@ impl ClientsApi {
             require_pushed_authorization_requests: body
                 .require_pushed_authorization_requests
                 .unwrap_or(false),
+            dpop_bound_access_tokens: body.dpop_bound_access_tokens.unwrap_or(false),
         };
         let caller = if auth.is_operator() {
             Caller::Operator
@@ -205,6 +212,7 @@ impl ClientsApi {
             disabled: body.0.disabled,
             resource_server: body.0.resource_server,
             require_pushed_authorization_requests: body.0.require_pushed_authorization_requests,
+            dpop_bound_access_tokens: body.0.dpop_bound_access_tokens,
         };
         let client = self
             .admin

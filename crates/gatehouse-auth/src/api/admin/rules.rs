@@ -40,6 +40,8 @@ pub(crate) fn document_rules() -> Vec<Rule> {
         "ClientPatch.disabled",
         "ClientPatch.resource_server",
         "ClientPatch.require_pushed_authorization_requests",
+        "ClientCreate.dpop_bound_access_tokens",
+        "ClientPatch.dpop_bound_access_tokens",
         "OAuthPolicy.require_pushed_authorization_requests",
         "OAuthPolicy.registration",
         "RegistrationPolicy.mode",

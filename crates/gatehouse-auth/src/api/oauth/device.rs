@@ -49,7 +49,7 @@ impl OAuthApi {
         form: DeviceAuthorizationRequest,
     ) -> TokenResponse<DeviceAuthorizationBody> {
         match self.authorize_device(req, tenant, form).await {
-            Ok(body) => TokenResponse::Ok(Json(body), NO_STORE.into(), None),
+            Ok(body) => TokenResponse::Ok(Json(body), NO_STORE.into(), None, None),
             Err(err) => err.into(),
         }
     }

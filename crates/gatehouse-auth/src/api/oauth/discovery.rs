@@ -56,6 +56,8 @@ pub(super) struct ServerMetadata {
     subject_types_supported: Vec<String>,
     id_token_signing_alg_values_supported: Vec<String>,
     code_challenge_methods_supported: Vec<String>,
+    /// The algorithms of DPoP proofs (RFC 9449 §5.1).
+    dpop_signing_alg_values_supported: Vec<String>,
     /// RFC 9207: authorization responses carry `iss`.
     authorization_response_iss_parameter_supported: bool,
     response_modes_supported: Vec<String>,
@@ -155,6 +157,7 @@ impl OAuthApi {
                     .map(|a| a.as_str().to_owned())
                     .collect(),
                 code_challenge_methods_supported: strings(&["S256"]),
+                dpop_signing_alg_values_supported: strings(&gatehouse_proto::DPOP_ALGORITHMS),
                 authorization_response_iss_parameter_supported: true,
                 response_modes_supported: strings(&["query"]),
                 prompt_values_supported: strings(&["none", "login", "consent"]),

@@ -15,6 +15,7 @@ pub(crate) struct OAuthErrorBody {
     /// `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
     /// `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
     /// `slow_down`, `expired_token`, `access_denied` (the device code grant),
+    /// `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449),
     /// `temporarily_unavailable` or `server_error`.
     error: String,
     #[oai(skip_serializing_if_is_none)]
@@ -35,12 +36,19 @@ pub(super) enum TokenResponse<T: ToJSON> {
         /// `no-cache`, on issued tokens.
         #[oai(header = "Pragma")]
         Option<String>,
+        /// To a request with a DPoP proof: the nonce its next proof must carry (RFC 9449 §8).
+        #[oai(header = "DPoP-Nonce")]
+        Option<String>,
     ),
     /// The request is malformed, or the grant or scope is not acceptable.
     #[oai(status = 400)]
     BadRequest(
         Json<OAuthErrorBody>,
         #[oai(header = "Cache-Control")] String,
+        /// With `use_dpop_nonce` (and any refusal of a request with a DPoP proof): the nonce to
+        /// retry with (RFC 9449 §8).
+        #[oai(header = "DPoP-Nonce")]
+        Option<String>,
     ),
     /// Client authentication failed.
     #[oai(status = 401)]
@@ -80,14 +88,28 @@ pub(super) fn body(error: &str, description: impl Into<String>) -> Json<OAuthErr
 
 pub(super) const NO_STORE: &str = "no-store";
 
+impl<T: ToJSON> TokenResponse<T> {
+    /// The answer with the DPoP nonce the client's next proof must carry.
+    pub(super) fn with_dpop_nonce(mut self, nonce: Option<String>) -> Self {
+        if let Self::Ok(.., slot) | Self::BadRequest(_, _, slot) = &mut self {
+            *slot = nonce;
+        }
+        self
+    }
+}
+
 fn malformed_token_request<T: ToJSON>(err: poem::Error) -> TokenResponse<T> {
-    TokenResponse::BadRequest(body("invalid_request", err.to_string()), NO_STORE.into())
+    TokenResponse::BadRequest(
+        body("invalid_request", err.to_string()),
+        NO_STORE.into(),
+        None,
+    )
 }
 
 impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
     fn from(err: TokenError) -> Self {
         let bad = |code: &str, description: String| {
-            TokenResponse::BadRequest(body(code, description), NO_STORE.into())
+            TokenResponse::BadRequest(body(code, description), NO_STORE.into(), None)
         };
         match err {
             TokenError::UnknownTenant => {
@@ -104,6 +126,7 @@ impl<T: ToJSON> From<TokenError> for TokenResponse<T> {
             TokenError::InvalidScope(d) => bad("invalid_scope", d),
             TokenError::InvalidTarget(d) => bad("invalid_target", d),
             TokenError::UnsupportedResponseType(d) => bad("unsupported_response_type", d),
+            TokenError::Dpop(err) => bad(err.code(), err.to_string()),
             err @ (TokenError::AuthorizationPending
             | TokenError::SlowDown
             | TokenError::ExpiredToken

@@ -67,6 +67,17 @@ pub(super) struct IntrospectionBody {
     /// The tenant's id (an extension to RFC 7662).
     #[oai(skip_serializing_if_is_none)]
     tid: Option<String>,
+    /// A DPoP-bound access token's key (RFC 9449 §6.2): a request presenting it needs a proof
+    /// signed with that key.
+    #[oai(skip_serializing_if_is_none)]
+    cnf: Option<KeyConfirmation>,
+}
+
+/// The key a token is bound to (RFC 7800 §3.1).
+#[derive(Debug, Object)]
+pub(super) struct KeyConfirmation {
+    /// The RFC 7638 SHA-256 thumbprint of the key, base64url.
+    jkt: String,
 }
 
 impl From<Option<Introspection>> for IntrospectionBody {
@@ -85,6 +96,7 @@ impl From<Option<Introspection>> for IntrospectionBody {
                 iat: None,
                 jti: None,
                 tid: None,
+                cnf: None,
             },
             Some(t) => Self {
                 active: true,
@@ -99,6 +111,7 @@ impl From<Option<Introspection>> for IntrospectionBody {
                 iat: Some(t.iat),
                 jti: t.jti,
                 tid: t.tid,
+                cnf: t.jkt.map(|jkt| KeyConfirmation { jkt }),
             },
         }
     }
@@ -118,7 +131,7 @@ impl OAuthApi {
             Err(err) => Err(err),
         };
         match result {
-            Ok(found) => TokenResponse::Ok(Json(found.into()), NO_STORE.into(), None),
+            Ok(found) => TokenResponse::Ok(Json(found.into()), NO_STORE.into(), None, None),
             Err(err) => err.into(),
         }
     }
@@ -136,7 +149,7 @@ impl OAuthApi {
             Err(err) => Err(err),
         };
         match result {
-            Ok(()) => TokenResponse::Ok(Json(None.into()), NO_STORE.into(), None),
+            Ok(()) => TokenResponse::Ok(Json(None.into()), NO_STORE.into(), None, None),
             Err(err) => err.into(),
         }
     }

@@ -98,6 +98,7 @@ fn malformed_push(err: poem::Error) -> PushedResponse {
     TokenResponse::<PushedBody>::BadRequest(
         super::errors::body("invalid_request", err.to_string()),
         NO_STORE.into(),
+        None,
     )
     .into()
 }
@@ -105,8 +106,8 @@ fn malformed_push(err: poem::Error) -> PushedResponse {
 impl From<TokenResponse<PushedBody>> for PushedResponse {
     fn from(response: TokenResponse<PushedBody>) -> Self {
         match response {
-            TokenResponse::Ok(body, cache, _) => Self::Created(body, cache),
-            TokenResponse::BadRequest(e, c) => Self::BadRequest(e, c),
+            TokenResponse::Ok(body, cache, ..) => Self::Created(body, cache),
+            TokenResponse::BadRequest(e, c, _) => Self::BadRequest(e, c),
             TokenResponse::Unauthorized(e, w, c) => Self::Unauthorized(e, w, c),
             TokenResponse::NotFound(e, c) => Self::NotFound(e, c),
             TokenResponse::Unavailable(e, r, c) => Self::Unavailable(e, r, c),

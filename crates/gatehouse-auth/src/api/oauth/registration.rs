@@ -33,6 +33,9 @@ pub(super) struct ClientMetadata {
     jwks: Option<serde_json::Value>,
     /// `RS256` (default) or `ES256`.
     id_token_signed_response_alg: Option<Text>,
+    /// `true`: every token request must carry a DPoP proof (RFC 9449 §5.2); `false` when
+    /// absent.
+    dpop_bound_access_tokens: Option<bool>,
     /// With RFC 7592 `PUT`: the client's id, which must be this registration's.
     client_id: Option<Text>,
 }
@@ -61,6 +64,7 @@ pub(super) struct RegisteredClient {
     #[oai(skip_serializing_if_is_none)]
     jwks: Option<serde_json::Value>,
     id_token_signed_response_alg: String,
+    dpop_bound_access_tokens: bool,
 }
 
 /// The answers of the registration endpoints.
@@ -203,6 +207,7 @@ impl ClientMetadata {
             token_endpoint_auth_method: self.token_endpoint_auth_method.map(|t| t.0),
             id_token_signed_response_alg: self.id_token_signed_response_alg.map(|t| t.0),
             jwks: self.jwks,
+            dpop_bound_access_tokens: self.dpop_bound_access_tokens.unwrap_or(false),
             ..NewClient::default()
         })
     }
@@ -239,6 +244,7 @@ impl OAuthApi {
             id_token_signed_response_alg: client
                 .id_token_signed_response_alg
                 .unwrap_or_else(|| "RS256".into()),
+            dpop_bound_access_tokens: client.dpop_bound_access_tokens,
             client_id: client.client_id,
         }
     }

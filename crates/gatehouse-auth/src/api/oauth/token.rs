@@ -60,7 +60,8 @@ pub(super) struct TokenRequest {
 pub(super) struct TokenBody {
     /// A JWT access token (RFC 9068).
     access_token: String,
-    /// `Bearer`.
+    /// `Bearer`, or `DPoP` for a token bound to the key of the request's DPoP proof
+    /// (RFC 9449 §5).
     token_type: String,
     /// Seconds until the access token expires.
     expires_in: u64,
@@ -89,16 +90,23 @@ impl OAuthApi {
     ) -> TokenResponse<TokenBody> {
         let metrics = self.service.metrics();
         let grant = form.grant_type.clone();
-        match self.issue(req, tenant, form).await {
+        let response = match self.issue(req, tenant, form).await {
             Ok(token) => {
                 metrics.token_issued(grant.as_deref());
-                TokenResponse::Ok(Json(token), NO_STORE.into(), Some("no-cache".into()))
+                TokenResponse::Ok(Json(token), NO_STORE.into(), Some("no-cache".into()), None)
             }
             Err(err) => {
                 metrics.token_refused(err.code());
                 err.into()
             }
-        }
+        };
+        // A client that sent a proof learns the nonce its next one must carry.
+        let nonce = req
+            .headers()
+            .contains_key("dpop")
+            .then(|| self.service.dpop_nonce(tenant))
+            .flatten();
+        response.with_dpop_nonce(nonce)
     }
 
     async fn issue(
@@ -152,10 +160,16 @@ impl OAuthApi {
                 client_assertion: form.client_assertion,
             },
         )?;
-        let tokens = self.service.token(tenant, auth, grant).await?;
+        let url = format!("{}/oauth2/token", self.service.config().issuer(tenant));
+        let proof = self
+            .service
+            .dpop_proof(req.headers(), tenant, ("POST", &url), None)
+            .await?;
+        let jkt = proof.as_ref().map(|p| p.jkt.as_str());
+        let tokens = self.service.token(tenant, auth, grant, jkt).await?;
         Ok(TokenBody {
             access_token: tokens.access_token,
-            token_type: "Bearer".into(),
+            token_type: if tokens.dpop_bound { "DPoP" } else { "Bearer" }.into(),
             expires_in: tokens.expires_in,
             scope: tokens.scope,
             refresh_token: tokens.refresh_token,

@@ -9,6 +9,16 @@ use super::OAuthApi;
 use super::errors::{NO_STORE, OAuthErrorBody, body};
 use crate::service::UserinfoError;
 
+/// The challenges of a 401 (RFC 6750 §3, RFC 9449 §7.1): Bearer and DPoP, the error on both.
+fn challenge(error: Option<(&str, &str)>) -> String {
+    let error = error.map_or_else(String::new, |(code, why)| {
+        let why = why.replace(['"', '\\'], "'");
+        format!(r#", error="{code}", error_description="{why}""#)
+    });
+    let algs = gatehouse_proto::DPOP_ALGORITHMS.join(" ");
+    format!(r#"Bearer realm="gatehouse"{error}, DPoP algs="{algs}"{error}"#)
+}
+
 #[derive(ApiResponse)]
 pub(super) enum UserinfoResponse {
     /// The user's claims.
@@ -17,11 +27,14 @@ pub(super) enum UserinfoResponse {
         Json<serde_json::Value>,
         #[oai(header = "Cache-Control")] String,
     ),
-    /// No valid access token.
+    /// No valid access token, or no valid DPoP proof for a DPoP-bound one.
     #[oai(status = 401)]
     Unauthorized(
         Json<OAuthErrorBody>,
         #[oai(header = "WWW-Authenticate")] String,
+        /// With `use_dpop_nonce`: the nonce to retry with (RFC 9449 §9).
+        #[oai(header = "DPoP-Nonce")]
+        Option<String>,
     ),
     /// The token lacks the `openid` scope.
     #[oai(status = 403)]
@@ -38,26 +51,47 @@ impl OAuthApi {
     /// Answers a UserInfo request with the claims the bearer token's user shares.
     #[tracing::instrument(skip_all, fields(tenant = %tenant))]
     pub(super) async fn userinfo_response(&self, req: &Request, tenant: &str) -> UserinfoResponse {
-        let token = req
+        let presented = req
             .headers()
             .get(poem::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
-        let Some(token) = token else {
+            .filter(|(scheme, _)| {
+                scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop")
+            })
+            .map(|(scheme, token)| (scheme.eq_ignore_ascii_case("dpop"), token.trim()));
+        let Some((dpop, token)) = presented else {
             return UserinfoResponse::Unauthorized(
                 body("invalid_request", "a bearer token is required"),
-                r#"Bearer realm="gatehouse""#.into(),
+                challenge(None),
+                None,
             );
         };
-        match self.service.userinfo(tenant, &token).await {
+        let result = async {
+            let jkt = if dpop {
+                let url = format!("{}/oauth2/userinfo", self.service.config().issuer(tenant));
+                let method = (req.method().as_str(), url.as_str());
+                let proof = self
+                    .service
+                    .dpop_proof(req.headers(), tenant, method, Some(token))
+                    .await?;
+                Some(proof.ok_or(gatehouse_proto::DpopError::NotAProof)?.jkt)
+            } else {
+                None
+            };
+            self.service.userinfo(tenant, token, jkt.as_deref()).await
+        };
+        match result.await {
             Ok(claims) => UserinfoResponse::Ok(Json(claims), NO_STORE.into()),
             Err(UserinfoError::InvalidToken(why)) => UserinfoResponse::Unauthorized(
                 body("invalid_token", why),
-                format!(
-                    r#"Bearer realm="gatehouse", error="invalid_token", error_description="{why}""#
-                ),
+                challenge(Some(("invalid_token", why))),
+                None,
+            ),
+            Err(UserinfoError::Dpop(err)) => UserinfoResponse::Unauthorized(
+                body(err.code(), err.to_string()),
+                challenge(Some((err.code(), &err.to_string()))),
+                self.service.dpop_nonce(tenant),
             ),
             Err(UserinfoError::InsufficientScope) => UserinfoResponse::Forbidden(
                 body("insufficient_scope", "the token lacks the openid scope"),

@@ -25,6 +25,8 @@ pub struct NewClient {
     pub resource_server: bool,
     /// Its authorization requests must be pushed first (RFC 9126 §6).
     pub require_pushed_authorization_requests: bool,
+    /// Its access tokens must be DPoP-bound (RFC 9449 §5.2).
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// The device authorization grant (RFC 8628 §3.4).

@@ -27,6 +27,7 @@ pub struct ClientUpdate {
     pub disabled: Option<bool>,
     pub resource_server: Option<bool>,
     pub require_pushed_authorization_requests: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }
 
 /// A client secret in clear: returned once at creation, never stored.
@@ -92,6 +93,7 @@ impl AuthService {
             disabled: Set(false),
             resource_server: Set(new.resource_server),
             require_pushed_authorization_requests: Set(new.require_pushed_authorization_requests),
+            dpop_bound_access_tokens: Set(new.dpop_bound_access_tokens),
             registration_token_hash: Set(registration_token_hash),
         }
         .insert(&self.db)
@@ -158,6 +160,9 @@ impl AuthService {
         }
         if let Some(required) = update.require_pushed_authorization_requests {
             active.require_pushed_authorization_requests = Set(required);
+        }
+        if let Some(required) = update.dpop_bound_access_tokens {
+            active.dpop_bound_access_tokens = Set(required);
         }
         let updated = active.update(&tx).await?;
         if disabling {

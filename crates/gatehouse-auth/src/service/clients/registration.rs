@@ -218,6 +218,7 @@ impl AuthService {
         active.scope = Set(new.scope);
         active.id_token_signed_response_alg = Set(new.id_token_signed_response_alg);
         active.jwks = Set(new.jwks.map(|j| j.to_string()));
+        active.dpop_bound_access_tokens = Set(new.dpop_bound_access_tokens);
         let tx = sea_orm::TransactionTrait::begin(&self.db).await?;
         let updated = active.update(&tx).await?;
         self.commit_change(tx, tenant_slug).await?;

@@ -30,6 +30,8 @@ pub struct Introspection {
     pub jti: Option<String>,
     /// The tenant's id (an extension), which the gateway passes on to services.
     pub tid: Option<String>,
+    /// A DPoP-bound access token's key thumbprint (RFC 9449 §6.2).
+    pub jkt: Option<String>,
 }
 
 impl AuthService {
@@ -176,6 +178,7 @@ impl AuthService {
                 iat: claims.iat,
                 jti: Some(claims.jti),
                 tid: Some(claims.tid),
+                jkt: claims.cnf.map(|c| c.jkt),
             }));
         }
         // A refresh token is its client's alone.
@@ -201,6 +204,7 @@ impl AuthService {
             iat: row.issued_at.timestamp(),
             jti: None,
             tid: Some(tenant.id.to_string()),
+            jkt: None,
         }))
     }
 

@@ -10,18 +10,23 @@ pub enum UserinfoError {
     InvalidToken(&'static str),
     #[error("the token lacks the openid scope")]
     InsufficientScope,
+    /// The DPoP proof (RFC 9449 §7.1) is missing, invalid, or for another key.
+    #[error(transparent)]
+    Dpop(#[from] gatehouse_proto::DpopError),
     #[error(transparent)]
     Internal(#[from] AuthError),
 }
 
 impl AuthService {
     /// OpenID Connect UserInfo (Core §5.3): the claims of the user an access token with the
-    /// `openid` scope speaks for.
+    /// `openid` scope speaks for. `jkt` is the key of the request's checked DPoP proof, when
+    /// the token came with the `DPoP` scheme: a DPoP-bound token needs it, and only it.
     #[tracing::instrument(skip_all, fields(tenant = %tenant_slug))]
     pub async fn userinfo(
         &self,
         tenant_slug: &str,
         token: &str,
+        jkt: Option<&str>,
     ) -> Result<serde_json::Value, UserinfoError> {
         let tenant = self
             .active_tenant(tenant_slug)
@@ -33,6 +38,21 @@ impl AuthService {
                 .ok_or(UserinfoError::InvalidToken(
                     "the token is not valid here, or has been revoked",
                 ))?;
+        match (claims.cnf.as_ref().map(|c| c.jkt.as_str()), jkt) {
+            (None, None) => {}
+            (Some(bound), Some(proved)) if bound == proved => {}
+            (Some(_), Some(_)) => return Err(gatehouse_proto::DpopError::WrongKey.into()),
+            (Some(_), None) => {
+                return Err(UserinfoError::InvalidToken(
+                    "a DPoP-bound token needs the DPoP scheme and a proof",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(UserinfoError::InvalidToken(
+                    "the token is not DPoP-bound: present it as a Bearer token",
+                ));
+            }
+        }
         if !claims.scope.split(' ').any(|s| s == "openid") {
             return Err(UserinfoError::InsufficientScope);
         }

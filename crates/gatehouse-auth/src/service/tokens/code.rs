@@ -23,6 +23,17 @@ pub(super) struct FamilyStart<'a> {
     pub resources: Option<&'a str>,
     /// The code it came from, if any: a replay of the code revokes the family.
     pub code_hash: Option<&'a str>,
+    /// The DPoP key of the token request (RFC 9449 §5): a public client's family is bound to
+    /// it.
+    pub jkt: Option<&'a str>,
+}
+
+/// What a token request presents with an authorization code.
+pub(super) struct Presented<'a> {
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub resource: Option<String>,
+    pub jkt: Option<&'a str>,
 }
 
 impl AuthService {
@@ -34,10 +45,14 @@ impl AuthService {
         tenant: &TenantEntry,
         client: &client::Model,
         code: &str,
-        redirect_uri: Option<String>,
-        code_verifier: Option<String>,
-        resource: Option<String>,
+        presented: Presented<'_>,
     ) -> Result<TokenSet, TokenError> {
+        let Presented {
+            redirect_uri,
+            code_verifier,
+            resource,
+            jkt,
+        } = presented;
         if !grants(client, "authorization_code") {
             return Err(TokenError::UnauthorizedClient(
                 "this client may not use the authorization_code grant".into(),
@@ -97,6 +112,7 @@ impl AuthService {
             nonce: row.nonce.as_deref(),
             resource: resource.as_deref(),
             act: None,
+            jkt,
         };
         let refresh =
             if grants(client, "refresh_token") && split(&row.scope).contains(&"offline_access") {
@@ -106,6 +122,7 @@ impl AuthService {
                     auth_time: row.auth_time,
                     resources: row.resources.as_deref(),
                     code_hash: Some(&code_hash),
+                    jkt,
                 };
                 Some(self.new_refresh_family(tenant, client, start).await?)
             } else {
@@ -142,6 +159,11 @@ impl AuthService {
             rotated_at: Set(None),
             revoked_at: Set(None),
             resources: Set(start.resources.map(str::to_owned)),
+            // A confidential client's refresh token is bound by its authentication instead.
+            dpop_jkt: Set(start
+                .jkt
+                .filter(|_| client.token_endpoint_auth_method == "none")
+                .map(str::to_owned)),
         }
         .insert(&self.db)
         .await?;

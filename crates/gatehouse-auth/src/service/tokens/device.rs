@@ -118,6 +118,7 @@ impl AuthService {
         tenant: &crate::service::directory::TenantEntry,
         client: &crate::entity::client::Model,
         device_code: &str,
+        jkt: Option<&str>,
     ) -> Result<TokenSet, TokenError> {
         if !grants(client, DEVICE_CODE_GRANT) {
             return Err(TokenError::UnauthorizedClient(
@@ -184,6 +185,7 @@ impl AuthService {
                     auth_time,
                     resources: resource,
                     code_hash: None,
+                    jkt,
                 };
                 Some(self.new_refresh_family(tenant, client, start).await?)
             } else {
@@ -196,6 +198,7 @@ impl AuthService {
             nonce: None,
             resource,
             act: None,
+            jkt,
         };
         self.tokens(tenant, client, &subject, &row.scope, refresh)
             .await

@@ -37,6 +37,7 @@ impl AuthService {
         tenant: &TenantEntry,
         client: &client::Model,
         exchange: Exchange,
+        jkt: Option<&str>,
     ) -> Result<TokenSet, TokenError> {
         if !grants(client, TOKEN_EXCHANGE_GRANT) {
             return Err(TokenError::UnauthorizedClient(
@@ -142,6 +143,7 @@ impl AuthService {
             nonce: None,
             resource: Some(target),
             act,
+            jkt,
         };
         let mut tokens = self
             .tokens(tenant, client, &granted, &scope.join(" "), None)

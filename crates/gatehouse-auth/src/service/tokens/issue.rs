@@ -56,6 +56,9 @@ impl AuthService {
             tid: tenant.id.to_string(),
             auth_time: subject.auth_time.map(|t| t.timestamp()),
             act: subject.act.clone(),
+            cnf: subject.jkt.map(|jkt| gatehouse_proto::Confirmation {
+                jkt: jkt.to_owned(),
+            }),
         };
         let token = match &opaque_token {
             Some(token) => token.clone(),
@@ -96,6 +99,7 @@ impl AuthService {
             refresh_token,
             id_token,
             issued_token_type: None,
+            dpop_bound: subject.jkt.is_some(),
         })
     }
 

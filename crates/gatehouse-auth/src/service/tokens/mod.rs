@@ -8,6 +8,7 @@ mod exchange;
 mod issue;
 mod refresh;
 
+use code::Presented;
 pub use device::{display_user_code, normalize_user_code};
 pub use exchange::{Exchange, TOKEN_EXCHANGE_GRANT};
 
@@ -65,6 +66,8 @@ pub struct TokenSet {
     pub id_token: Option<String>,
     /// Token exchange (RFC 8693 §2.2.1): the type of the issued token.
     pub issued_token_type: Option<&'static str>,
+    /// The access token is DPoP-bound (RFC 9449): its `token_type` is `DPoP`.
+    pub dpop_bound: bool,
 }
 
 /// Failures of the token endpoint, one per RFC 6749 §5.2 error code.
@@ -102,6 +105,9 @@ pub enum TokenError {
     /// A pushed authorization request (RFC 9126) asked for a response type other than `code`.
     #[error("{0}")]
     UnsupportedResponseType(String),
+    /// A DPoP proof (RFC 9449 §5) is missing where required, invalid, or lacks the nonce.
+    #[error(transparent)]
+    Dpop(#[from] gatehouse_proto::DpopError),
     #[error(transparent)]
     Internal(#[from] AuthError),
 }
@@ -122,6 +128,7 @@ impl TokenError {
             Self::SlowDown => "slow_down",
             Self::ExpiredToken => "expired_token",
             Self::AccessDenied => "access_denied",
+            Self::Dpop(err) => err.code(),
             Self::Internal(_) => "server_error",
         }
     }
@@ -160,6 +167,8 @@ struct Subject<'a> {
     resource: Option<&'a str>,
     /// RFC 8693 delegation: who acts for the user.
     act: Option<serde_json::Value>,
+    /// The thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1).
+    jkt: Option<&'a str>,
 }
 
 fn split(s: &str) -> Vec<&str> {
@@ -238,19 +247,24 @@ impl AuthService {
         }
     }
 
-    /// The token endpoint: authenticates the client, then runs the grant.
+    /// The token endpoint: authenticates the client, then runs the grant. With `jkt`, the
+    /// thumbprint of the key of the request's checked DPoP proof, the tokens are bound to it.
     #[tracing::instrument(skip_all, fields(tenant = %tenant_slug, client_id = %auth.client_id))]
     pub async fn token(
         &self,
         tenant_slug: &str,
         auth: ClientAuth,
         grant: Grant,
+        jkt: Option<&str>,
     ) -> Result<TokenSet, TokenError> {
         let tenant = self
             .active_tenant(tenant_slug)
             .await?
             .ok_or(TokenError::UnknownTenant)?;
         let client = self.authenticate_client(&tenant, &auth).await?;
+        if client.dpop_bound_access_tokens && jkt.is_none() {
+            return Err(gatehouse_proto::DpopError::Required.into());
+        }
         match grant {
             Grant::ClientCredentials { scope, resource } => {
                 if !grants(&client, "client_credentials") {
@@ -267,6 +281,7 @@ impl AuthService {
                     nonce: None,
                     resource: resource.as_deref(),
                     act: None,
+                    jkt,
                 };
                 self.tokens(&tenant, &client, &subject, &scope, None).await
             }
@@ -276,9 +291,13 @@ impl AuthService {
                 code_verifier,
                 resource,
             } => {
-                let verifier = code_verifier;
-                self.exchange_code(&tenant, &client, &code, redirect_uri, verifier, resource)
-                    .await
+                let presented = Presented {
+                    redirect_uri,
+                    code_verifier,
+                    resource,
+                    jkt,
+                };
+                self.exchange_code(&tenant, &client, &code, presented).await
             }
             Grant::RefreshToken {
                 refresh_token,
@@ -286,14 +305,14 @@ impl AuthService {
                 resource,
             } => {
                 let (scope, resource) = (scope.as_deref(), resource.as_deref());
-                self.refresh(&tenant, &client, &refresh_token, scope, resource)
+                self.refresh(&tenant, &client, &refresh_token, (scope, resource), jkt)
                     .await
             }
             Grant::TokenExchange(exchange) => {
-                self.exchange_token(&tenant, &client, *exchange).await
+                self.exchange_token(&tenant, &client, *exchange, jkt).await
             }
             Grant::DeviceCode { device_code } => {
-                self.exchange_device_code(&tenant, &client, &device_code)
+                self.exchange_device_code(&tenant, &client, &device_code, jkt)
                     .await
             }
         }

@@ -22,8 +22,8 @@ impl AuthService {
         tenant: &TenantEntry,
         client: &client::Model,
         presented: &str,
-        requested_scope: Option<&str>,
-        requested_resource: Option<&str>,
+        (requested_scope, requested_resource): (Option<&str>, Option<&str>),
+        jkt: Option<&str>,
     ) -> Result<TokenSet, TokenError> {
         if !grants(client, "refresh_token") {
             return Err(TokenError::UnauthorizedClient(
@@ -46,6 +46,12 @@ impl AuthService {
         let now = Utc::now();
         if now >= row.family_expires_at || now >= row.idle_expires_at {
             return Err(invalid("the refresh token has expired"));
+        }
+        // A public client's family is bound to its DPoP key (RFC 9449 §5).
+        if let Some(bound) = &row.dpop_jkt
+            && jkt != Some(bound.as_str())
+        {
+            return Err(gatehouse_proto::DpopError::WrongKey.into());
         }
         let scope = narrowed_scope(&row.scope, requested_scope)?;
         let resource =
@@ -72,6 +78,7 @@ impl AuthService {
             nonce: None,
             resource: resource.as_deref(),
             act: None,
+            jkt,
         };
         self.tokens(tenant, client, &subject, &scope, Some(successor))
             .await
@@ -114,6 +121,7 @@ impl AuthService {
                 rotated_at: Set(None),
                 revoked_at: Set(None),
                 resources: Set(row.resources.clone()),
+                dpop_jkt: Set(row.dpop_jkt.clone()),
             }
             .insert(&tx)
             .await?;

@@ -28,6 +28,7 @@ class Client:
         disabled (bool):
         resource_server (bool):
         require_pushed_authorization_requests (bool): Its authorization requests must be pushed first (RFC 9126 §6).
+        dpop_bound_access_tokens (bool): Its access tokens must be DPoP-bound (RFC 9449 §5.2).
         jwks (Any | Unset):
     """
 
@@ -43,6 +44,7 @@ class Client:
     disabled: bool
     resource_server: bool
     require_pushed_authorization_requests: bool
+    dpop_bound_access_tokens: bool
     jwks: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -71,6 +73,8 @@ class Client:
 
         require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         jwks = self.jwks
 
         field_dict: dict[str, Any] = {}
@@ -89,6 +93,7 @@ class Client:
                 "disabled": disabled,
                 "resource_server": resource_server,
                 "require_pushed_authorization_requests": require_pushed_authorization_requests,
+                "dpop_bound_access_tokens": dpop_bound_access_tokens,
             }
         )
         if jwks is not UNSET:
@@ -123,6 +128,8 @@ class Client:
 
         require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
 
+        dpop_bound_access_tokens = d.pop("dpop_bound_access_tokens")
+
         jwks = d.pop("jwks", UNSET)
 
         client = cls(
@@ -138,6 +145,7 @@ class Client:
             disabled=disabled,
             resource_server=resource_server,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
             jwks=jwks,
         )
 

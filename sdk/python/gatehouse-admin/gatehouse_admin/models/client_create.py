@@ -23,7 +23,7 @@ class ClientCreate:
         {'client_name': 'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
             'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None, 'resource_server': None,
-            'require_pushed_authorization_requests': None}
+            'require_pushed_authorization_requests': None, 'dpop_bound_access_tokens': None}
 
     Attributes:
         client_name (str): A name for people: shown on consent pages and in logs.
@@ -48,6 +48,9 @@ class ClientCreate:
         require_pushed_authorization_requests (bool | None | Unset): `true`: the client's authorization requests must be
             pushed to the pushed
             authorization request endpoint first (RFC 9126 §6); `false` when absent.
+        dpop_bound_access_tokens (bool | None | Unset): `true`: the client's token requests must carry a DPoP proof, and
+            its access tokens are
+            bound to the proof's key (RFC 9449 §5.2); `false` when absent.
     """
 
     client_name: str
@@ -60,6 +63,7 @@ class ClientCreate:
     access_token_format: ClientCreateAccessTokenFormat | Unset = UNSET
     resource_server: bool | None | Unset = UNSET
     require_pushed_authorization_requests: bool | None | Unset = UNSET
+    dpop_bound_access_tokens: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +122,12 @@ class ClientCreate:
         else:
             require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        dpop_bound_access_tokens: bool | None | Unset
+        if isinstance(self.dpop_bound_access_tokens, Unset):
+            dpop_bound_access_tokens = UNSET
+        else:
+            dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -143,6 +153,8 @@ class ClientCreate:
             field_dict["resource_server"] = resource_server
         if require_pushed_authorization_requests is not UNSET:
             field_dict["require_pushed_authorization_requests"] = require_pushed_authorization_requests
+        if dpop_bound_access_tokens is not UNSET:
+            field_dict["dpop_bound_access_tokens"] = dpop_bound_access_tokens
 
         return field_dict
 
@@ -242,6 +254,15 @@ class ClientCreate:
             d.pop("require_pushed_authorization_requests", UNSET)
         )
 
+        def _parse_dpop_bound_access_tokens(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        dpop_bound_access_tokens = _parse_dpop_bound_access_tokens(d.pop("dpop_bound_access_tokens", UNSET))
+
         client_create = cls(
             client_name=client_name,
             grant_types=grant_types,
@@ -253,6 +274,7 @@ class ClientCreate:
             access_token_format=access_token_format,
             resource_server=resource_server,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
         )
 
         client_create.additional_properties = d

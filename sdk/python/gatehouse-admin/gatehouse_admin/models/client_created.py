@@ -29,6 +29,7 @@ class ClientCreated:
             disabled (bool):
             resource_server (bool):
             require_pushed_authorization_requests (bool): Its authorization requests must be pushed first (RFC 9126 §6).
+            dpop_bound_access_tokens (bool): Its access tokens must be DPoP-bound (RFC 9449 §5.2).
             jwks (Any | Unset):
             client_secret (str | Unset):
             client_secret_expires_at (int | Unset): `0`: the secret does not expire (RFC 7591).
@@ -46,6 +47,7 @@ class ClientCreated:
     disabled: bool
     resource_server: bool
     require_pushed_authorization_requests: bool
+    dpop_bound_access_tokens: bool
     jwks: Any | Unset = UNSET
     client_secret: str | Unset = UNSET
     client_secret_expires_at: int | Unset = UNSET
@@ -76,6 +78,8 @@ class ClientCreated:
 
         require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         jwks = self.jwks
 
         client_secret = self.client_secret
@@ -98,6 +102,7 @@ class ClientCreated:
                 "disabled": disabled,
                 "resource_server": resource_server,
                 "require_pushed_authorization_requests": require_pushed_authorization_requests,
+                "dpop_bound_access_tokens": dpop_bound_access_tokens,
             }
         )
         if jwks is not UNSET:
@@ -136,6 +141,8 @@ class ClientCreated:
 
         require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests")
 
+        dpop_bound_access_tokens = d.pop("dpop_bound_access_tokens")
+
         jwks = d.pop("jwks", UNSET)
 
         client_secret = d.pop("client_secret", UNSET)
@@ -155,6 +162,7 @@ class ClientCreated:
             disabled=disabled,
             resource_server=resource_server,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
             jwks=jwks,
             client_secret=client_secret,
             client_secret_expires_at=client_secret_expires_at,

@@ -23,11 +23,14 @@ class ClientPatch:
         resource_server (bool | None | Unset): Whether the client may introspect every access token of the tenant.
         require_pushed_authorization_requests (bool | None | Unset): Whether the client's authorization requests must be
             pushed first (RFC 9126).
+        dpop_bound_access_tokens (bool | None | Unset): Whether the client's token requests must carry a DPoP proof (RFC
+            9449 §5.2).
     """
 
     disabled: bool | None | Unset = UNSET
     resource_server: bool | None | Unset = UNSET
     require_pushed_authorization_requests: bool | None | Unset = UNSET
+    dpop_bound_access_tokens: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +52,12 @@ class ClientPatch:
         else:
             require_pushed_authorization_requests = self.require_pushed_authorization_requests
 
+        dpop_bound_access_tokens: bool | None | Unset
+        if isinstance(self.dpop_bound_access_tokens, Unset):
+            dpop_bound_access_tokens = UNSET
+        else:
+            dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -58,6 +67,8 @@ class ClientPatch:
             field_dict["resource_server"] = resource_server
         if require_pushed_authorization_requests is not UNSET:
             field_dict["require_pushed_authorization_requests"] = require_pushed_authorization_requests
+        if dpop_bound_access_tokens is not UNSET:
+            field_dict["dpop_bound_access_tokens"] = dpop_bound_access_tokens
 
         return field_dict
 
@@ -94,10 +105,20 @@ class ClientPatch:
             d.pop("require_pushed_authorization_requests", UNSET)
         )
 
+        def _parse_dpop_bound_access_tokens(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        dpop_bound_access_tokens = _parse_dpop_bound_access_tokens(d.pop("dpop_bound_access_tokens", UNSET))
+
         client_patch = cls(
             disabled=disabled,
             resource_server=resource_server,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
         )
 
         client_patch.additional_properties = d

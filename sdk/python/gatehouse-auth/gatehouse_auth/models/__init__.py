@@ -7,6 +7,7 @@ from .field_error import FieldError
 from .introspection_body import IntrospectionBody
 from .jwk import Jwk
 from .jwks import Jwks
+from .key_confirmation import KeyConfirmation
 from .o_auth_error_body import OAuthErrorBody
 from .problem import Problem
 from .pushed_authorization_request import PushedAuthorizationRequest
@@ -25,6 +26,7 @@ __all__ = (
     "IntrospectionBody",
     "Jwk",
     "Jwks",
+    "KeyConfirmation",
     "OAuthErrorBody",
     "Problem",
     "PushedAuthorizationRequest",

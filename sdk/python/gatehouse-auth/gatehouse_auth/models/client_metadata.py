@@ -30,6 +30,9 @@ class ClientMetadata:
                 or `none` (a public client).
             jwks (Any | Unset): For `private_key_jwt`: the client's public keys.
             id_token_signed_response_alg (str | Unset): `RS256` (default) or `ES256`.
+            dpop_bound_access_tokens (bool | Unset): `true`: every token request must carry a DPoP proof (RFC 9449 §5.2);
+                `false` when
+                absent.
             client_id (str | Unset): With RFC 7592 `PUT`: the client's id, which must be this registration's.
     """
 
@@ -41,6 +44,7 @@ class ClientMetadata:
     token_endpoint_auth_method: str | Unset = UNSET
     jwks: Any | Unset = UNSET
     id_token_signed_response_alg: str | Unset = UNSET
+    dpop_bound_access_tokens: bool | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,6 +71,8 @@ class ClientMetadata:
 
         id_token_signed_response_alg = self.id_token_signed_response_alg
 
+        dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         client_id = self.client_id
 
         field_dict: dict[str, Any] = {}
@@ -88,6 +94,8 @@ class ClientMetadata:
             field_dict["jwks"] = jwks
         if id_token_signed_response_alg is not UNSET:
             field_dict["id_token_signed_response_alg"] = id_token_signed_response_alg
+        if dpop_bound_access_tokens is not UNSET:
+            field_dict["dpop_bound_access_tokens"] = dpop_bound_access_tokens
         if client_id is not UNSET:
             field_dict["client_id"] = client_id
 
@@ -112,6 +120,8 @@ class ClientMetadata:
 
         id_token_signed_response_alg = d.pop("id_token_signed_response_alg", UNSET)
 
+        dpop_bound_access_tokens = d.pop("dpop_bound_access_tokens", UNSET)
+
         client_id = d.pop("client_id", UNSET)
 
         client_metadata = cls(
@@ -123,6 +133,7 @@ class ClientMetadata:
             token_endpoint_auth_method=token_endpoint_auth_method,
             jwks=jwks,
             id_token_signed_response_alg=id_token_signed_response_alg,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
             client_id=client_id,
         )
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.key_confirmation import KeyConfirmation
+
 
 T = TypeVar("T", bound="IntrospectionBody")
 
@@ -28,6 +32,7 @@ class IntrospectionBody:
         iat (int | Unset):
         jti (str | Unset):
         tid (str | Unset): The tenant's id (an extension to RFC 7662).
+        cnf (KeyConfirmation | Unset): The key a token is bound to (RFC 7800 §3.1).
     """
 
     active: bool
@@ -42,6 +47,7 @@ class IntrospectionBody:
     iat: int | Unset = UNSET
     jti: str | Unset = UNSET
     tid: str | Unset = UNSET
+    cnf: KeyConfirmation | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,6 +74,10 @@ class IntrospectionBody:
         jti = self.jti
 
         tid = self.tid
+
+        cnf: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cnf, Unset):
+            cnf = self.cnf.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,11 +108,15 @@ class IntrospectionBody:
             field_dict["jti"] = jti
         if tid is not UNSET:
             field_dict["tid"] = tid
+        if cnf is not UNSET:
+            field_dict["cnf"] = cnf
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.key_confirmation import KeyConfirmation  # noqa: PLC0415
+
         d = dict(src_dict)
         active = d.pop("active")
 
@@ -128,6 +142,13 @@ class IntrospectionBody:
 
         tid = d.pop("tid", UNSET)
 
+        _cnf = d.pop("cnf", UNSET)
+        cnf: KeyConfirmation | Unset
+        if isinstance(_cnf, Unset):
+            cnf = UNSET
+        else:
+            cnf = KeyConfirmation.from_dict(_cnf)
+
         introspection_body = cls(
             active=active,
             token_type=token_type,
@@ -141,6 +162,7 @@ class IntrospectionBody:
             iat=iat,
             jti=jti,
             tid=tid,
+            cnf=cnf,
         )
 
         introspection_body.additional_properties = d

@@ -20,6 +20,7 @@ class OAuthErrorBody:
             `unsupported_grant_type`, `invalid_scope`, `invalid_target` (RFC 8707),
             `unsupported_response_type` (pushed authorization requests), `authorization_pending`,
             `slow_down`, `expired_token`, `access_denied` (the device code grant),
+            `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449),
             `temporarily_unavailable` or `server_error`.
         error_description (str | Unset):
     """

@@ -28,6 +28,7 @@ class RegisteredClient:
         scope (str):
         token_endpoint_auth_method (str):
         id_token_signed_response_alg (str):
+        dpop_bound_access_tokens (bool):
         client_secret (str | Unset): Only when the client is registered, and only for clients with a secret.
         client_secret_expires_at (int | Unset): `0`: the secret does not expire.
         jwks (Any | Unset):
@@ -44,6 +45,7 @@ class RegisteredClient:
     scope: str
     token_endpoint_auth_method: str
     id_token_signed_response_alg: str
+    dpop_bound_access_tokens: bool
     client_secret: str | Unset = UNSET
     client_secret_expires_at: int | Unset = UNSET
     jwks: Any | Unset = UNSET
@@ -72,6 +74,8 @@ class RegisteredClient:
 
         id_token_signed_response_alg = self.id_token_signed_response_alg
 
+        dpop_bound_access_tokens = self.dpop_bound_access_tokens
+
         client_secret = self.client_secret
 
         client_secret_expires_at = self.client_secret_expires_at
@@ -93,6 +97,7 @@ class RegisteredClient:
                 "scope": scope,
                 "token_endpoint_auth_method": token_endpoint_auth_method,
                 "id_token_signed_response_alg": id_token_signed_response_alg,
+                "dpop_bound_access_tokens": dpop_bound_access_tokens,
             }
         )
         if client_secret is not UNSET:
@@ -129,6 +134,8 @@ class RegisteredClient:
 
         id_token_signed_response_alg = d.pop("id_token_signed_response_alg")
 
+        dpop_bound_access_tokens = d.pop("dpop_bound_access_tokens")
+
         client_secret = d.pop("client_secret", UNSET)
 
         client_secret_expires_at = d.pop("client_secret_expires_at", UNSET)
@@ -147,6 +154,7 @@ class RegisteredClient:
             scope=scope,
             token_endpoint_auth_method=token_endpoint_auth_method,
             id_token_signed_response_alg=id_token_signed_response_alg,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
             client_secret=client_secret,
             client_secret_expires_at=client_secret_expires_at,
             jwks=jwks,

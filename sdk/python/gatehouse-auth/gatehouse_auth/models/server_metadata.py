@@ -35,6 +35,7 @@ class ServerMetadata:
             subject_types_supported (list[str]):
             id_token_signing_alg_values_supported (list[str]):
             code_challenge_methods_supported (list[str]):
+            dpop_signing_alg_values_supported (list[str]): The algorithms of DPoP proofs (RFC 9449 §5.1).
             authorization_response_iss_parameter_supported (bool): RFC 9207: authorization responses carry `iss`.
             response_modes_supported (list[str]):
             prompt_values_supported (list[str]):
@@ -64,6 +65,7 @@ class ServerMetadata:
     subject_types_supported: list[str]
     id_token_signing_alg_values_supported: list[str]
     code_challenge_methods_supported: list[str]
+    dpop_signing_alg_values_supported: list[str]
     authorization_response_iss_parameter_supported: bool
     response_modes_supported: list[str]
     prompt_values_supported: list[str]
@@ -110,6 +112,8 @@ class ServerMetadata:
 
         code_challenge_methods_supported = self.code_challenge_methods_supported
 
+        dpop_signing_alg_values_supported = self.dpop_signing_alg_values_supported
+
         authorization_response_iss_parameter_supported = self.authorization_response_iss_parameter_supported
 
         response_modes_supported = self.response_modes_supported
@@ -146,6 +150,7 @@ class ServerMetadata:
                 "subject_types_supported": subject_types_supported,
                 "id_token_signing_alg_values_supported": id_token_signing_alg_values_supported,
                 "code_challenge_methods_supported": code_challenge_methods_supported,
+                "dpop_signing_alg_values_supported": dpop_signing_alg_values_supported,
                 "authorization_response_iss_parameter_supported": authorization_response_iss_parameter_supported,
                 "response_modes_supported": response_modes_supported,
                 "prompt_values_supported": prompt_values_supported,
@@ -204,6 +209,8 @@ class ServerMetadata:
 
         code_challenge_methods_supported = cast(list[str], d.pop("code_challenge_methods_supported"))
 
+        dpop_signing_alg_values_supported = cast(list[str], d.pop("dpop_signing_alg_values_supported"))
+
         authorization_response_iss_parameter_supported = d.pop("authorization_response_iss_parameter_supported")
 
         response_modes_supported = cast(list[str], d.pop("response_modes_supported"))
@@ -237,6 +244,7 @@ class ServerMetadata:
             subject_types_supported=subject_types_supported,
             id_token_signing_alg_values_supported=id_token_signing_alg_values_supported,
             code_challenge_methods_supported=code_challenge_methods_supported,
+            dpop_signing_alg_values_supported=dpop_signing_alg_values_supported,
             authorization_response_iss_parameter_supported=authorization_response_iss_parameter_supported,
             response_modes_supported=response_modes_supported,
             prompt_values_supported=prompt_values_supported,

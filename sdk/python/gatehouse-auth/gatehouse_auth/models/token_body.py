@@ -17,7 +17,8 @@ class TokenBody:
 
     Attributes:
         access_token (str): A JWT access token (RFC 9068).
-        token_type (str): `Bearer`.
+        token_type (str): `Bearer`, or `DPoP` for a token bound to the key of the request's DPoP proof
+            (RFC 9449 §5).
         expires_in (int): Seconds until the access token expires.
         scope (str): The scopes granted, space separated.
         refresh_token (str | Unset): A refresh token, when the client may refresh and `offline_access` was granted. Each

@@ -151,7 +151,8 @@ def sync_detailed(
             'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
             'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None,
-            'resource_server': None, 'require_pushed_authorization_requests': None}.
+            'resource_server': None, 'require_pushed_authorization_requests': None,
+            'dpop_bound_access_tokens': None}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +191,8 @@ def sync(
             'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
             'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None,
-            'resource_server': None, 'require_pushed_authorization_requests': None}.
+            'resource_server': None, 'require_pushed_authorization_requests': None,
+            'dpop_bound_access_tokens': None}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,7 +226,8 @@ async def asyncio_detailed(
             'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
             'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None,
-            'resource_server': None, 'require_pushed_authorization_requests': None}.
+            'resource_server': None, 'require_pushed_authorization_requests': None,
+            'dpop_bound_access_tokens': None}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -261,7 +264,8 @@ async def asyncio(
             'Inventory sync', 'grant_types': ['client_credentials'], 'redirect_uris': None, 'scope':
             'products:read products:write', 'token_endpoint_auth_method': 'client_secret_basic',
             'id_token_signed_response_alg': None, 'jwks': None, 'access_token_format': None,
-            'resource_server': None, 'require_pushed_authorization_requests': None}.
+            'resource_server': None, 'require_pushed_authorization_requests': None,
+            'dpop_bound_access_tokens': None}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

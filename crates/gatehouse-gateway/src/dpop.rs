@@ -1,0 +1,118 @@
+//! DPoP-bound tokens at the gateway (RFC 9449 §7): such a token opens a route only with the
+//! `DPoP` scheme and a proof for this request, signed by the key it is bound to, used once
+//! across every gateway and auth server, carrying a current nonce when nonces are required.
+
+use std::time::Duration;
+
+use gatehouse_cache::{Key, SharedCache};
+use gatehouse_proto::{DPOP_REPLAY_SECONDS, DpopError, DpopNonces, DpopRequest};
+use poem::Request;
+
+use crate::GatewayError;
+
+/// How the request presented its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+/// After the gateway checked a DPoP-bound token and its proof, the services see the token as
+/// the one scheme their documents declare (they read the identity the gateway vouches for, never
+/// the token), and not the proof, which the gateway has spent.
+pub fn settle_for_services(headers: &mut poem::http::HeaderMap) {
+    headers.remove("dpop");
+    let rewritten = headers
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("dpop"))
+        .and_then(|(_, token)| format!("Bearer {}", token.trim()).parse().ok());
+    if let Some(value) = rewritten {
+        headers.insert(poem::http::header::AUTHORIZATION, value);
+    }
+}
+
+/// What a DPoP-bound token's request is checked with.
+pub struct DpopCheck<'a> {
+    pub public_url: &'a str,
+    pub nonces: Option<&'a DpopNonces>,
+    pub cache: &'a SharedCache,
+}
+
+impl DpopCheck<'_> {
+    /// Checks that a token bound to `bound` (or to no key) was presented as it must be, on
+    /// `req`, for `tenant` (the token's).
+    pub async fn check(
+        &self,
+        req: &Request,
+        (scheme, token): (Scheme, &str),
+        tenant: &str,
+        bound: Option<&str>,
+        now: u64,
+    ) -> Result<(), GatewayError> {
+        let jkt = match (bound, scheme) {
+            (None, Scheme::Bearer) => return Ok(()),
+            (Some(_), Scheme::Bearer) => {
+                return Err(self.refuse(
+                    DpopError::Required,
+                    tenant,
+                    "a DPoP-bound token is presented with the DPoP scheme and a proof",
+                ));
+            }
+            (None, Scheme::Dpop) => {
+                return Err(GatewayError::InvalidToken(
+                    "the token is not DPoP-bound: present it with the Bearer scheme".into(),
+                ));
+            }
+            (Some(jkt), Scheme::Dpop) => jkt,
+        };
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        let url = format!("{}{}", self.public_url, req.uri().path());
+        let request = DpopRequest {
+            method: req.method().as_str(),
+            url: &url,
+            access_token: Some(token),
+            tenant,
+            now,
+        };
+        let proof = gatehouse_proto::check_dpop_request(req.headers(), &request, self.nonces)
+            .map_err(|e| self.refuse(e, tenant, ""))?
+            .ok_or_else(|| self.refuse(DpopError::NotAProof, tenant, "no DPoP header"))?;
+        if proof.jkt != jkt {
+            return Err(self.refuse(DpopError::WrongKey, tenant, ""));
+        }
+        let seen = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
+        match self
+            .cache
+            .incr(&seen, Duration::from_secs(DPOP_REPLAY_SECONDS))
+            .await
+        {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(self.refuse(DpopError::Replayed, tenant, "")),
+            // Like rate limits, replay detection waits for the cache to come back; a proof is
+            // still good for a minute only.
+            Err(err) => {
+                tracing::error!(error = %gatehouse_proto::ErrorChain(&err), "could not count a DPoP proof against replay");
+                Ok(())
+            }
+        }
+    }
+
+    fn refuse(&self, error: DpopError, tenant: &str, detail: &str) -> GatewayError {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let nonce = self.nonces.map(|n| n.current(tenant, now));
+        let why = if detail.is_empty() {
+            error.to_string()
+        } else {
+            format!("{error}: {detail}")
+        };
+        GatewayError::Dpop {
+            code: error.code(),
+            why,
+            nonce,
+        }
+    }
+}
