@@ -245,10 +245,12 @@ async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_
             "products:read",
             "--access-token-format",
             "opaque",
+            "--require-dpop",
         ])
         .await,
     );
     assert!(public.get("client_secret").is_none(), "{public}");
+    assert_eq!(public["dpop_bound_access_tokens"], true);
     let client_id = public["client_id"].as_str().expect("client_id").to_owned();
     let shown = json(run(&["--json", "client", "get", "--tenant", "acme", &client_id]).await);
     assert_eq!(
@@ -304,10 +306,13 @@ async fn the_cli_prints_what_the_admin_api_answers_and_registers_any_client_the_
             &client_id,
             "--disabled",
             "true",
+            "--require-dpop",
+            "false",
         ])
         .await,
     );
     assert_eq!(disabled["disabled"], true);
+    assert_eq!(disabled["dpop_bound_access_tokens"], false);
     let listed = json(run(&["--json", "client", "list", "--tenant", "acme"]).await);
     assert_eq!(listed, api("/t/acme/admin/v1/clients".into()).await);
     let rotated = json(run(&["--json", "key", "rotate", "--tenant", "acme"]).await);
