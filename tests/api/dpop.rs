@@ -285,28 +285,16 @@ async fn a_dpop_bound_token_opens_the_api_only_with_a_fresh_proof_of_its_key() {
     );
 
     // The documents say DPoP is supported.
-    let discovery: Value = app
-        .http
-        .get(app.url("/t/acme/.well-known/openid-configuration"))
-        .send()
-        .await
-        .expect("discovery")
-        .json()
-        .await
-        .expect("json");
+    let discovery = app
+        .public_json("/t/acme/.well-known/openid-configuration")
+        .await;
     assert_eq!(
         discovery["dpop_signing_alg_values_supported"],
         json!(["ES256", "RS256", "EdDSA"])
     );
-    let metadata: Value = app
-        .http
-        .get(app.url("/.well-known/oauth-protected-resource/t/acme/api/v1"))
-        .send()
-        .await
-        .expect("metadata")
-        .json()
-        .await
-        .expect("json");
+    let metadata = app
+        .public_json("/.well-known/oauth-protected-resource/t/acme/api/v1")
+        .await;
     assert_eq!(
         metadata["dpop_signing_alg_values_supported"],
         json!(["ES256", "RS256", "EdDSA"])

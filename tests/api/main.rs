@@ -8,6 +8,7 @@ mod browser_flow;
 mod cache_backends;
 mod cli;
 mod client_auth;
+mod client_metadata;
 mod code_flow;
 mod conditional;
 mod consent;

@@ -40,6 +40,8 @@ pub struct AuthConfig {
     /// With DPoP server nonces (RFC 9449 §8): a proof without a current one is refused with
     /// `use_dpop_nonce`.
     pub dpop_nonces: Option<gatehouse_proto::DpopNonces>,
+    /// How client metadata documents are fetched.
+    pub client_documents: crate::service::DocumentFetch,
 }
 
 impl Default for AuthConfig {
@@ -62,6 +64,7 @@ impl Default for AuthConfig {
             max_concurrent_password_checks: 4,
             sealer: crate::Sealer::default(),
             dpop_nonces: None,
+            client_documents: crate::service::DocumentFetch::default(),
         }
     }
 }

@@ -27,8 +27,8 @@ pub use metrics::AuthMetrics;
 pub use policy::OAuthPolicy;
 pub use sealing::Sealer;
 pub use service::{
-    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientUpdate, NewClient, NewTenant, NewUser,
-    SYSTEM_TENANT, TenantUpdate, UserRole, UserUpdate,
+    ADMIN_CLIENT_ID, AuthService, Bootstrap, ClientUpdate, DocumentFetch, NewClient, NewTenant,
+    NewUser, SYSTEM_TENANT, TenantUpdate, UserRole, UserUpdate,
 };
 
 use gatehouse_proto::{ProofKey, RequireGatewayProof};

@@ -27,6 +27,11 @@ pub struct OAuthPolicy {
     /// which resources. None by default.
     #[oai(default)]
     pub token_exchange: Vec<ExchangeRule>,
+    /// `true`: a `client_id` may be an https URL whose JSON document describes the client
+    /// (Client ID Metadata Documents); the server fetches it, and the client gets what
+    /// `registration` allows registered clients. `false` by default.
+    #[oai(default)]
+    pub client_id_metadata_documents: bool,
 }
 
 /// What one client may do at the token endpoint with

@@ -32,6 +32,14 @@ impl TestApp {
             .await
     }
 
+    /// A public document's JSON (discovery, metadata), without a token.
+    pub async fn public_json(&self, path: &str) -> Value {
+        let response = self.http.get(self.url(path)).send().await;
+        let response = response.expect("the platform answers");
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.expect("JSON")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
         self.send(reqwest::Method::POST, path, Some(token), Some(body))
             .await

@@ -13,7 +13,7 @@ mod throttle;
 mod tokens;
 pub(crate) mod users;
 
-pub use clients::{ClientUpdate, NewClient, RegistrationError};
+pub use clients::{ClientUpdate, DocumentError, DocumentFetch, NewClient, RegistrationError};
 pub use revocation::{Introspection, UserinfoError};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use tokens::{ClientAuth, Exchange, Grant, TOKEN_EXCHANGE_GRANT, TokenError};
@@ -51,6 +51,8 @@ pub struct AuthService {
     directory: std::sync::Arc<directory::Directory>,
     /// Held while a signing key is made on first use.
     key_making: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Fetches client metadata documents.
+    fetcher: std::sync::Arc<clients::Fetcher>,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -128,6 +130,7 @@ impl AuthService {
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
             directory: std::sync::Arc::new(directory::Directory::new()),
             key_making: std::sync::Arc::default(),
+            fetcher: std::sync::Arc::default(),
         };
         let resealed = service.reseal_keys().await?;
         if resealed > 0 {
@@ -150,6 +153,7 @@ impl AuthService {
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             directory: std::sync::Arc::new(directory::Directory::new()),
             key_making: std::sync::Arc::default(),
+            fetcher: std::sync::Arc::default(),
         }
     }
 

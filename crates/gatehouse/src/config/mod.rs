@@ -238,6 +238,10 @@ pub struct AuthConfig {
     /// Older key-encryption keys, still opening what they sealed until it is resealed.
     #[serde(default)]
     pub previous_key_encryption_keys: Vec<Secret>,
+    /// PEM certificates trusted, besides the system's, when fetching client metadata documents.
+    pub client_documents_ca_file: Option<PathBuf>,
+    /// Whether client metadata documents may be fetched from non-public addresses.
+    pub client_documents_private_networks: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

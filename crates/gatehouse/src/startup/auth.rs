@@ -61,6 +61,23 @@ pub(super) fn key_encryption(config: &Config) -> anyhow::Result<gatehouse_auth::
     Ok(gatehouse_auth::Sealer::new(&current, &previous))
 }
 
+/// How client metadata documents are fetched: `auth.client_documents_*`.
+fn client_documents(config: &Config) -> anyhow::Result<gatehouse_auth::DocumentFetch> {
+    const KEY: &str = "auth.client_documents_ca_file";
+    let pem =
+        match &config.auth.client_documents_ca_file {
+            Some(path) => Some(std::fs::read(path).with_context(|| {
+                format!("configuration key `{KEY}`: reading {}", path.display())
+            })?),
+            None => None,
+        };
+    gatehouse_auth::DocumentFetch::new(
+        pem.as_deref(),
+        config.auth.client_documents_private_networks,
+    )
+    .map_err(|why| anyhow::anyhow!("configuration key `{KEY}`: {why}"))
+}
+
 pub async fn auth_service(
     config: &Config,
     db: DatabaseConnection,
@@ -85,6 +102,7 @@ pub async fn auth_service(
         max_concurrent_password_checks: config.auth.max_concurrent_password_checks,
         sealer: key_encryption(config)?,
         dpop_nonces,
+        client_documents: client_documents(config)?,
     };
     let service = AuthService::new(db, auth_config, cache).await?;
     service.announce_revocations().await?;

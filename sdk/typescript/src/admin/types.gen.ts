@@ -321,6 +321,12 @@ export type OAuthPolicy = {
      * which resources. None by default.
      */
     token_exchange?: Array<ExchangeRule> | null;
+    /**
+     * `true`: a `client_id` may be an https URL whose JSON document describes the client
+     * (Client ID Metadata Documents); the server fetches it, and the client gets what
+     * `registration` allows registered clients. `false` by default.
+     */
+    client_id_metadata_documents?: boolean | null;
 };
 
 /**

@@ -398,6 +398,11 @@ export type ServerMetadata = {
      * RFC 7591: where clients register themselves; only when the tenant's policy lets them.
      */
     registration_endpoint?: string;
+    /**
+     * Whether a `client_id` may be the https URL of the client's metadata document (Client ID
+     * Metadata Documents), per the tenant's policy.
+     */
+    client_id_metadata_document_supported: boolean;
 };
 
 /**

@@ -48,6 +48,7 @@ pub(crate) fn document_rules() -> Vec<Rule> {
         "RegistrationPolicy.allowed_scopes",
         "RegistrationPolicy.allowed_grant_types",
         "OAuthPolicy.token_exchange",
+        "OAuthPolicy.client_id_metadata_documents",
         "ExchangeRule.delegation",
         "ExchangeRule.impersonation",
         "UserCreate.role",

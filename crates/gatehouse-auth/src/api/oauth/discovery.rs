@@ -71,6 +71,9 @@ pub(super) struct ServerMetadata {
     /// RFC 7591: where clients register themselves; only when the tenant's policy lets them.
     #[oai(skip_serializing_if_is_none)]
     registration_endpoint: Option<String>,
+    /// Whether a `client_id` may be the https URL of the client's metadata document (Client ID
+    /// Metadata Documents), per the tenant's policy.
+    client_id_metadata_document_supported: bool,
 }
 
 #[derive(ApiResponse)]
@@ -117,6 +120,7 @@ impl OAuthApi {
                 pushed_authorization_request_endpoint: format!("{issuer}/oauth2/par"),
                 device_authorization_endpoint: format!("{issuer}/oauth2/device_authorization"),
                 require_pushed_authorization_requests: policy.require_pushed_authorization_requests,
+                client_id_metadata_document_supported: policy.client_id_metadata_documents,
                 registration_endpoint: (policy.registration.mode
                     != crate::policy::RegistrationMode::Closed)
                     .then(|| format!("{issuer}/oauth2/register")),

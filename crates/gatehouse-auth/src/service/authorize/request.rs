@@ -196,11 +196,22 @@ impl AuthService {
                 "The request names no client.",
             )));
         };
-        let Some(client) = self
-            .find_client(tenant.id, client_id)
-            .await?
-            .filter(|c| !c.disabled)
-        else {
+        let found = match self.document_client(tenant, client_id).await {
+            Ok(Some(described)) => Some(described),
+            Ok(None) => self.find_client(tenant.id, client_id).await?,
+            Err(crate::service::DocumentError::Internal(err)) => return Err(err),
+            Err(err) => {
+                tracing::info!(tenant = %tenant.slug, client_id, error = %err, "client metadata document refused");
+                return Ok(Err(error_page(
+                    400,
+                    "Unknown application",
+                    format!(
+                        "The application that sent you here describes itself at {client_id}, but {err}."
+                    ),
+                )));
+            }
+        };
+        let Some(client) = found.filter(|c| !c.disabled) else {
             return Ok(Err(error_page(
                 400,
                 "Unknown application",

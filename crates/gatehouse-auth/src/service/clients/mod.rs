@@ -1,6 +1,7 @@
 //! A tenant's OAuth clients: registering, finding, changing and deleting them.
 
 mod metadata;
+mod metadata_document;
 mod registration;
 
 pub use metadata::{
@@ -8,6 +9,8 @@ pub use metadata::{
     REDIRECT_URI_MAX_CHARS, REDIRECT_URIS_MAX, SCOPE_MAX_CHARS, SCOPE_PATTERN,
     SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES, is_scope_token,
 };
+pub(crate) use metadata_document::Fetcher;
+pub use metadata_document::{DocumentError, DocumentFetch};
 pub use registration::{INITIAL_TOKEN_MAX_SECONDS, INITIAL_TOKEN_MAX_USES, RegistrationError};
 
 use chrono::Utc;

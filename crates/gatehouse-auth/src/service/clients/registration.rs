@@ -62,7 +62,7 @@ impl From<sea_orm::DbErr> for RegistrationError {
 }
 
 /// The validation of a client's metadata, told as RFC 7591 errors.
-fn metadata_error(err: AuthError) -> RegistrationError {
+pub(super) fn metadata_error(err: AuthError) -> RegistrationError {
     match err {
         AuthError::Invalid(fields) | AuthError::Unprocessable(fields) => {
             let told = fields
@@ -82,7 +82,7 @@ fn metadata_error(err: AuthError) -> RegistrationError {
 
 /// `new` within the policy: grant types it allows (else refused), scopes narrowed to those it
 /// allows (all of them when none are asked for); never more than a third party should hold.
-fn within_policy(
+pub(super) fn within_policy(
     policy: &RegistrationPolicy,
     mut new: NewClient,
 ) -> Result<NewClient, RegistrationError> {

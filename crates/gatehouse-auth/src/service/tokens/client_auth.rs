@@ -15,11 +15,21 @@ impl AuthService {
         tenant: &TenantEntry,
         auth: &ClientAuth,
     ) -> Result<Arc<client::Model>, TokenError> {
+        // A client described by a metadata document is as fresh as the shared cache says.
+        let described = match self.document_client(tenant, &auth.client_id).await {
+            Ok(described) => described.map(Arc::new),
+            Err(crate::service::DocumentError::Internal(err)) => return Err(err.into()),
+            Err(err) => {
+                tracing::info!(tenant = %tenant.slug, client_id = %auth.client_id, error = %err, "client metadata document refused");
+                return Err(TokenError::InvalidClient);
+            }
+        };
+        let found = match described {
+            Some(client) => Some(client),
+            None => self.tenant_client(tenant, &auth.client_id).await?,
+        };
         // A disabled client authenticates like an unknown one.
-        let found = self
-            .tenant_client(tenant, &auth.client_id)
-            .await?
-            .filter(|c| !c.disabled);
+        let found = found.filter(|c| !c.disabled);
         let Some(client) = found else {
             // Spend the same work as for a known client, so timing does not reveal ids.
             let _ = self.hasher.verify(auth.secret.as_deref().unwrap_or(""), "");

@@ -43,6 +43,9 @@ class ServerMetadata:
             require_pushed_authorization_requests (bool): RFC 9126 §5: every authorization request of this tenant must be
                 pushed first.
             device_authorization_endpoint (str): RFC 8628.
+            client_id_metadata_document_supported (bool): Whether a `client_id` may be the https URL of the client's
+                metadata document (Client ID
+                Metadata Documents), per the tenant's policy.
             registration_endpoint (str | Unset): RFC 7591: where clients register themselves; only when the tenant's policy
                 lets them.
     """
@@ -72,6 +75,7 @@ class ServerMetadata:
     pushed_authorization_request_endpoint: str
     require_pushed_authorization_requests: bool
     device_authorization_endpoint: str
+    client_id_metadata_document_supported: bool
     registration_endpoint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -126,6 +130,8 @@ class ServerMetadata:
 
         device_authorization_endpoint = self.device_authorization_endpoint
 
+        client_id_metadata_document_supported = self.client_id_metadata_document_supported
+
         registration_endpoint = self.registration_endpoint
 
         field_dict: dict[str, Any] = {}
@@ -157,6 +163,7 @@ class ServerMetadata:
                 "pushed_authorization_request_endpoint": pushed_authorization_request_endpoint,
                 "require_pushed_authorization_requests": require_pushed_authorization_requests,
                 "device_authorization_endpoint": device_authorization_endpoint,
+                "client_id_metadata_document_supported": client_id_metadata_document_supported,
             }
         )
         if registration_endpoint is not UNSET:
@@ -223,6 +230,8 @@ class ServerMetadata:
 
         device_authorization_endpoint = d.pop("device_authorization_endpoint")
 
+        client_id_metadata_document_supported = d.pop("client_id_metadata_document_supported")
+
         registration_endpoint = d.pop("registration_endpoint", UNSET)
 
         server_metadata = cls(
@@ -251,6 +260,7 @@ class ServerMetadata:
             pushed_authorization_request_endpoint=pushed_authorization_request_endpoint,
             require_pushed_authorization_requests=require_pushed_authorization_requests,
             device_authorization_endpoint=device_authorization_endpoint,
+            client_id_metadata_document_supported=client_id_metadata_document_supported,
             registration_endpoint=registration_endpoint,
         )
 
