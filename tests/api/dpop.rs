@@ -352,20 +352,21 @@ async fn a_client_required_to_use_dpop_gets_no_token_without_a_proof() {
 }
 
 #[tokio::test]
-async fn a_public_clients_refresh_tokens_are_bound_to_its_dpop_key() {
+async fn a_public_clients_code_and_refresh_tokens_are_bound_to_its_dpop_key() {
     let app = spawn_app().await;
     let public = app
         .app_with("acme", json!({"token_endpoint_auth_method": "none"}))
         .await;
+    // The authorization request binds the code to the key (RFC 9449 §10).
+    let key = DpopKey::new();
     let (code, verifier) = app
         .authorize_with(
             &public,
             &Browser::new(),
             &["openid", "products:read", "offline_access"],
-            &[],
+            &[("dpop_jkt", &key.thumbprint())],
         )
         .await;
-    let key = DpopKey::new();
     let token_url = app.url("/t/acme/oauth2/token");
     let post = |form: Vec<(&'static str, String)>, proof: Option<String>| {
         let mut request = app.http.post(&token_url).form(&form);
@@ -393,6 +394,20 @@ async fn a_public_clients_refresh_tokens_are_bound_to_its_dpop_key() {
         "{body}"
     );
     let nonce = nonce.expect("a nonce");
+    // Whoever intercepted the code cannot redeem it with their own key; nor is it spent so.
+    let intercepted = DpopKey::new().proof("POST", &token_url, None, Some(&nonce));
+    let (status, _, body) = post(exchange.clone(), Some(intercepted)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_dpop_proof")),
+        "{body}"
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| d.contains("dpop_jkt")),
+        "{body}"
+    );
     let (status, _, tokens) = post(
         exchange,
         Some(key.proof("POST", &token_url, None, Some(&nonce))),

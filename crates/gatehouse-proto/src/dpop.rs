@@ -43,6 +43,8 @@ pub enum DpopError {
     Required,
     #[error("the DPoP proof is signed with a key other than the one the token is bound to")]
     WrongKey,
+    #[error("the code is bound to a DPoP key (dpop_jkt): the token request needs a proof of it")]
+    BoundCode,
 }
 
 impl DpopError {

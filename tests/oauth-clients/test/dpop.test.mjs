@@ -33,7 +33,7 @@ test('a service gets a DPoP-bound token and calls the API with proofs of its key
   )
 })
 
-test('an agent that requires DPoP signs a person in; its refresh token is bound to its key', async () => {
+test('an agent that requires DPoP pushes its request with a proof; its code and refresh token are bound to its key', async () => {
   const agent = await client.dynamicClientRegistration(
     issuer,
     {
@@ -49,27 +49,34 @@ test('an agent that requires DPoP signs a person in; its refresh token is bound 
   )
   assert.equal(agent.clientMetadata().dpop_bound_access_tokens, true)
   const DPoP = client.getDPoPHandle(agent, await client.randomDPoPKeyPair('ES256'))
-  const signIn = async (options) => {
+  // The request is pushed with a proof, which binds the code to the key (RFC 9449 §10.1).
+  const signIn = async () => {
     const verifier = client.randomPKCECodeVerifier()
-    const url = client.buildAuthorizationUrl(agent, {
+    const parameters = {
       redirect_uri: env.redirect,
       scope: 'openid products:read offline_access',
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
-    })
+    }
+    const url = await client.buildAuthorizationUrlWithPAR(agent, parameters, { DPoP })
     const callback = await new Browser().approve(url)
-    return client.authorizationCodeGrant(agent, callback, { pkceCodeVerifier: verifier }, undefined, options)
+    return (options) => client.authorizationCodeGrant(agent, callback, { pkceCodeVerifier: verifier }, undefined, options)
   }
-  // Required: a token request without a proof is refused.
-  await assert.rejects(signIn(), (err) => err instanceof client.ResponseBodyError && err.error === 'invalid_dpop_proof')
+  const redeem = await signIn()
+  // Without a proof (the client requires one), or with another key's, the code gives nothing.
+  await assert.rejects(redeem(), (err) => err instanceof client.ResponseBodyError && err.error === 'invalid_dpop_proof')
+  const thief = client.getDPoPHandle(agent, await client.randomDPoPKeyPair('ES256'))
+  await assert.rejects(
+    redeem({ DPoP: thief }),
+    (err) => err instanceof client.ResponseBodyError && err.error === 'invalid_dpop_proof' && /dpop_jkt/.test(err.error_description),
+  )
 
-  const tokens = await signIn({ DPoP })
+  const tokens = await redeem({ DPoP })
   assert.equal(tokens.token_type, 'dpop')
   const sub = tokens.claims().sub
   const info = await client.fetchUserInfo(agent, tokens.access_token, sub, { DPoP })
   assert.equal(info.sub, sub)
 
-  const thief = client.getDPoPHandle(agent, await client.randomDPoPKeyPair('ES256'))
   await assert.rejects(
     client.refreshTokenGrant(agent, tokens.refresh_token, undefined, { DPoP: thief }),
     (err) => err instanceof client.ResponseBodyError && err.error === 'invalid_dpop_proof',

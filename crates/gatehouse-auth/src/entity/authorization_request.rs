@@ -29,6 +29,8 @@ pub struct Model {
     /// A device's request (RFC 8628): the SHA-256 of its device code, which the consent
     /// approves or denies instead of redirecting anywhere.
     pub device_code_hash: Option<String>,
+    /// The DPoP key the code is bound to (RFC 9449 §10): its thumbprint.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,8 @@ pub struct Model {
     /// The resources (RFC 8707) the authorization request named, space separated.
     #[sea_orm(column_type = "Text", nullable)]
     pub resources: Option<String>,
+    /// The DPoP key whose proof must come with the code (RFC 9449 §10): its thumbprint.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

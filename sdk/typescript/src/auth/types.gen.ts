@@ -285,6 +285,11 @@ export type PushedAuthorizationRequest = {
      */
     request_uri?: string;
     /**
+     * The thumbprint of the DPoP key the code is bound to (RFC 9449 §10); a `DPoP` proof
+     * sent with this request binds it to the proof's key instead (§10.1).
+     */
+    dpop_jkt?: string;
+    /**
      * With `client_secret_post`: the client's secret.
      */
     client_secret?: string;
@@ -692,7 +697,8 @@ export type PostTByTenantOauth2ParData = {
 
 export type PostTByTenantOauth2ParErrors = {
     /**
-     * The request is malformed, or not one the client may make (RFC 6749 §4.1.2.1 codes).
+     * The request is malformed, or not one the client may make (RFC 6749 §4.1.2.1 codes),
+     * or its DPoP proof is not valid (`invalid_dpop_proof`, `use_dpop_nonce`).
      */
     400: OAuthErrorBody;
     /**

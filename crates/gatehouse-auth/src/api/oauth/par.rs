@@ -35,6 +35,9 @@ pub(super) struct PushedAuthorizationRequest {
     resource: Option<String>,
     /// Not allowed here (RFC 9126 §2.1); refused with `invalid_request`.
     request_uri: Option<String>,
+    /// The thumbprint of the DPoP key the code is bound to (RFC 9449 §10); a `DPoP` proof
+    /// sent with this request binds it to the proof's key instead (§10.1).
+    dpop_jkt: Option<String>,
     /// With `client_secret_post`: the client's secret.
     client_secret: Option<String>,
     /// With `private_key_jwt`: `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
@@ -59,12 +62,22 @@ pub(super) enum PushedResponse {
     /// The request is kept; send the browser to the authorization endpoint with `client_id`
     /// and `request_uri`.
     #[oai(status = 201)]
-    Created(Json<PushedBody>, #[oai(header = "Cache-Control")] String),
-    /// The request is malformed, or not one the client may make (RFC 6749 §4.1.2.1 codes).
+    Created(
+        Json<PushedBody>,
+        #[oai(header = "Cache-Control")] String,
+        /// To a request with a DPoP proof: the nonce its next proof must carry (RFC 9449 §8).
+        #[oai(header = "DPoP-Nonce")]
+        Option<String>,
+    ),
+    /// The request is malformed, or not one the client may make (RFC 6749 §4.1.2.1 codes),
+    /// or its DPoP proof is not valid (`invalid_dpop_proof`, `use_dpop_nonce`).
     #[oai(status = 400)]
     BadRequest(
         Json<OAuthErrorBody>,
         #[oai(header = "Cache-Control")] String,
+        /// With a refusal of a request with a DPoP proof: the nonce to retry with.
+        #[oai(header = "DPoP-Nonce")]
+        Option<String>,
     ),
     /// Client authentication failed.
     #[oai(status = 401)]
@@ -106,8 +119,8 @@ fn malformed_push(err: poem::Error) -> PushedResponse {
 impl From<TokenResponse<PushedBody>> for PushedResponse {
     fn from(response: TokenResponse<PushedBody>) -> Self {
         match response {
-            TokenResponse::Ok(body, cache, ..) => Self::Created(body, cache),
-            TokenResponse::BadRequest(e, c, _) => Self::BadRequest(e, c),
+            TokenResponse::Ok(body, cache, _, nonce) => Self::Created(body, cache, nonce),
+            TokenResponse::BadRequest(e, c, nonce) => Self::BadRequest(e, c, nonce),
             TokenResponse::Unauthorized(e, w, c) => Self::Unauthorized(e, w, c),
             TokenResponse::NotFound(e, c) => Self::NotFound(e, c),
             TokenResponse::Unavailable(e, r, c) => Self::Unavailable(e, r, c),
@@ -123,10 +136,13 @@ impl OAuthApi {
         tenant: &str,
         form: PushedAuthorizationRequest,
     ) -> PushedResponse {
-        match self.push(req, tenant, form).await {
-            Ok(body) => PushedResponse::Created(Json(body), NO_STORE.into()),
-            Err(err) => TokenResponse::<PushedBody>::from(err).into(),
-        }
+        let response = match self.push(req, tenant, form).await {
+            Ok(body) => TokenResponse::Ok(Json(body), NO_STORE.into(), None, None),
+            Err(err) => TokenResponse::from(err),
+        };
+        response
+            .with_dpop_nonce(self.proof_nonce(req, tenant))
+            .into()
     }
 
     async fn push(
@@ -144,6 +160,19 @@ impl OAuthApi {
                 client_assertion: form.client_assertion,
             },
         )?;
+        // A proof binds the code to its key (RFC 9449 §10.1), as `dpop_jkt` would.
+        let url = format!("{}/oauth2/par", self.service.config().issuer(tenant));
+        let proof = self
+            .service
+            .dpop_proof(req.headers(), tenant, ("POST", &url), None)
+            .await?;
+        let dpop_jkt = match (proof, form.dpop_jkt) {
+            (Some(proof), Some(named)) if proof.jkt != named => {
+                return Err(gatehouse_proto::DpopError::WrongKey.into());
+            }
+            (Some(proof), _) => Some(proof.jkt),
+            (None, named) => named,
+        };
         let params: Vec<(String, String)> = [
             ("response_type", form.response_type),
             ("client_id", form.client_id),
@@ -156,6 +185,7 @@ impl OAuthApi {
             ("prompt", form.prompt),
             ("resource", form.resource),
             ("request_uri", form.request_uri),
+            ("dpop_jkt", dpop_jkt),
         ]
         .into_iter()
         .filter_map(|(name, value)| Some((name.to_owned(), value?)))

@@ -80,6 +80,14 @@ pub(super) struct TokenBody {
 }
 
 impl OAuthApi {
+    /// To a request with a DPoP proof: the nonce the client's next proof must carry.
+    pub(super) fn proof_nonce(&self, req: &Request, tenant: &str) -> Option<String> {
+        req.headers()
+            .contains_key("dpop")
+            .then(|| self.service.dpop_nonce(tenant))
+            .flatten()
+    }
+
     /// Runs a token request and counts its outcome.
     #[tracing::instrument(skip_all, fields(tenant = %tenant, grant_type = form.grant_type.as_deref()))]
     pub(super) async fn token_response(
@@ -100,13 +108,7 @@ impl OAuthApi {
                 err.into()
             }
         };
-        // A client that sent a proof learns the nonce its next one must carry.
-        let nonce = req
-            .headers()
-            .contains_key("dpop")
-            .then(|| self.service.dpop_nonce(tenant))
-            .flatten();
-        response.with_dpop_nonce(nonce)
+        response.with_dpop_nonce(self.proof_nonce(req, tenant))
     }
 
     async fn issue(

@@ -81,6 +81,7 @@ impl AuthService {
             force_consent: Set(true),
             resources: Set(device.resources.clone()),
             device_code_hash: Set(Some(device.device_code_hash.clone())),
+            dpop_jkt: Set(None),
         }
         .insert(&self.db)
         .await?;

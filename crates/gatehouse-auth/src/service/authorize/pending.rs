@@ -125,6 +125,7 @@ impl AuthService {
             expires_at: Set(Utc::now() + ttl),
             used_at: Set(None),
             resources: Set(request.resources.clone()),
+            dpop_jkt: Set(request.dpop_jkt.clone()),
         }
         .insert(&self.db)
         .await?;

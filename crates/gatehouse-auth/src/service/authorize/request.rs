@@ -31,6 +31,8 @@ pub(super) struct Checked {
     prompt: Vec<String>,
     /// The resources the tokens may be aimed at (RFC 8707), space separated.
     resources: Option<String>,
+    /// The DPoP key the code is bound to (RFC 9449 §10).
+    dpop_jkt: Option<String>,
 }
 
 fn is_pkce_value(s: &str) -> bool {
@@ -93,6 +95,7 @@ impl AuthService {
             force_consent: Set(wants("consent")),
             resources: Set(checked.resources.clone()),
             device_code_hash: Set(None),
+            dpop_jkt: Set(checked.dpop_jkt.clone()),
         }
         .insert(&self.db)
         .await?;
@@ -382,6 +385,19 @@ pub(super) fn check_parameters(
             "resource must be the URL of one of this tenant's APIs",
         );
     }
+    // A JWK SHA-256 thumbprint: 43 characters of base64url.
+    let dpop_jkt = params.get("dpop_jkt");
+    if dpop_jkt.is_some_and(|j| {
+        j.len() != 43
+            || !j
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return redirect_error(
+            "invalid_request",
+            "dpop_jkt must be the base64url SHA-256 thumbprint of a JWK",
+        );
+    }
     Ok(Checked {
         client,
         redirect_uri,
@@ -391,5 +407,6 @@ pub(super) fn check_parameters(
         challenge,
         prompt: params.get("prompt").map(split_scope).unwrap_or_default(),
         resources: (!resources.is_empty()).then(|| resources.join(" ")),
+        dpop_jkt: dpop_jkt.map(str::to_owned),
     })
 }

@@ -84,6 +84,12 @@ impl AuthService {
                 "redirect_uri must be the one of the authorization request",
             ));
         }
+        // A code bound to a DPoP key (RFC 9449 §10) goes only with a proof of that key.
+        if let Some(bound) = &row.dpop_jkt
+            && jkt != Some(bound.as_str())
+        {
+            return Err(gatehouse_proto::DpopError::BoundCode.into());
+        }
         // Then claimed, atomically: of two exchanges only one wins; the other is a replay.
         let claimed = code::Entity::update_many()
             .col_expr(code::Column::UsedAt, Expr::value(Utc::now()))

@@ -29,6 +29,8 @@ class PushedAuthorizationRequest:
             resource (str | Unset): The resource the tokens are for (RFC 8707); one here (several may be named on the
                 authorization endpoint's query).
             request_uri (str | Unset): Not allowed here (RFC 9126 §2.1); refused with `invalid_request`.
+            dpop_jkt (str | Unset): The thumbprint of the DPoP key the code is bound to (RFC 9449 §10); a `DPoP` proof
+                sent with this request binds it to the proof's key instead (§10.1).
             client_secret (str | Unset): With `client_secret_post`: the client's secret.
             client_assertion_type (str | Unset): With `private_key_jwt`: `urn:ietf:params:oauth:client-assertion-type:jwt-
                 bearer`.
@@ -46,6 +48,7 @@ class PushedAuthorizationRequest:
     prompt: str | Unset = UNSET
     resource: str | Unset = UNSET
     request_uri: str | Unset = UNSET
+    dpop_jkt: str | Unset = UNSET
     client_secret: str | Unset = UNSET
     client_assertion_type: str | Unset = UNSET
     client_assertion: str | Unset = UNSET
@@ -73,6 +76,8 @@ class PushedAuthorizationRequest:
         resource = self.resource
 
         request_uri = self.request_uri
+
+        dpop_jkt = self.dpop_jkt
 
         client_secret = self.client_secret
 
@@ -105,6 +110,8 @@ class PushedAuthorizationRequest:
             field_dict["resource"] = resource
         if request_uri is not UNSET:
             field_dict["request_uri"] = request_uri
+        if dpop_jkt is not UNSET:
+            field_dict["dpop_jkt"] = dpop_jkt
         if client_secret is not UNSET:
             field_dict["client_secret"] = client_secret
         if client_assertion_type is not UNSET:
@@ -139,6 +146,8 @@ class PushedAuthorizationRequest:
 
         request_uri = d.pop("request_uri", UNSET)
 
+        dpop_jkt = d.pop("dpop_jkt", UNSET)
+
         client_secret = d.pop("client_secret", UNSET)
 
         client_assertion_type = d.pop("client_assertion_type", UNSET)
@@ -157,6 +166,7 @@ class PushedAuthorizationRequest:
             prompt=prompt,
             resource=resource,
             request_uri=request_uri,
+            dpop_jkt=dpop_jkt,
             client_secret=client_secret,
             client_assertion_type=client_assertion_type,
             client_assertion=client_assertion,
