@@ -484,6 +484,63 @@ async fn a_public_clients_code_and_refresh_tokens_are_bound_to_its_dpop_key() {
         .0,
         401
     );
+
+    // A service exchanges the bound token only with a proof of its own key, to which the new
+    // token is bound: a sender-constrained token stays one.
+    let exchange_grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+    let service = app
+        .register_client_with(
+            "acme",
+            json!({"client_name": "Orders", "grant_types": [exchange_grant], "scope": "products:read"}),
+        )
+        .await;
+    let api = app.url("/t/acme/api/v1");
+    let operator = app.operator_token().await;
+    let rule = json!({"token_exchange": [{"client_id": service.client_id, "audiences": [api], "delegation": true}]});
+    let policy = app
+        .send(
+            reqwest::Method::PUT,
+            "/t/acme/admin/v1/oauth-policy",
+            Some(&operator),
+            Some(rule),
+        )
+        .await;
+    assert_eq!(policy.status(), 200);
+    let service_key = DpopKey::new();
+    let exchange_with = |proof: Option<String>| {
+        let mut request = app
+            .http
+            .post(&token_url)
+            .basic_auth(&service.client_id, Some(&service.client_secret))
+            .form(&[
+                ("grant_type", exchange_grant),
+                ("subject_token", access),
+                (
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                ),
+                ("resource", api.as_str()),
+            ]);
+        if let Some(proof) = proof {
+            request = request.header("DPoP", proof);
+        }
+        async move { answer(request.send().await.expect("token endpoint")).await }
+    };
+    let (status, _, body) = exchange_with(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_dpop_proof")),
+        "{body}"
+    );
+    let proof = service_key.proof("POST", &token_url, None, Some(&nonce));
+    let (status, _, exchanged) = exchange_with(Some(proof)).await;
+    assert_eq!(
+        (status, exchanged["token_type"].as_str()),
+        (200, Some("DPoP")),
+        "{exchanged}"
+    );
+    let exchanged = exchanged["access_token"].as_str().expect("token");
+    assert_eq!(claims_of(exchanged)["cnf"]["jkt"], service_key.thumbprint());
 }
 
 /// Two gateways in front of two auth servers, on one Redis: a proof used through one is

@@ -8,10 +8,12 @@
 mod gcra;
 mod memory;
 mod redis_backend;
+mod seen_once;
 
 pub use gcra::{Quota, RateDecision};
 pub use memory::MemoryCache;
 pub use redis_backend::{RedisCache, RedisTarget, TargetError};
+pub use seen_once::SeenOnce;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,10 +2,8 @@
 //! `DPoP` scheme and a proof for this request, signed by the key it is bound to, used once
 //! across every gateway and auth server, carrying a current nonce when nonces are required.
 
-use std::time::Duration;
-
-use gatehouse_cache::{Key, SharedCache};
-use gatehouse_proto::{DPOP_REPLAY_SECONDS, DpopError, DpopNonces, DpopRequest};
+use gatehouse_cache::{Key, SeenOnce};
+use gatehouse_proto::{DpopError, DpopNonces, DpopRequest};
 use poem::Request;
 
 use crate::GatewayError;
@@ -37,7 +35,7 @@ pub fn settle_for_services(headers: &mut poem::http::HeaderMap) {
 pub struct DpopCheck<'a> {
     pub public_url: &'a str,
     pub nonces: Option<&'a DpopNonces>,
-    pub cache: &'a SharedCache,
+    pub seen: &'a SeenOnce,
 }
 
 impl DpopCheck<'_> {
@@ -82,21 +80,11 @@ impl DpopCheck<'_> {
         if proof.jkt != jkt {
             return Err(self.refuse(DpopError::WrongKey, tenant, ""));
         }
-        let seen = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
-        match self
-            .cache
-            .incr(&seen, Duration::from_secs(DPOP_REPLAY_SECONDS))
-            .await
-        {
-            Ok(1) => Ok(()),
-            Ok(_) => Err(self.refuse(DpopError::Replayed, tenant, "")),
-            // Like rate limits, replay detection waits for the cache to come back; a proof is
-            // still good for a minute only.
-            Err(err) => {
-                tracing::error!(error = %gatehouse_proto::ErrorChain(&err), "could not count a DPoP proof against replay");
-                Ok(())
-            }
+        let key = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
+        if !self.seen.first_use(&key).await {
+            return Err(self.refuse(DpopError::Replayed, tenant, ""));
         }
+        Ok(())
     }
 
     fn refuse(&self, error: DpopError, tenant: &str, detail: &str) -> GatewayError {

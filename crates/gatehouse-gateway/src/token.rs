@@ -55,6 +55,8 @@ pub struct TokenValidator {
     introspection: crate::IntrospectionConfig,
     revocations: Arc<crate::revocations::Revocations>,
     dpop_nonces: Option<gatehouse_proto::DpopNonces>,
+    /// DPoP proofs used, across instances through the shared cache.
+    proofs_seen: gatehouse_cache::SeenOnce,
 }
 
 /// A token whose signature, issuer, audience and lifetime have been checked.
@@ -107,6 +109,8 @@ impl TokenValidator {
         cache: SharedCache,
         revocations: Arc<crate::revocations::Revocations>,
     ) -> Self {
+        let replay_ttl = Duration::from_secs(gatehouse_proto::DPOP_REPLAY_SECONDS);
+        let proofs_seen = gatehouse_cache::SeenOnce::new(cache.clone(), replay_ttl);
         Self {
             public_url: config.public_url.clone(),
             audience: config.audience.clone(),
@@ -122,6 +126,7 @@ impl TokenValidator {
             introspection: config.introspection.clone(),
             revocations,
             dpop_nonces: config.dpop_nonces.clone(),
+            proofs_seen,
             verified: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
@@ -209,7 +214,7 @@ impl TokenValidator {
         let binding = DpopCheck {
             public_url: &self.public_url,
             nonces: self.dpop_nonces.as_ref(),
-            cache: &self.cache,
+            seen: &self.proofs_seen,
         };
         binding
             .check(

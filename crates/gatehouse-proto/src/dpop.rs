@@ -45,6 +45,10 @@ pub enum DpopError {
     WrongKey,
     #[error("the code is bound to a DPoP key (dpop_jkt): the token request needs a proof of it")]
     BoundCode,
+    #[error(
+        "the subject token is DPoP-bound: its exchange needs a DPoP proof, to whose key the new token is bound"
+    )]
+    BoundSubject,
 }
 
 impl DpopError {
@@ -251,7 +255,7 @@ pub fn verify_proof(
     {
         return Err(DpopError::Target);
     }
-    if (claims.iat - now).abs() > DPOP_MAX_SKEW_SECONDS {
+    if claims.iat.abs_diff(now) > DPOP_MAX_SKEW_SECONDS.unsigned_abs() {
         return Err(DpopError::Stale);
     }
     if let Some(token) = access_token
@@ -349,6 +353,13 @@ l0y8RQ7xVuTSOl2cI42Ug7UHiG2ON/UKbgvtZsf0RA3cj/4OnmamHlNg
         assert_eq!(
             verify_proof(&p, "POST", URL, Some("a-token"), NOW),
             Err(DpopError::AccessTokenHash)
+        );
+        // An iat at the far end of the range is stale, not an overflow.
+        let mut ancient = claims();
+        ancient["iat"] = json!(i64::MIN);
+        assert_eq!(
+            verify_proof(&proof(&ancient), "POST", URL, None, NOW),
+            Err(DpopError::Stale)
         );
         let mut bound = claims();
         bound["ath"] = json!(access_token_hash("a-token"));

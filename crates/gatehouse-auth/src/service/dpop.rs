@@ -1,11 +1,9 @@
 //! DPoP proofs at the auth server (RFC 9449): the token endpoint binds tokens to a proof's key,
 //! and UserInfo takes DPoP-bound tokens with a proof.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use gatehouse_cache::Key;
-use gatehouse_proto::{DPOP_REPLAY_SECONDS, DpopError, DpopProof, DpopRequest};
+use gatehouse_proto::{DpopError, DpopProof, DpopRequest};
 use poem::http::HeaderMap;
 
 use super::AuthService;
@@ -32,19 +30,9 @@ impl AuthService {
         let Some(proof) = gatehouse_proto::check_dpop_request(headers, &request, nonces)? else {
             return Ok(None);
         };
-        let seen = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
-        match self
-            .cache
-            .incr(&seen, Duration::from_secs(DPOP_REPLAY_SECONDS))
-            .await
-        {
-            Ok(1) => {}
-            Ok(_) => return Err(DpopError::Replayed),
-            // Like rate limits, replay detection waits for the cache to come back; a proof is
-            // still good for a minute only.
-            Err(err) => {
-                tracing::error!(error = %gatehouse_proto::ErrorChain(&err), "could not count a DPoP proof against replay");
-            }
+        let key = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
+        if !self.proofs_seen.first_use(&key).await {
+            return Err(DpopError::Replayed);
         }
         Ok(Some(proof))
     }

@@ -53,6 +53,8 @@ pub struct AuthService {
     key_making: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Fetches client metadata documents.
     fetcher: std::sync::Arc<clients::Fetcher>,
+    /// DPoP proofs used (RFC 9449 §11.1), in the cache the gateways share.
+    proofs_seen: gatehouse_cache::SeenOnce,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -61,6 +63,12 @@ impl std::fmt::Debug for AuthService {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
+}
+
+/// DPoP proofs' single use, counted as long as a proof can be fresh.
+fn dpop_replays(cache: &SharedCache) -> gatehouse_cache::SeenOnce {
+    let ttl = std::time::Duration::from_secs(gatehouse_proto::DPOP_REPLAY_SECONDS);
+    gatehouse_cache::SeenOnce::new(cache.clone(), ttl)
 }
 
 /// What the first start did.
@@ -125,6 +133,7 @@ impl AuthService {
             db,
             config,
             hasher: SecretHasher::new(key),
+            proofs_seen: dpop_replays(&cache),
             cache,
             metrics: crate::AuthMetrics::default(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
@@ -148,6 +157,9 @@ impl AuthService {
             db: DatabaseConnection::default(),
             config: AuthConfig::default(),
             hasher: SecretHasher::new(Vec::new()),
+            proofs_seen: dpop_replays(
+                &(std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)) as SharedCache),
+            ),
             cache: std::sync::Arc::new(gatehouse_cache::MemoryCache::new(0)),
             metrics: crate::AuthMetrics::default(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),

@@ -209,7 +209,8 @@ impl AuthService {
                     400,
                     "Unknown application",
                     format!(
-                        "The application that sent you here describes itself at {client_id}, but {err}."
+                        "The application that sent you here describes itself at {client_id}, but {}.",
+                        err.public_reason()
                     ),
                 )));
             }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use gatehouse_cache::Key;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 use super::NewClient;
@@ -28,12 +28,19 @@ use crate::service::AuthService;
 pub const DOCUMENT_MAX_BYTES: usize = 5 * 1024;
 /// How long a fetch may take, connection included.
 pub const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The note that a stored document client is fresh.
+const FRESH: &[u8] = b"fresh";
 /// The longest `client_id` URL (the column's width).
 pub const DOCUMENT_URL_MAX_CHARS: usize = 100;
 const MIN_FRESH: Duration = Duration::from_secs(60);
 const MAX_FRESH: Duration = Duration::from_secs(86_400);
 /// Without `max-age`, a document is kept this long.
 const DEFAULT_FRESH: Duration = Duration::from_secs(600);
+/// A document that could not be used is not asked for again for this long.
+const REFUSAL_KEPT: Duration = Duration::from_secs(60);
+/// The most clients of one tenant that metadata documents describe: every new URL a stranger
+/// names would otherwise add one.
+pub const DOCUMENT_CLIENTS_MAX: u64 = 1000;
 
 /// How documents are fetched.
 #[derive(Debug, Clone, Default)]
@@ -81,8 +88,26 @@ pub enum DocumentError {
     TooLarge,
     #[error("the document is not valid: {0}")]
     Invalid(String),
+    #[error("the tenant already has {DOCUMENT_CLIENTS_MAX} clients described by documents")]
+    TooMany,
+    /// The same refusal as a moment ago, remembered.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Internal(#[from] AuthError),
+}
+
+impl DocumentError {
+    /// What the person or client is told: why the document is unusable, but not what the
+    /// network said when it could not be fetched (that would tell strangers which internal
+    /// names exist and which ports answer); the log has it.
+    pub fn public_reason(&self) -> String {
+        match self {
+            Self::Unreachable(_) => "the document could not be fetched".into(),
+            Self::Refused(reason) => reason.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for DocumentError {
@@ -133,8 +158,15 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(v4);
             }
             let segments = v6.segments();
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address.
-            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+            // Local-use NAT64 (64:ff9b:1::/48, RFC 8215) reaches a network's own IPv4.
+            if segments[..3] == [0x64, 0xff9b, 1] {
+                return false;
+            }
+            // NAT64 (64:ff9b::/96), IPv4-translated (::ffff:0:0/96) and 6to4 (2002::/16)
+            // carry an IPv4 address.
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+                || segments[..6] == [0, 0, 0, 0, 0xffff, 0]
+            {
                 let [a, b] = segments[6].to_be_bytes();
                 let [c, d] = segments[7].to_be_bytes();
                 return is_public_v4(Ipv4Addr::new(a, b, c, d));
@@ -403,20 +435,34 @@ impl AuthService {
         }
         let url = document_url(client_id)?;
         let stored = self.find_client(tenant.id, client_id).await?;
-        let fresh = Key::new("client-document", &tenant.slug, client_id);
-        if let Some(stored) = &stored
-            && matches!(self.cache.get(&fresh).await, Ok(Some(_)))
-        {
-            return Ok(Some(stored.clone()));
+        // One note per document: "fresh" while the stored row may be used, or the reason it
+        // was refused, so that neither a good nor a bad document is fetched on every request.
+        let note = Key::new("client-document", &tenant.slug, client_id);
+        match self.cache.get(&note).await {
+            // Fresh, but deleted meanwhile: fetched again below.
+            Ok(Some(noted)) if noted.as_ref() == FRESH && stored.is_some() => return Ok(stored),
+            Ok(Some(noted)) if noted.as_ref() == FRESH => {}
+            Ok(Some(refused)) => {
+                return Err(DocumentError::Refused(
+                    String::from_utf8_lossy(&refused).into_owned(),
+                ));
+            }
+            _ => {}
         }
-        let (body, keep) = self
-            .fetcher
-            .fetch(&self.config.client_documents, &url)
-            .await?;
-        let described = described_client(&url, &body, &policy)?;
-        described
-            .validate(&tenant.slug)
-            .map_err(|e| DocumentError::Invalid(metadata_error(e).to_string()))?;
+        let (described, keep) = match self
+            .fetch_described(tenant, &url, &policy, stored.is_none())
+            .await
+        {
+            Ok(described) => described,
+            Err(DocumentError::Internal(err)) => return Err(err.into()),
+            Err(refused) => {
+                let told = Bytes::from(refused.public_reason());
+                if let Err(err) = self.cache.set(&note, told, REFUSAL_KEPT).await {
+                    tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "could not note a refused client metadata document");
+                }
+                return Err(refused);
+            }
+        };
         let client = match stored {
             None => {
                 let inserted = self
@@ -437,20 +483,66 @@ impl AuthService {
                     .await?
             }
         };
-        if let Err(err) = self.cache.set(&fresh, Bytes::from_static(b"1"), keep).await {
+        if let Err(err) = self.cache.set(&note, Bytes::from_static(FRESH), keep).await {
             tracing::warn!(error = %gatehouse_proto::ErrorChain(&err), "could not note a client metadata document as fresh");
         }
         tracing::info!(tenant = %tenant.slug, client_id, "client metadata document fetched");
         Ok(Some(client))
     }
 
+    /// The document at `url`, fetched and checked, as a client, and how long it may be kept;
+    /// for a `new` client, only while the tenant has room for one.
+    async fn fetch_described(
+        &self,
+        tenant: &tenant::Model,
+        url: &url::Url,
+        policy: &OAuthPolicy,
+        new: bool,
+    ) -> Result<(NewClient, Duration), DocumentError> {
+        if new {
+            let described = client::Entity::find()
+                .filter(client::Column::TenantId.eq(tenant.id))
+                .filter(client::Column::ClientId.starts_with("https://"))
+                .count(&self.db)
+                .await?;
+            if described >= DOCUMENT_CLIENTS_MAX {
+                return Err(DocumentError::TooMany);
+            }
+        }
+        let (body, keep) = self
+            .fetcher
+            .fetch(&self.config.client_documents, url)
+            .await?;
+        let described = described_client(url, &body, policy)?;
+        described
+            .validate(&tenant.slug)
+            .map_err(|e| DocumentError::Invalid(metadata_error(e).to_string()))?;
+        Ok((described, keep))
+    }
+
     /// The stored client as its document now describes it; every process forgets the old one.
+    /// An unchanged document changes nothing (and makes no process forget anything).
     async fn rewrite_document_client(
         &self,
         tenant: &tenant::Model,
         stored: client::Model,
         new: NewClient,
     ) -> Result<client::Model, DocumentError> {
+        let method = new
+            .token_endpoint_auth_method
+            .clone()
+            .unwrap_or_else(|| "none".into());
+        let jwks = new.jwks.as_ref().map(serde_json::Value::to_string);
+        let unchanged = stored.client_name == new.client_name
+            && stored.grant_types == new.grant_types.join(" ")
+            && stored.redirect_uris == new.redirect_uris.join(" ")
+            && stored.scope == new.scope
+            && stored.token_endpoint_auth_method == method
+            && stored.jwks == jwks
+            && stored.dpop_bound_access_tokens == new.dpop_bound_access_tokens;
+        if unchanged {
+            return Ok(stored);
+        }
         let mut active: client::ActiveModel = stored.into();
         active.client_name = Set(new.client_name);
         active.grant_types = Set(new.grant_types.join(" "));
@@ -462,7 +554,12 @@ impl AuthService {
         active.jwks = Set(new.jwks.map(|j| j.to_string()));
         active.dpop_bound_access_tokens = Set(new.dpop_bound_access_tokens);
         let tx = sea_orm::TransactionTrait::begin(&self.db).await?;
-        let updated = active.update(&tx).await?;
+        let updated = active.update(&tx).await.map_err(|err| match err {
+            sea_orm::DbErr::RecordNotUpdated => {
+                DocumentError::Refused("the client was deleted meanwhile; try again".into())
+            }
+            err => err.into(),
+        })?;
         self.commit_change(tx, &tenant.slug).await?;
         Ok(updated)
     }
@@ -493,6 +590,8 @@ mod tests {
             "64:ff9b::a9fe:a9fe",
             "2002:7f00:1::",
             "2001:db8::1",
+            "64:ff9b:1::a00:1",
+            "::ffff:0:a00:1",
         ] {
             let ip: IpAddr = private.parse().expect("an address");
             assert!(!is_public(ip), "{private}");

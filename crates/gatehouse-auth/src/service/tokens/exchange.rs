@@ -71,6 +71,10 @@ impl AuthService {
             .ok_or_else(|| {
                 TokenError::InvalidGrant("the subject token is not valid here, or revoked".into())
             })?;
+        // A sender-constrained token is exchanged only for another one (RFC 9449).
+        if subject.cnf.is_some() && jkt.is_none() {
+            return Err(gatehouse_proto::DpopError::BoundSubject.into());
+        }
         let user = uuid::Uuid::parse_str(&subject.sub)
             .map_err(|_| TokenError::InvalidGrant("only a user's token can be exchanged".into()))?;
         let target = exchange.target.as_deref().ok_or_else(|| {
