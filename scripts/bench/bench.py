@@ -56,6 +56,8 @@ SETUP_CONNECTIONS = 8
 PAGE_PRODUCTS = 20
 LIST_PATH = "/t/{tenant}/api/v1/products?per_page=20"
 TOKEN_FORM = "grant_type=client_credentials&scope=products%3Aread+products%3Awrite"
+# The most DPoP requests a second proofs are made for in advance (each is used once).
+DPOP_MAX_RPS = 15000
 # Rate limits out of the way: the benchmark measures the platform, not its budgets.
 UNLIMITED = "1000000000"
 # The headers the gateway's proof covers, in the order crates/gatehouse-proto/src/proof.rs signs
@@ -288,12 +290,14 @@ def run_wrk(label, url, *, headers=(), script=None, script_env=None, connections
             threads=None):
     """A warm-up pass, then the measured one: its figures. `headers` is a list of
     "Name: value", or a function giving one, called right before each pass (a proof is good
-    for 30 s). Any non-2xx answer or socket error fails the run."""
+    for 30 s); `script_env` likewise, a dict or a function of the pass's length. Any non-2xx
+    answer or socket error fails the run."""
     connections = connections or CONNECTIONS
     threads = threads or THREADS
-    env = {**os.environ, **(script_env or {})}
     say(f"  {label}")
     for phase, length in (("warm-up", WARMUP), ("measured", DURATION)):
+        extra = script_env(length) if callable(script_env) else script_env
+        env = {**os.environ, **(extra or {})}
         argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{length}", "--latency"]
         for header in headers() if callable(headers) else headers:
             argv += ["-H", header]
@@ -313,6 +317,34 @@ def run_wrk(label, url, *, headers=(), script=None, script_env=None, connections
     figures = Figures(rps, p50, p99)
     say(f"    {rps:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     return figures
+
+
+class DpopKey:
+    """A client's P-256 key, making DPoP proofs (RFC 9449) as a client library does."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import ec
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        numbers = self.key.public_key().public_numbers()
+        b64 = lambda n: base64.urlsafe_b64encode(n.to_bytes(32, "big")).rstrip(b"=").decode()
+        self.jwk = {"kty": "EC", "crv": "P-256", "x": b64(numbers.x), "y": b64(numbers.y)}
+
+    def proof(self, method, url, token=None, nonce=None):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, utils
+        b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        claims = {"jti": secrets.token_hex(16), "htm": method, "htu": url.split("?")[0],
+                  "iat": int(time.time())}
+        if token:
+            claims["ath"] = b64(hashlib.sha256(token.encode()).digest())
+        if nonce:
+            claims["nonce"] = nonce
+        header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk}
+        signing_input = ".".join(b64(json.dumps(part, separators=(",", ":")).encode())
+                                 for part in (header, claims))
+        der = self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+        r, s = utils.decode_dss_signature(der)
+        return f"{signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
 def write_targets(path, targets):
@@ -483,6 +515,23 @@ class Gatehouse:
         answer = connection.request("POST", f"/t/{tenant}/oauth2/token", body=TOKEN_FORM,
                                     headers={"Authorization": client.basic})
         return answer.json()["access_token"]
+
+    def dpop_token(self, client, key):
+        """A client_credentials token bound to `key` (RFC 9449), and the nonce its proofs carry:
+        the first proof learns the nonce (use_dpop_nonce), the second carries it."""
+        url = f"{self.base}/t/bench/oauth2/token"
+        headers = {"Authorization": client.basic, "DPoP": key.proof("POST", url)}
+        refused = self.http.request("POST", "/t/bench/oauth2/token", body=TOKEN_FORM,
+                                    headers=headers, expect=(400,))
+        nonce = refused.headers.get("dpop-nonce")
+        if refused.json().get("error") != "use_dpop_nonce" or not nonce:
+            raise BenchError(f"no DPoP nonce from the token endpoint: {refused.body!r}")
+        headers["DPoP"] = key.proof("POST", url, nonce=nonce)
+        answer = self.http.request("POST", "/t/bench/oauth2/token", body=TOKEN_FORM,
+                                   headers=headers).json()
+        if answer.get("token_type") != "DPoP":
+            raise BenchError(f"the token is not DPoP-bound: {answer}")
+        return answer["access_token"], nonce
 
     @staticmethod
     def create_products(connection, tenant, token, count):
@@ -792,6 +841,12 @@ class Run:
         get_figures = run_wrk("Gatehouse: cached GET of a 20-product page", f"{gh.base}{page}",
                               headers=[f"Authorization: Bearer {token}"])
 
+        bearer_lua, dpop_figures = self.dpop_get(gh, client, token, page, get_figures.rps)
+        self.rows["get-dpop"] = Row(
+            "the same cached GET, DPoP-bound token, a new proof each request", dpop_figures,
+            "the same GET, Bearer token, same wrk script", bearer_lua,
+            "each proof checked: ES256, htu, ath, nonce, jti counted once")
+
         nginx = NginxPeer(self, gh.port)
         nginx.check_cached(page, token, PAGE_PRODUCTS)
         nginx_figures = run_wrk("nginx proxy_cache in front of the gateway: cached GET",
@@ -806,6 +861,43 @@ class Run:
             "Flask stack (gunicorn 4x4, Flask-Caching)", self.flask_get)
         self.many_tenants(gh)
         gh.stop()
+
+    def dpop_get(self, gh, client, bearer, page, bearer_rps):
+        """Cached GETs of `page` with a DPoP-bound token, each with a proof of its own, made in
+        advance for each pass (half again the Bearer rate, at most DPOP_MAX_RPS); and, as the
+        baseline,
+        with the `bearer` token through the same wrk script (a Lua request each time)."""
+        key = DpopKey()
+        token, nonce = gh.dpop_token(client, key)
+        url = f"{gh.base}{page}"
+        proof = key.proof("GET", url, token=token, nonce=nonce)
+        answer = gh.http.request("GET", page, headers={"Authorization": f"DPoP {token}",
+                                                       "DPoP": proof})
+        if answer.headers.get("x-cache") != "HIT":
+            raise BenchError(f"the DPoP GET was not a cache hit: {answer.headers}")
+
+        def lines(make, reuse=False):
+            def write(length):
+                # A proof's ES256 check bounds a 2-core machine far below this rate.
+                count = 1000 if reuse else \
+                    int(min(bearer_rps, DPOP_MAX_RPS) * seconds(length) * 1.5) + 1000
+                path = self.tmp / "dpop.proofs"
+                with path.open("w") as out:
+                    for _ in range(count):
+                        out.write(make())
+                return {"WRK_PROOFS": str(path), "WRK_THREADS": str(THREADS),
+                        "WRK_REUSE": "1" if reuse else "0"}
+            return write
+
+        bearer_lua = run_wrk("Gatehouse: cached GET with a Bearer token (proofs.lua)",
+                             f"{gh.base}/", script="proofs.lua",
+                             script_env=lines(lambda: f"{page}\tBearer {bearer}\t-\n",
+                                              reuse=True))
+        dpop = run_wrk("Gatehouse: cached GET with a DPoP-bound token", f"{gh.base}/",
+                       script="proofs.lua", script_env=lines(
+                           lambda: f"{page}\tDPoP {token}\t"
+                                   f"{key.proof('GET', url, token, nonce)}\n"))
+        return bearer_lua, dpop
 
     def many_tenants(self, gh):
         """TENANTS tenants on the process that served the one-tenant cases: how fast they are
@@ -1035,7 +1127,7 @@ class Run:
 
     def report(self, started):
         order = ["token", "token-postgres", "introspect-jwt", "introspect-opaque", "get-nginx",
-                 "get-flask", "uncached", "token-split-redis", "get-split-redis", "tenants",
+                 "get-flask", "get-dpop", "uncached", "token-split-redis", "get-split-redis", "tenants",
                  "clients", "many-token", "many-get"]
         rows = [self.rows[key].cells() for key in order]
         numeric = {1, 2, 3, 5, 6, 7, 8}
