@@ -3,7 +3,8 @@
 # nginx proxy_cache) measured side by side in one run with wrk, as one table of req/s, p50, p99
 # and ratios; scripts/bench/bench.py does the work and says what each case is.
 #
-# Installs what is missing: wrk, nginx, nodejs, npm, python3-venv, postgresql and redis-server
+# Installs what is missing: wrk, nginx, nodejs, npm, python3-venv, python3-cryptography (DPoP
+# proofs), postgresql and redis-server
 # with apt-get (Debian/Ubuntu); node-oidc-provider's node_modules and the Flask stack's venv
 # under target/bench/ (bench.py). The binary is $BENCH_BINARY, else a release build made here.
 # PostgreSQL and redis-server are private servers on free loopback ports
@@ -22,6 +23,7 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+python3 -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
