@@ -194,6 +194,21 @@ async fn accepting_tenant(app: &TestApp) {
     assert_eq!(set.status(), 200);
 }
 
+/// How many directory changes were logged (each makes every auth process forget a tenant).
+async fn directory_changes(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.db().await;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM auth_directory_changes",
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    row.try_get("", "n").expect("count")
+}
+
 /// Tenant `acme`'s clients, as the operator lists them.
 async fn clients_of(app: &TestApp) -> Value {
     let operator = app.operator_token().await;
@@ -294,6 +309,18 @@ async fn an_agent_named_by_its_document_url_signs_a_person_in() {
         clients.to_string().contains("Agent 2 (127.0.0.1)"),
         "{clients}"
     );
+    // Fetched again unchanged, the document changes nothing: no directory change makes every
+    // process forget the tenant.
+    let changes = directory_changes(&app).await;
+    gatehouse_cache::Cache::delete(&shared, &note)
+        .await
+        .expect("the note is deleted");
+    let (code, verifier) = app
+        .authorize_with(&agent, &Browser::new(), &["products:read"], &[])
+        .await;
+    app.exchange(&agent, code, verifier).await;
+    assert_eq!(website.fetches("/agent.json"), 3);
+    assert_eq!(directory_changes(&app).await, changes);
 
     // The discovery document says so; a tenant that does not accept documents refuses them.
     let discovery = app
@@ -307,7 +334,7 @@ async fn an_agent_named_by_its_document_url_signs_a_person_in() {
         page.contains("does not accept client metadata documents"),
         "{page}"
     );
-    assert_eq!(website.fetches("/agent.json"), 2, "globex did not fetch it");
+    assert_eq!(website.fetches("/agent.json"), 3, "globex did not fetch it");
 }
 
 #[tokio::test]

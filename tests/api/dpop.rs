@@ -484,6 +484,25 @@ async fn a_public_clients_code_and_refresh_tokens_are_bound_to_its_dpop_key() {
         .0,
         401
     );
+    // The proof's error is told on the DPoP challenge only: it is no Bearer error.
+    let refused = app
+        .http
+        .get(&userinfo)
+        .header("authorization", format!("DPoP {access}"))
+        .header(
+            "DPoP",
+            thief.proof("GET", &userinfo, Some(access), Some(&nonce)),
+        )
+        .send()
+        .await
+        .expect("userinfo");
+    let challenge = crate::helpers::www_authenticate(&refused);
+    assert!(
+        challenge.starts_with(
+            r#"Bearer realm="gatehouse", DPoP algs="ES256 RS256 EdDSA", error="invalid_dpop_proof""#
+        ),
+        "{challenge}"
+    );
 
     // A service exchanges the bound token only with a proof of its own key, to which the new
     // token is bound: a sender-constrained token stays one.

@@ -31,14 +31,24 @@ pub fn settle_for_services(headers: &mut poem::http::HeaderMap) {
     }
 }
 
-/// What a DPoP-bound token's request is checked with.
-pub struct DpopCheck<'a> {
-    pub public_url: &'a str,
-    pub nonces: Option<&'a DpopNonces>,
-    pub seen: &'a SeenOnce,
+/// What a DPoP-bound token's request is checked with: the public URL its `htu` names, the
+/// nonces if required, and the proofs used.
+pub struct DpopCheck {
+    public_url: String,
+    nonces: Option<DpopNonces>,
+    seen: SeenOnce,
 }
 
-impl DpopCheck<'_> {
+impl DpopCheck {
+    pub fn new(config: &crate::GatewayConfig, cache: gatehouse_cache::SharedCache) -> Self {
+        let replay_ttl = std::time::Duration::from_secs(gatehouse_proto::DPOP_REPLAY_SECONDS);
+        Self {
+            public_url: config.public_url.clone(),
+            nonces: config.dpop_nonces.clone(),
+            seen: SeenOnce::new(cache, replay_ttl),
+        }
+    }
+
     /// Checks that a token bound to `bound` (or to no key) was presented as it must be, on
     /// `req`, for `tenant` (the token's).
     pub async fn check(
@@ -49,12 +59,13 @@ impl DpopCheck<'_> {
         bound: Option<&str>,
         now: u64,
     ) -> Result<(), GatewayError> {
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
         let jkt = match (bound, scheme) {
             (None, Scheme::Bearer) => return Ok(()),
             (Some(_), Scheme::Bearer) => {
                 return Err(self.refuse(
                     DpopError::Required,
-                    tenant,
+                    (tenant, now),
                     "a DPoP-bound token is presented with the DPoP scheme and a proof",
                 ));
             }
@@ -65,7 +76,6 @@ impl DpopCheck<'_> {
             }
             (Some(jkt), Scheme::Dpop) => jkt,
         };
-        let now = i64::try_from(now).unwrap_or(i64::MAX);
         let url = format!("{}{}", self.public_url, req.uri().path());
         let request = DpopRequest {
             method: req.method().as_str(),
@@ -74,24 +84,24 @@ impl DpopCheck<'_> {
             tenant,
             now,
         };
-        let proof = gatehouse_proto::check_dpop_request(req.headers(), &request, self.nonces)
-            .map_err(|e| self.refuse(e, tenant, ""))?
-            .ok_or_else(|| self.refuse(DpopError::NotAProof, tenant, "no DPoP header"))?;
+        let proof =
+            gatehouse_proto::check_dpop_request(req.headers(), &request, self.nonces.as_ref())
+                .map_err(|e| self.refuse(e, (tenant, now), ""))?
+                .ok_or_else(|| {
+                    self.refuse(DpopError::NotAProof, (tenant, now), "no DPoP header")
+                })?;
         if proof.jkt != jkt {
-            return Err(self.refuse(DpopError::WrongKey, tenant, ""));
+            return Err(self.refuse(DpopError::WrongKey, (tenant, now), ""));
         }
         let key = Key::dpop_proof(tenant, &proof.jkt, &proof.jti);
         if !self.seen.first_use(&key).await {
-            return Err(self.refuse(DpopError::Replayed, tenant, ""));
+            return Err(self.refuse(DpopError::Replayed, (tenant, now), ""));
         }
         Ok(())
     }
 
-    fn refuse(&self, error: DpopError, tenant: &str, detail: &str) -> GatewayError {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let nonce = self.nonces.map(|n| n.current(tenant, now));
+    fn refuse(&self, error: DpopError, (tenant, now): (&str, i64), detail: &str) -> GatewayError {
+        let nonce = self.nonces.as_ref().map(|n| n.current(tenant, now));
         let why = if detail.is_empty() {
             error.to_string()
         } else {

@@ -1,4 +1,4 @@
-use gatehouse_proto::{Problem, ProblemType};
+use gatehouse_proto::{Problem, ProblemType, dpop_challenge};
 use poem::http::header::WWW_AUTHENTICATE;
 use poem::{IntoResponse, Response};
 
@@ -68,18 +68,6 @@ impl GatewayError {
 }
 
 const REALM: &str = "gatehouse";
-
-/// The DPoP challenge (RFC 9449 §7.1): the proof algorithms, and an error if any.
-fn dpop_challenge(error: Option<(&str, &str)>) -> String {
-    let algs = gatehouse_proto::DPOP_ALGORITHMS.join(" ");
-    match error {
-        None => format!(r#"DPoP algs="{algs}""#),
-        Some((code, why)) => format!(
-            r#"DPoP algs="{algs}", error="{code}", error_description="{}""#,
-            quoted(why)
-        ),
-    }
-}
 
 fn quoted(s: &str) -> String {
     s.replace(['"', '\\'], "'")

@@ -54,9 +54,8 @@ pub struct TokenValidator {
     verified: moka::sync::Cache<[u8; 32], Arc<Verified>>,
     introspection: crate::IntrospectionConfig,
     revocations: Arc<crate::revocations::Revocations>,
-    dpop_nonces: Option<gatehouse_proto::DpopNonces>,
-    /// DPoP proofs used, across instances through the shared cache.
-    proofs_seen: gatehouse_cache::SeenOnce,
+    /// The check of DPoP-bound tokens' proofs.
+    dpop: DpopCheck,
 }
 
 /// A token whose signature, issuer, audience and lifetime have been checked.
@@ -109,8 +108,6 @@ impl TokenValidator {
         cache: SharedCache,
         revocations: Arc<crate::revocations::Revocations>,
     ) -> Self {
-        let replay_ttl = Duration::from_secs(gatehouse_proto::DPOP_REPLAY_SECONDS);
-        let proofs_seen = gatehouse_cache::SeenOnce::new(cache.clone(), replay_ttl);
         Self {
             public_url: config.public_url.clone(),
             audience: config.audience.clone(),
@@ -118,6 +115,7 @@ impl TokenValidator {
             jwks_ttl: config.jwks_ttl,
             refetch_interval: config.jwks_refetch_interval,
             auth,
+            dpop: DpopCheck::new(config, cache.clone()),
             cache,
             parsed: moka::future::Cache::builder()
                 .max_capacity(10_000)
@@ -125,8 +123,6 @@ impl TokenValidator {
                 .build(),
             introspection: config.introspection.clone(),
             revocations,
-            dpop_nonces: config.dpop_nonces.clone(),
-            proofs_seen,
             verified: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
@@ -211,12 +207,7 @@ impl TokenValidator {
         if !claims.aud.iter().any(aimed_here) {
             return Err(invalid("the token is for another resource"));
         }
-        let binding = DpopCheck {
-            public_url: &self.public_url,
-            nonces: self.dpop_nonces.as_ref(),
-            seen: &self.proofs_seen,
-        };
-        binding
+        self.dpop
             .check(
                 req,
                 (scheme, token),

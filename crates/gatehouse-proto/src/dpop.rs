@@ -62,6 +62,18 @@ impl DpopError {
     }
 }
 
+/// The `DPoP` challenge of a 401 (RFC 9449 §7.1): the proof algorithms, and the error if any.
+pub fn dpop_challenge(error: Option<(&str, &str)>) -> String {
+    let algs = DPOP_ALGORITHMS.join(" ");
+    match error {
+        None => format!(r#"DPoP algs="{algs}""#),
+        Some((code, why)) => {
+            let why = why.replace(['"', '\\'], "'");
+            format!(r#"DPoP algs="{algs}", error="{code}", error_description="{why}""#)
+        }
+    }
+}
+
 /// How long a proof's `jti` is remembered against replay: longer than a proof is fresh, either
 /// way.
 pub const DPOP_REPLAY_SECONDS: u64 = 2 * DPOP_MAX_SKEW_SECONDS.unsigned_abs() + 10;

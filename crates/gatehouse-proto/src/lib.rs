@@ -36,7 +36,8 @@ pub use claims::{
 };
 pub use dpop::{
     DPOP_ALGORITHMS, DPOP_MAX_SKEW_SECONDS, DPOP_REPLAY_SECONDS, DpopError, DpopNonces, DpopProof,
-    DpopRequest, access_token_hash, check_request as check_dpop_request, verify_proof,
+    DpopRequest, access_token_hash, check_request as check_dpop_request, dpop_challenge,
+    verify_proof,
 };
 pub use etag::etag_matches;
 pub use identity::{Identity, client_address, headers, identity_checker};

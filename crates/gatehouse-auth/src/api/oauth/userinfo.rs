@@ -12,15 +12,15 @@ use crate::service::UserinfoError;
 /// The challenges of a 401 (RFC 6750 §3, RFC 9449 §7.1): Bearer and DPoP, the error on those
 /// whose scheme it belongs to (a DPoP proof's errors on the DPoP challenge only).
 fn challenge(error: Option<(&str, &str)>) -> String {
-    let param = |(code, why): (&str, &str)| {
-        let why = why.replace(['"', '\\'], "'");
-        format!(r#", error="{code}", error_description="{why}""#)
-    };
     let dpop_only = error.is_some_and(|(code, _)| code.contains("dpop"));
-    let bearer_error = error.filter(|_| !dpop_only).map(param).unwrap_or_default();
-    let dpop_error = error.map(param).unwrap_or_default();
-    let algs = gatehouse_proto::DPOP_ALGORITHMS.join(" ");
-    format!(r#"Bearer realm="gatehouse"{bearer_error}, DPoP algs="{algs}"{dpop_error}"#)
+    let bearer = match error.filter(|_| !dpop_only) {
+        Some((code, why)) => {
+            let why = why.replace(['"', '\\'], "'");
+            format!(r#"Bearer realm="gatehouse", error="{code}", error_description="{why}""#)
+        }
+        None => r#"Bearer realm="gatehouse""#.to_owned(),
+    };
+    format!("{bearer}, {}", gatehouse_proto::dpop_challenge(error))
 }
 
 #[derive(ApiResponse)]
